@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: MIT
+# Build: `make` builds the three programs into $(OUTPUT); `make test` runs every
+# test the README promises; `make check` the quick ones (no root needed);
+# `make deps` installs the Debian packages the build and tests need.
+
+OUTPUT ?= .output
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VERSION := 0.1.0
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -g -O2
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
+	  -Ischema -Ireplay -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
+LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(OUTPUT) -Ischema -Ibpf
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+# The pipeline library: schema codec, replay engine, analyze desk, capture.
+LIB_SRCS := $(wildcard schema/*.c) \
+	    $(filter-out replay/tracee-replay.c,$(wildcard replay/*.c replay/*/*.c)) \
+	    $(filter-out analyze/tracee-analyze.c,$(wildcard analyze/*.c)) \
+	    $(wildcard capture/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB := $(OUTPUT)/libtracee.a
+
+RECORD_SRCS := $(wildcard record/*.c)
+RECORD_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(RECORD_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+.SECONDARY: $(BPF_OBJS) $(OUTPUT)/vmlinux.h
+
+PROGS := $(OUTPUT)/tracee-record $(OUTPUT)/tracee-replay $(OUTPUT)/tracee-analyze
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
+
+.PHONY: all
+all: $(PROGS)
+
+$(OUTPUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# BPF: vmlinux.h from the running kernel's BTF, objects, skeletons.
+$(OUTPUT)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Every recorder object may include a skeleton.
+$(RECORD_OBJS): $(SKELS)
+
+$(OUTPUT)/tracee-record: $(RECORD_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tracee-replay: $(OUTPUT)/replay/tracee-replay.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tracee-analyze: $(OUTPUT)/analyze/tracee-analyze.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/unit/%: $(OUTPUT)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+.PHONY: deps demo
+deps:
+	$(Q)scripts/deps.sh
+
+# The main job end to end: record, replay, index, show detections (root).
+demo: all
+	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
+
+# check: quick tests, no root. test: everything, live tests included (root).
+.PHONY: check test unit
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; (cd tests && ../$$t); done
+
+check: all unit
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
+
+test: all unit
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
+
+# Rewrite the fixtures' golden outputs from the current build (review the diff!).
+.PHONY: golden
+golden: all
+	$(Q)for d in fixtures/*/; do n=$$(basename $$d); [ -f $$d/manifest.json ] || continue; \
+		$(OUTPUT)/tracee-replay --findings $$d >fixtures/$$n.golden.jsonl 2>fixtures/$$n.golden.stderr; \
+		[ -s fixtures/$$n.golden.stderr ] || rm -f fixtures/$$n.golden.stderr; done
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include replay/build.mk analyze/build.mk
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

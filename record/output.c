@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/* output.c: segments and manifest of a recording being written. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "output.h"
+
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+static int make_dir(const char *dir)
+{
+	if (!mkdir(dir, 0700))
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (dir_is_empty(dir) != 1)
+		return -EEXIST;
+	return chmod(dir, 0700) ? -errno : 0;
+}
+
+static int segment_open(struct rec_output *o, uint64_t now_ns)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/events/seg-%06zu.zst", o->dir, o->manifest->nsegments);
+	o->seg = tr_seg_writer__open(path, o->zstd_level, TR_SEG_FRAME_RAW_DEFAULT);
+	if (!o->seg)
+		return -errno;
+	o->seg_opened_ns = now_ns;
+	return 0;
+}
+
+/* Close the current segment and list it in the manifest. */
+static int segment_close(struct rec_output *o)
+{
+	struct tr_manifest *m = o->manifest;
+	struct tr_manifest_file *f;
+	struct tr_seg_info info;
+	int err;
+
+	err = tr_seg_writer__close(o->seg, &info);
+	o->seg = NULL;
+	if (err)
+		return err;
+	f = realloc(m->segments, (m->nsegments + 1) * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	m->segments = f;
+	f = &m->segments[m->nsegments];
+	if (asprintf(&f->path, "events/seg-%06zu.zst", m->nsegments) < 0)
+		return -ENOMEM;
+	f->info = info;
+	m->nsegments++;
+	return 0;
+}
+
+int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *m)
+{
+	char path[4096];
+	int err;
+
+	o->manifest = m;
+	o->dir = strdup(dir);
+	if (!o->dir)
+		return -ENOMEM;
+	err = make_dir(dir);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/events", dir);
+	if (mkdir(path, 0700))
+		return -errno;
+	err = tr_manifest__write(dir, m);
+	if (err)
+		return err;
+	return segment_open(o, m->start_boot_ns);
+}
+
+int rec_output__append(struct rec_output *o, const void *rec, size_t len)
+{
+	o->records++;
+	return tr_seg_writer__append(o->seg, rec, len);
+}
+
+int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts)
+{
+	struct tr_rec_hdr *h = rec;
+
+	h->kind = kind;
+	h->cpu = cpu;
+	h->size = len;
+	h->ts = ts;
+	h->seq = o->user_seq++;
+	return rec_output__append(o, rec, len);
+}
+
+int rec_output__flush(struct rec_output *o, uint64_t now_ns)
+{
+	int err = tr_seg_writer__flush(o->seg);
+
+	if (err)
+		return err;
+	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
+		return 0;
+	err = segment_close(o);
+	if (!err)
+		err = tr_manifest__write(o->dir, o->manifest);
+	if (!err)
+		err = segment_open(o, now_ns);
+	return err;
+}
+
+int rec_output__close(struct rec_output *o)
+{
+	int err = 0, werr;
+
+	/* The manifest is written even if the segment failed: it says so. */
+	if (o->seg)
+		err = segment_close(o);
+	werr = tr_manifest__write(o->dir, o->manifest);
+	free(o->dir);
+	o->dir = NULL;
+	return err ? err : werr;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* output.h: the recording directory as the recorder writes it: segments
+ * that rotate by size and age, and the manifest that lists them. */
+#ifndef TR_RECORD_OUTPUT_H
+#define TR_RECORD_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "manifest.h"
+#include "segment.h"
+
+struct rec_output {
+	char *dir;
+	int zstd_level;
+	uint64_t seg_max_bytes;		/* rotate when a segment reaches this size */
+	uint64_t seg_max_ns;		/* ... or this age */
+	struct tr_seg_writer *seg;
+	uint64_t seg_opened_ns;
+	uint64_t user_seq;		/* sequence of records made in userland */
+	uint64_t records;
+	struct tr_manifest *manifest;	/* segments are appended as they close */
+};
+
+/* Create dir (0700, must not exist or be empty), write the manifest in its
+ * "recording" state and open the first segment. 0 or -errno. */
+int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *m);
+/* Append a record as it came from the kernel. 0 or -errno. */
+int rec_output__append(struct rec_output *o, const void *rec, size_t len);
+/* Append a record made here: fills in its head (seq from our own sequence;
+ * cpu is TR_CPU_NONE, or the CPU a gap is about). */
+int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
+/* Write out the current frame; rotate the segment if it is due. */
+int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Close the last segment and write the final manifest. 0 or -errno. */
+int rec_output__close(struct rec_output *o);
+
+#endif /* TR_RECORD_OUTPUT_H */

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tracee-record: record what happens on this host into a recording
+ * directory (schema/FORMAT.md) that tracee-replay reads anywhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "catalog.h"
+#include "events.skel.h"
+#include "manifest.h"
+#include "output.h"
+#include "snapshot.h"
+
+#define PROG "tracee-record"
+
+static const char usage[] =
+	"USAGE: " PROG " -o DIR [OPTIONS] [-- COMMAND [ARGS...]]\n"
+	"\n"
+	"Record the whole host's process, file and network activity with eBPF into\n"
+	"the recording directory DIR, until COMMAND exits, --duration passes, or\n"
+	"SIGINT/SIGTERM/SIGHUP arrives. COMMAND is only the workload: every process\n"
+	"on the host is recorded, except this recorder. Needs root.\n"
+	"\n"
+	"OPTIONS:\n"
+	"  -o, --output DIR        recording directory to create (must not exist or be empty)\n"
+	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
+	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
+	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
+	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
+	"  -q, --quiet             no summary at the end\n"
+	"  -v, --verbose           libbpf's debug output\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  " PROG " -o /var/tmp/rec -- /bin/sh -c 'ls /etc; cat /etc/hostname'\n"
+	"  " PROG " -o /var/tmp/rec --duration 60      # the host, for a minute\n"
+	"  tracee-replay /var/tmp/rec | head           # then read it back\n";
+
+/* How often the buffers are drained whatever the watermark, and frames
+ * written: the most a crash can lose. */
+#define DRAIN_MS 200
+#define FLUSH_NS 1000000000ULL
+/* Watermarks are this far behind the drain's start: an event is stamped a
+ * moment before the kernel writes it into the buffer. */
+#define WATERMARK_SLACK_NS 2000000ULL
+
+struct options {
+	const char *dir;
+	double duration;
+	uint64_t seg_max_bytes;
+	uint64_t seg_max_ns;
+	unsigned buffer_pages;
+	int zstd_level;
+	int quiet;
+	int verbose;
+	char **command;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Without -v libbpf stays quiet: its warnings include whole verifier logs,
+ * and every failure is reported once, by us. */
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return 0;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* wall = boot + offset; the tightest of a few bracketed readings. */
+static int64_t boot_to_wall_offset(void)
+{
+	int64_t best = 0;
+	uint64_t best_gap = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t b0 = now_ns(CLOCK_BOOTTIME), w = now_ns(CLOCK_REALTIME), b1 = now_ns(CLOCK_BOOTTIME);
+
+		if (b1 - b0 < best_gap) {
+			best_gap = b1 - b0;
+			best = (int64_t)w - (int64_t)(b0 + (b1 - b0) / 2);
+		}
+	}
+	return best;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "segment-size", required_argument, NULL, OPT_SEG_SIZE },
+		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
+		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
+		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char *end;
+	int c;
+
+	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
+			       .buffer_pages = 256, .zstd_level = 3 };
+	while ((c = getopt_long(argc, argv, "+o:d:qvh", longopts, NULL)) != -1) {
+		errno = 0;
+		switch (c) {
+		case 'o':
+			o->dir = optarg;
+			break;
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0) {
+				error("--duration: '%s' is not a positive number of seconds", optarg);
+				return 2;
+			}
+			break;
+		case OPT_SEG_SIZE:
+			o->seg_max_bytes = strtoull(optarg, &end, 10) << 20;
+			if (*end || !o->seg_max_bytes) {
+				error("--segment-size: '%s' is not a positive number of MiB", optarg);
+				return 2;
+			}
+			break;
+		case OPT_SEG_TIME:
+			o->seg_max_ns = strtoull(optarg, &end, 10) * FLUSH_NS;
+			if (*end || !o->seg_max_ns) {
+				error("--segment-time: '%s' is not a positive number of seconds", optarg);
+				return 2;
+			}
+			break;
+		case OPT_PAGES:
+			o->buffer_pages = strtoul(optarg, &end, 10);
+			if (*end || !o->buffer_pages || (o->buffer_pages & (o->buffer_pages - 1))) {
+				error("--buffer-pages: '%s' is not a power of 2", optarg);
+				return 2;
+			}
+			break;
+		case OPT_LEVEL:
+			o->zstd_level = strtol(optarg, &end, 10);
+			if (*end || o->zstd_level < 1 || o->zstd_level > 19) {
+				error("--zstd-level: '%s' is not a level from 1 to 19", optarg);
+				return 2;
+			}
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		o->command = argv + optind;
+	if (!o->dir) {
+		error("no recording directory: give -o DIR (see --help)");
+		return 2;
+	}
+	return 0;
+}
+
+static char *read_line(const char *path)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	return strdup(buf);
+}
+
+static void manifest_init(struct tr_manifest *m, int argc, char **argv)
+{
+	struct utsname u;
+
+	uname(&u);
+	memset(m, 0, sizeof(*m));
+	m->format_version = TR_FORMAT_VERSION;
+	m->tool_version = strdup(TR_VERSION);
+	m->state = TR_STATE_RECORDING;
+	m->hostname = strdup(u.nodename);
+	m->kernel_release = strdup(u.release);
+	m->boot_id = read_line("/proc/sys/kernel/random/boot_id");
+	m->cpu_count = libbpf_num_possible_cpus();
+	m->boot_to_wall_ns = boot_to_wall_offset();
+	m->argc = argc;
+	m->argv = calloc(argc + 1, sizeof(char *));
+	for (int i = 0; m->argv && i < argc; i++)
+		m->argv[i] = strdup(argv[i]);
+	m->start_boot_ns = now_ns(CLOCK_BOOTTIME);
+	m->nlost = m->cpu_count;
+	m->lost_per_cpu = calloc(m->cpu_count, sizeof(uint64_t));
+	m->catalog = tr_catalog__builtin();
+}
+
+/* The recorder's state while draining. */
+struct recorder {
+	struct rec_output out;
+	struct tr_manifest manifest;
+	int write_err;		/* first error writing the recording */
+	uint64_t samples;
+	uint64_t lost;
+};
+
+static void note_write_error(struct recorder *r, int err)
+{
+	if (err && !r->write_err) {
+		r->write_err = err;
+		error("%s: writing the recording failed: %s; stopping", r->out.dir, strerror(-err));
+	}
+}
+
+/* One perf record: a sample holds one of our records as is; a loss notice
+ * becomes a gap record so the recording states its own holes. */
+static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_event_header *ph)
+{
+	struct recorder *r = ctx;
+
+	if (r->write_err)
+		return LIBBPF_PERF_EVENT_CONT;
+	if (ph->type == PERF_RECORD_SAMPLE) {
+		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
+		const struct tr_rec_hdr *rec = (const void *)s->data;
+
+		if (s->size < sizeof(*rec) || rec->size < sizeof(*rec) || rec->size > s->size) {
+			error("cpu %d: malformed sample of %u bytes from the kernel, skipped", cpu, s->size);
+			return LIBBPF_PERF_EVENT_CONT;
+		}
+		r->samples++;
+		note_write_error(r, rec_output__append(&r->out, rec, rec->size));
+	} else if (ph->type == PERF_RECORD_LOST) {
+		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
+		struct tr_gap gap = { .lost = l->lost };
+
+		r->lost += l->lost;
+		if ((size_t)cpu < r->manifest.nlost)
+			r->manifest.lost_per_cpu[cpu] += l->lost;
+		note_write_error(r, rec_output__user(&r->out, &gap, TR_REC_GAP, cpu, sizeof(gap),
+						     now_ns(CLOCK_BOOTTIME)));
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/* Drain every CPU's buffer and promise, with a watermark, that all events
+ * stamped before the drain began are now written. */
+static void drain(struct recorder *r, struct perf_buffer *pb)
+{
+	struct tr_rec_hdr wm = {};
+	uint64_t t = now_ns(CLOCK_BOOTTIME);
+	int err = perf_buffer__consume(pb);
+
+	if (err < 0 && err != -EINTR)
+		error("draining the perf buffers failed: %s", strerror(-err));
+	note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+}
+
+/* The workload: forked now, held on a pipe until the probes are live. */
+static pid_t start_command(char **command, int *go_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		char c;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);
+		execvp(command[0], command);
+		fprintf(stderr, PROG ": error: cannot run '%s': %s\n", command[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	*go_fd = p[1];
+	return pid;
+}
+
+static void print_summary(const struct recorder *r, const struct events_bpf *skel, const char *dir,
+			  unsigned nprocs)
+{
+	const struct tr_manifest *m = &r->manifest;
+	uint64_t bytes = 0, drops = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 vals[ncpu > 0 ? ncpu : 1];
+
+	for (size_t i = 0; i < m->nsegments; i++)
+		bytes += m->segments[i].info.bytes;
+	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
+			for (int c = 0; c < ncpu; c++)
+				drops += vals[c];
+	fprintf(stderr,
+		PROG ": %s: %llu events, %u processes in the snapshot, %zu segment(s), %llu bytes, "
+		"%llu lost, %llu refused by full buffers, %.2f s (%s)\n",
+		dir, (unsigned long long)r->samples, nprocs, m->nsegments,
+		(unsigned long long)bytes, (unsigned long long)r->lost, (unsigned long long)drops,
+		(m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
+}
+
+int main(int argc, char **argv)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.watermark = 1,
+	};
+	struct recorder r = {};
+	struct options opt;
+	struct events_bpf *skel = NULL;
+	struct perf_buffer *pb = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t deadline = 0, last_flush;
+	unsigned nprocs = 0;
+	pid_t child = 0;
+	int go_fd = -1, status = 0, err, ret = 1;
+	char *dir_for_summary = NULL;
+
+	err = parse_options(argc, argv, &opt);
+	if (err)
+		return err;
+	if (geteuid() != 0) {
+		error("loading eBPF programs needs root (run with sudo)");
+		return 1;
+	}
+
+	/* Phase 1: open, configure and load the BPF programs. */
+	libbpf_set_print(opt.verbose ? libbpf_print : libbpf_quiet);
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	skel = events_bpf__open();
+	if (!skel) {
+		error("opening the BPF programs failed: %s", strerror(errno));
+		goto cleanup;
+	}
+	skel->rodata->self_tgid = getpid();
+	err = events_bpf__load(skel);
+	if (err) {
+		error("loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
+		      strerror(-err));
+		goto cleanup;
+	}
+
+	/* Phase 2: the recording directory, its manifest and first segment. */
+	manifest_init(&r.manifest, argc, argv);
+	r.out.zstd_level = opt.zstd_level;
+	r.out.seg_max_bytes = opt.seg_max_bytes;
+	r.out.seg_max_ns = opt.seg_max_ns;
+	err = rec_output__open(&r.out, opt.dir, &r.manifest);
+	if (err) {
+		error("%s: cannot create the recording: %s", opt.dir,
+		      err == -EEXIST ? "it exists and is not an empty directory" : strerror(-err));
+		goto cleanup;
+	}
+	dir_for_summary = strdup(opt.dir);
+
+	/* Phase 3: buffers, then probes, then the /proc snapshot, so that
+	 * nothing falls between the snapshot and the stream. */
+	attr.wakeup_watermark = opt.buffer_pages * getpagesize() / 4;
+	pb = perf_buffer__new_raw(bpf_map__fd(skel->maps.events), opt.buffer_pages, &attr,
+				  on_perf_record, &r, NULL);
+	if (!pb) {
+		error("creating the perf buffers failed: %s", strerror(errno));
+		goto cleanup;
+	}
+	err = events_bpf__attach(skel);
+	if (err) {
+		error("attaching the BPF programs failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = snapshot__write(&r.out, now_ns(CLOCK_BOOTTIME), &nprocs);
+	if (err) {
+		error("%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
+		goto cleanup;
+	}
+
+	/* Phase 4: signals, the workload, the deadline. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (opt.command) {
+		child = start_command(opt.command, &go_fd);
+		if (child < 0) {
+			error("cannot start '%s': %s", opt.command[0], strerror(-child));
+			goto cleanup;
+		}
+		if (write(go_fd, "g", 1) != 1)
+			error("cannot start '%s': %s", opt.command[0], strerror(errno));
+		close(go_fd);
+	}
+	if (opt.duration > 0)
+		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
+
+	/* Phase 5: drain until told to stop. */
+	last_flush = now_ns(CLOCK_BOOTTIME);
+	while (!stop_signal && !r.write_err) {
+		uint64_t now;
+
+		err = perf_buffer__poll(pb, DRAIN_MS);
+		if (err < 0 && err != -EINTR) {
+			error("polling the perf buffers failed: %s", strerror(-err));
+			break;
+		}
+		drain(&r, pb);
+		now = now_ns(CLOCK_BOOTTIME);
+		if (now - last_flush >= FLUSH_NS) {
+			note_write_error(&r, rec_output__flush(&r.out, now));
+			last_flush = now;
+		}
+		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+			child = 0;
+			r.manifest.end_reason = strdup("command exited");
+			break;
+		}
+		if (deadline && now >= deadline) {
+			r.manifest.end_reason = strdup("duration");
+			break;
+		}
+	}
+	if (stop_signal && !r.manifest.end_reason)
+		r.manifest.end_reason = strdup(stop_signal == SIGINT ? "signal SIGINT" :
+					       stop_signal == SIGTERM ? "signal SIGTERM" : "signal SIGHUP");
+	if (r.write_err && !r.manifest.end_reason)
+		r.manifest.end_reason = strdup("write error");
+
+	/* Phase 6: detach, take what is left in the buffers, finalise. */
+	events_bpf__detach(skel);
+	drain(&r, pb);
+	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
+	r.manifest.state = TR_STATE_COMPLETE;
+	note_write_error(&r, rec_output__close(&r.out));
+	if (!opt.quiet)
+		print_summary(&r, skel, dir_for_summary, nprocs);
+	if (child > 0) {
+		kill(child, SIGTERM);
+		waitpid(child, &status, 0);
+	}
+	ret = r.write_err ? 1 : 0;
+
+cleanup:
+	perf_buffer__free(pb);
+	events_bpf__destroy(skel);
+	tr_manifest__free(&r.manifest);
+	free(dir_for_summary);
+	return ret;
+}

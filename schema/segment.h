@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * segment.h: segment files, sequences of self-contained, checksummed zstd
+ * frames of records (schema/FORMAT.md, "Segments").
+ */
+#ifndef TR_SEGMENT_H
+#define TR_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tr_format.h"
+
+#define TR_SEG_FRAME_RAW_DEFAULT (1U << 20) /* a frame closes at this many raw bytes */
+
+struct tr_seg_info {
+	uint64_t bytes;		/* file size */
+	uint64_t frames;
+	uint64_t records;
+	char sha256[65];	/* hex digest of the whole file */
+};
+
+/* Writing. Records are buffered; a frame is written when the buffer reaches
+ * frame_raw bytes, on tr_seg_writer__flush() and on close. */
+struct tr_seg_writer;
+
+/* Create path (mode 0600, must not exist). NULL with errno set on failure. */
+struct tr_seg_writer *tr_seg_writer__open(const char *path, int zstd_level, uint32_t frame_raw);
+/* Append one whole record (rec->size bytes, checked against len). 0 or -errno. */
+int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len);
+/* Close the current frame, if it has records, and write it out. 0 or -errno. */
+int tr_seg_writer__flush(struct tr_seg_writer *w);
+/* Bytes written to the file so far, and records buffered but not yet written. */
+uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
+uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
+/* Flush, fsync and close; fills info if not NULL. Frees w (NULL is fine). 0 or -errno. */
+int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info);
+
+/* Reading. Damage never stops the reader: a frame whose header, checksum or
+ * content is bad is reported through diag with the file and byte offset and
+ * skipped; the reader resynchronises on the next valid frame header. A
+ * truncated last frame is reported and ends the segment. */
+typedef void (*tr_diag_fn)(void *ctx, const char *path, uint64_t offset, const char *msg);
+
+struct tr_rec_pos {
+	uint64_t frame_offset;	/* byte offset of the frame header in the file */
+	uint32_t frame_seq;	/* frame_seq from that header */
+	uint32_t index;		/* 0-based record index within the frame */
+};
+
+struct tr_seg_stats {
+	uint64_t frames_ok;
+	uint64_t frames_bad;	/* reported and skipped */
+	uint64_t bytes_skipped;	/* bytes not read because of damage */
+	uint64_t records;
+};
+
+struct tr_seg_reader;
+
+/* NULL with errno set if the file cannot be opened. diag may be NULL. */
+struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, void *ctx);
+/* 1 and *rec (valid until the next call) for a record, 0 at the end,
+ * -errno on an I/O error. Every returned record has size >= 24, a known kind
+ * and lies wholly inside its frame. pos may be NULL. */
+int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, struct tr_rec_pos *pos);
+const struct tr_seg_stats *tr_seg_reader__stats(const struct tr_seg_reader *r);
+void tr_seg_reader__close(struct tr_seg_reader *r);
+
+#endif /* TR_SEGMENT_H */

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Live: record a real shell workload with the BPF programs loaded into the
+# running kernel, replay it, and find what the shell did: the execve of ls
+# and cat with their argv, cat's openat of /etc/hostname, and cat's parent
+# chain back to the sh. Then: two replays are byte-identical.
+set -u
+OUTPUT=${OUTPUT:-.output}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { # check NAME COMMAND...: one line per check
+	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+
+"$OUTPUT/tracee-record" -q -o "$tmp/rec" -- /bin/sh -c 'ls /etc >/dev/null; cat /etc/hostname' \
+	>"$tmp/rec.out" 2>"$tmp/rec.err"
+check "record exits 0" test $? -eq 0
+check "record prints only the workload's output" cmp -s "$tmp/rec.out" /etc/hostname
+check "record writes no error" test ! -s "$tmp/rec.err"
+check "manifest is complete" test "$(jq -r .state "$tmp/rec/manifest.json")" = complete
+check "manifest says the command exited" test "$(jq -r .end_reason "$tmp/rec/manifest.json")" = "command exited"
+
+"$OUTPUT/tracee-replay" "$tmp/rec" >"$tmp/a.jsonl" 2>"$tmp/replay.err"
+check "replay exits 0" test $? -eq 0
+check "every line is JSON" jq -e . "$tmp/a.jsonl" >/dev/null
+
+q() { jq -c "$@" "$tmp/a.jsonl"; }
+sh_pid=$(q 'select(.eventName=="execve" and .returnValue==0 and (.args[1].value|tostring|test("ls /etc"))) | .hostProcessId' | head -1)
+ls_exec=$(q 'select(.eventName=="execve" and .returnValue==0 and .args[1].value==["ls","/etc"])' | head -1)
+cat_exec=$(q 'select(.eventName=="execve" and .returnValue==0 and .args[1].value==["cat","/etc/hostname"])' | head -1)
+check "execve of the sh found" test -n "$sh_pid"
+check "execve of ls with its argv" test -n "$ls_exec"
+check "execve of cat with its argv" test -n "$cat_exec"
+cat_pid=$(jq -r .hostProcessId <<<"${cat_exec:-null}")
+check "execve of cat names its executable" \
+	test "$(jq -r '.args[0].value' <<<"${cat_exec:-null}" | xargs basename 2>/dev/null)" = cat
+check "openat of /etc/hostname by cat" test -n "$(q --argjson p "${cat_pid:-0}" \
+	'select(.eventName=="openat" and .hostProcessId==$p and .processName=="cat" and .args[1].value=="/etc/hostname" and .returnValue>=0)')"
+check "cat's parent is the sh" test "$(jq -r .hostParentProcessId <<<"${cat_exec:-null}")" = "${sh_pid:-x}"
+check "the sh forked cat" test -n "$(q --argjson p "${sh_pid:-0}" --argjson c "${cat_pid:-0}" \
+	'select(.eventName=="sched_process_fork" and .args[2].value==$p and .args[6].value==$c)')"
+check "cat's executable is enriched from the exec" test -n "$(q --argjson p "${cat_pid:-0}" \
+	'select(.eventName=="openat" and .hostProcessId==$p and (.executable.path|endswith("/cat")))' | head -1)"
+check "cat exits" test -n "$(q --argjson p "${cat_pid:-0}" 'select(.eventName=="sched_process_exit" and .hostProcessId==$p)')"
+check "the recorder did not record itself" test -z "$(q 'select(.processName=="tracee-record")' | head -1)"
+check "timestamps are wall-clock ns near now" \
+	test "$(q 'select(.eventName=="execve")|.timestamp' | head -1 | cut -c1-6)" = "$(date +%s%N | cut -c1-6)"
+
+"$OUTPUT/tracee-replay" "$tmp/rec" >"$tmp/b.jsonl" 2>/dev/null
+check "two replays are byte-identical" cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl"
+exit $fail

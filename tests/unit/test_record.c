@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/* test_record.c: the argument codec, every wire type and every rejection. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "record.h"
+
+static const uint8_t all_wires[] = {
+	TR_T_INT32, TR_T_UINT32, TR_T_INT64, TR_T_UINT64,
+	TR_T_STR, TR_T_STR_ARRAY, TR_T_BYTES, TR_T_SOCKADDR,
+};
+static const uint8_t sockaddr[16] = { 2, 0, 0x1f, 0x90, 127, 0, 0, 1 };
+
+/* Every wire type, put in an order unlike the index order. */
+static size_t encode_all(uint8_t *buf, size_t cap)
+{
+	size_t off = 0;
+
+	assert_int_equal(tr_arg__put_bytes(buf, cap, &off, 7, sockaddr, sizeof(sockaddr)), 0);
+	assert_int_equal(tr_arg__put_u32(buf, cap, &off, 0, (uint32_t)-5), 0);
+	assert_int_equal(tr_arg__put_bytes(buf, cap, &off, 4, "hello", 5), 0);
+	assert_int_equal(tr_arg__put_u64(buf, cap, &off, 2, (uint64_t)INT64_MIN), 0);
+	assert_int_equal(tr_arg__put_u32(buf, cap, &off, 1, 0xfffffffeU), 0);
+	assert_int_equal(tr_arg__put_bytes(buf, cap, &off, 5, "ls\0-l\0", 6), 0);
+	assert_int_equal(tr_arg__put_u64(buf, cap, &off, 3, UINT64_MAX), 0);
+	assert_int_equal(tr_arg__put_bytes(buf, cap, &off, 6, "\0\1\2", 3), 0);
+	return off;
+}
+
+static void test_round_trip_every_wire(void **state)
+{
+	uint8_t buf[256];
+	struct tr_arg_val v[TR_MAX_ARGS];
+	char err[128];
+	size_t len = encode_all(buf, sizeof(buf));
+
+	assert_int_equal(len, 8 * 1 + 2 * 4 + 2 * 8 + 4 * 4 + 16 + 5 + 6 + 3);
+	assert_int_equal(tr_args__decode(all_wires, 8, buf, len, 8, v, err, sizeof(err)), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(v[i].present, 1);
+		assert_int_equal(v[i].wire, all_wires[i]);
+	}
+	for (int i = 8; i < TR_MAX_ARGS; i++)
+		assert_int_equal(v[i].present, 0);
+	assert_int_equal(v[0].i, -5);
+	assert_int_equal(v[1].u, 0xfffffffeU);
+	assert_true(v[2].i == INT64_MIN);
+	assert_true(v[3].u == UINT64_MAX);
+	assert_int_equal(v[4].b.len, 5);
+	assert_memory_equal(v[4].b.p, "hello", 5);
+	assert_int_equal(v[5].b.len, 6);
+	assert_memory_equal(v[5].b.p, "ls\0-l\0", 6);
+	assert_int_equal(v[6].b.len, 3);
+	assert_memory_equal(v[6].b.p, "\0\1\2", 3);
+	assert_int_equal(v[7].b.len, sizeof(sockaddr));
+	assert_memory_equal(v[7].b.p, sockaddr, sizeof(sockaddr));
+	/* values point into the buffer, not at copies */
+	assert_true(v[4].b.p > buf && v[4].b.p < buf + len);
+}
+
+static void test_absent_arguments(void **state)
+{
+	uint8_t buf[64];
+	struct tr_arg_val v[TR_MAX_ARGS];
+	size_t off = 0;
+
+	assert_int_equal(tr_arg__put_bytes(buf, sizeof(buf), &off, 4, "", 0), 0);
+	assert_int_equal(tr_args__decode(all_wires, 8, buf, off, 1, v, NULL, 0), 0);
+	for (int i = 0; i < TR_MAX_ARGS; i++)
+		assert_int_equal(v[i].present, i == 4);
+	assert_int_equal(v[4].b.len, 0);
+	assert_int_equal(tr_args__decode(all_wires, 8, buf, 0, 0, v, NULL, 0), 0);
+	assert_int_equal(v[4].present, 0);
+}
+
+static void test_put_no_space(void **state)
+{
+	uint8_t buf[8];
+	size_t off = 0;
+
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(tr_arg__put_u64(buf, sizeof(buf), &off, 0, 1), -ENOSPC);
+	assert_int_equal(tr_arg__put_bytes(buf, sizeof(buf), &off, 0, "abcd", 4), -ENOSPC);
+	assert_int_equal(off, 0);
+	assert_int_equal(buf[0], 0xee);
+	assert_int_equal(tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1), 0);
+	assert_int_equal(off, 5);
+	assert_int_equal(tr_arg__put_u32(buf, sizeof(buf), &off, 1, 1), -ENOSPC);
+	assert_int_equal(off, 5);
+}
+
+/* Decoding buf[0..len) must fail with a message that contains want. */
+static void assert_rejected(const uint8_t *wires, unsigned nwires, const uint8_t *buf, size_t len,
+			    unsigned nargs, const char *want)
+{
+	struct tr_arg_val v[TR_MAX_ARGS];
+	char err[160] = "";
+
+	assert_int_equal(tr_args__decode(wires, nwires, buf, len, nargs, v, err, sizeof(err)), -EBADMSG);
+	if (!strstr(err, want))
+		fail_msg("message \"%s\" lacks \"%s\"", err, want);
+}
+
+static void test_rejects_index_out_of_range(void **state)
+{
+	uint8_t buf[16];
+	size_t off = 0;
+
+	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
+	tr_arg__put_u32(buf, sizeof(buf), &off, 4, 1);
+	assert_rejected(all_wires, 4, buf, off, 2, "offset 5: argument index 4 out of range");
+}
+
+static void test_rejects_duplicate_index(void **state)
+{
+	uint8_t buf[16];
+	size_t off = 0;
+
+	tr_arg__put_u32(buf, sizeof(buf), &off, 1, 1);
+	tr_arg__put_u32(buf, sizeof(buf), &off, 1, 2);
+	assert_rejected(all_wires, 8, buf, off, 2, "offset 5: argument index 1 repeated");
+}
+
+static void test_rejects_unknown_wire(void **state)
+{
+	static const uint8_t zero[] = { 0 }, big[] = { TR_T_MAX + 1 };
+	uint8_t buf[16];
+	size_t off = 0;
+
+	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
+	assert_rejected(zero, 1, buf, off, 1, "offset 0: argument index 0 has unknown wire type 0");
+	assert_rejected(big, 1, buf, off, 1, "unknown wire type 9");
+}
+
+static void test_rejects_length_past_end(void **state)
+{
+	uint8_t buf[32];
+	size_t off = 0;
+
+	tr_arg__put_bytes(buf, sizeof(buf), &off, 4, "hello", 5);
+	assert_rejected(all_wires, 8, buf, off - 1, 1, "offset 5: argument index 4 needs 5 bytes, 4 left");
+	assert_rejected(all_wires, 8, buf, 3, 1, "offset 1: length of argument index 4 cut short");
+	off = 0;
+	tr_arg__put_u64(buf, sizeof(buf), &off, 3, 1);
+	assert_rejected(all_wires, 8, buf, off - 1, 1, "offset 1: argument index 3 needs 8 bytes, 7 left");
+	/* a huge length must not wrap around */
+	buf[0] = 4;
+	memset(buf + 1, 0xff, 4);
+	assert_rejected(all_wires, 8, buf, 9, 1, "needs 4294967295 bytes");
+}
+
+static void test_rejects_leftover_bytes(void **state)
+{
+	uint8_t buf[16];
+	size_t off = 0;
+
+	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
+	tr_arg__put_u32(buf, sizeof(buf), &off, 1, 1);
+	assert_rejected(all_wires, 8, buf, off, 1, "offset 5: 5 bytes left over after 1 arguments");
+}
+
+static void test_rejects_missing_argument(void **state)
+{
+	uint8_t buf[16];
+	size_t off = 0;
+
+	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
+	assert_rejected(all_wires, 8, buf, off, 2, "offset 5: argument 2 of 2 is missing");
+}
+
+static void test_rejects_too_many_arguments(void **state)
+{
+	uint8_t buf[16] = { 0 };
+
+	assert_rejected(all_wires, 8, buf, sizeof(buf), TR_MAX_ARGS + 1, "13 arguments, at most 12");
+}
+
+/* An openat event as the BPF side would send it. */
+static void make_openat(uint8_t *rec, size_t cap)
+{
+	struct tr_event ev = {
+		.h = { .kind = TR_REC_EVENT, .cpu = 1, .ts = 42, .seq = 7 },
+		.event_id = TR_EV_OPENAT,
+		.nargs = 3,
+		.retval = 3,
+	};
+	size_t off = sizeof(ev);
+
+	assert_int_equal(tr_arg__put_u32(rec, cap, &off, 0, (uint32_t)-100), 0);
+	assert_int_equal(tr_arg__put_bytes(rec, cap, &off, 1, "/etc/passwd", 11), 0);
+	assert_int_equal(tr_arg__put_u32(rec, cap, &off, 2, 0x80000), 0);
+	ev.h.size = (uint32_t)off;
+	memcpy(rec, &ev, sizeof(ev));
+}
+
+static void test_event_args(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t rec[256];
+	struct tr_event *ev = (struct tr_event *)rec;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	char err[160] = "";
+
+	assert_non_null(def);
+	make_openat(rec, sizeof(rec));
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_int_equal(v[0].i, -100);
+	assert_int_equal(v[1].b.len, 11);
+	assert_memory_equal(v[1].b.p, "/etc/passwd", 11);
+	assert_int_equal(v[2].u, 0x80000);
+	assert_int_equal(v[3].present, 0);
+
+	/* offsets in messages count from the start of the record */
+	ev->nargs = 2;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "offset 141: 5 bytes left over"));
+	ev->nargs = 3;
+	rec[sizeof(*ev)] = 9;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "offset 120: argument index 9 out of range"));
+	rec[sizeof(*ev)] = 0;
+	ev->flags = 0x8000;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved event flags"));
+	ev->flags = TR_EVF_AT_ENTRY;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	ev->h.size = sizeof(*ev) - 1;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "less than the event head"));
+}
+
+static void test_proc_args(void **state)
+{
+	_Alignas(8) uint8_t rec[256];
+	struct tr_proc *p = (struct tr_proc *)rec;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	char err[160] = "";
+	size_t off = sizeof(*p);
+
+	memset(rec, 0, sizeof(*p));
+	assert_int_equal(tr_arg__put_bytes(rec, sizeof(rec), &off, TR_PROC_ARG_ARGV, "sh\0-c\0", 6), 0);
+	assert_int_equal(tr_arg__put_bytes(rec, sizeof(rec), &off, TR_PROC_ARG_EXE, "/bin/sh", 7), 0);
+	p->h.kind = TR_REC_PROC;
+	p->h.size = (uint32_t)off;
+	p->nargs = 2;
+	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), 0);
+	assert_int_equal(v[TR_PROC_ARG_EXE].wire, TR_T_STR);
+	assert_memory_equal(v[TR_PROC_ARG_EXE].b.p, "/bin/sh", 7);
+	assert_int_equal(v[TR_PROC_ARG_ARGV].wire, TR_T_STR_ARRAY);
+	assert_int_equal(v[TR_PROC_ARG_ARGV].b.len, 6);
+	assert_int_equal(v[TR_PROC_ARG_CWD].present, 0);
+
+	rec[sizeof(*p)] = 4;
+	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "offset 96: argument index 4 out of range"));
+	rec[sizeof(*p)] = TR_PROC_ARG_ARGV;
+	p->reserved = 1;
+	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved fields not zero"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_every_wire),
+		cmocka_unit_test(test_absent_arguments),
+		cmocka_unit_test(test_put_no_space),
+		cmocka_unit_test(test_rejects_index_out_of_range),
+		cmocka_unit_test(test_rejects_duplicate_index),
+		cmocka_unit_test(test_rejects_unknown_wire),
+		cmocka_unit_test(test_rejects_length_past_end),
+		cmocka_unit_test(test_rejects_leftover_bytes),
+		cmocka_unit_test(test_rejects_missing_argument),
+		cmocka_unit_test(test_rejects_too_many_arguments),
+		cmocka_unit_test(test_event_args),
+		cmocka_unit_test(test_proc_args),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
