@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: MIT
+# analyze/build.mk: extra rules for the analyze side, included by the Makefile.
+
+# schema/index.sql is compiled into the indexer as a C string, so the
+# database is made by exactly the documented schema and nothing else.
+$(OUTPUT)/tr_index_sql.h: schema/index.sql
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* generated from schema/index.sql by analyze/build.mk: do not edit */'; \
+	      echo 'static const char tr_index_sql[] = {'; \
+	      od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	      echo '0x00 };'; } > $@
+
+$(OUTPUT)/analyze/index.o: $(OUTPUT)/tr_index_sql.h

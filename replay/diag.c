@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/* diag.c: warnings about damaged or odd input (replay/diag.h). */
+#include <stdarg.h>
+
+#include "diag.h"
+
+void tr_diag__warn(struct tr_diag *d, const char *file, int64_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->warnings++;
+	if (!d->out || d->warnings > TR_DIAG_MAX_PRINTED)
+		return;
+	fprintf(d->out, "%s: warning: ", d->prog ? d->prog : "tracee");
+	if (file)
+		fprintf(d->out, "%s: ", file);
+	if (offset >= 0)
+		fprintf(d->out, "offset %lld: ", (long long)offset);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+	if (d->warnings == TR_DIAG_MAX_PRINTED)
+		fprintf(d->out, "%s: warning: more than %d warnings; only counting the rest\n",
+			d->prog ? d->prog : "tracee", TR_DIAG_MAX_PRINTED);
+}
+
+void tr_diag__summary(struct tr_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d->out)
+		return;
+	fprintf(d->out, "%s: warning: ", d->prog ? d->prog : "tracee");
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+}

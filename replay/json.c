@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: MIT
+/* json.c: hand-written JSON lines (replay/json.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "json.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+void tr_json__u64(struct tr_buf *b, uint64_t v)
+{
+	char tmp[20], *d;
+	size_t n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	d = tr_buf__reserve(b, n);
+	if (d) {
+		memcpy(d, tmp + sizeof(tmp) - n, n);
+		b->len += n;
+	}
+}
+
+void tr_json__i64(struct tr_buf *b, int64_t v)
+{
+	if (v < 0) {
+		tr_buf__putc(b, '-');
+		/* -(v + 1) + 1 avoids overflow at INT64_MIN. */
+		tr_json__u64(b, (uint64_t)(-(v + 1)) + 1);
+	} else {
+		tr_json__u64(b, (uint64_t)v);
+	}
+}
+
+size_t tr_utf8__seq(const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)		/* continuation byte, or overlong 2-byte lead */
+		return 0;
+	if (c < 0xe0)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c < 0xf0) {
+		uint8_t lo = c == 0xe0 ? 0xa0 : 0x80;	/* no overlongs */
+		uint8_t hi = c == 0xed ? 0x9f : 0xbf;	/* no surrogates */
+
+		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c < 0xf5) {
+		uint8_t lo = c == 0xf0 ? 0x90 : 0x80;	/* no overlongs */
+		uint8_t hi = c == 0xf4 ? 0x8f : 0xbf;	/* nothing past U+10FFFF */
+
+		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
+		       (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* The JSON text of len bytes, without quotes, into d (room for 6 * len);
+ * returns the end. */
+static char *escape_json(char *d, const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = s[i];
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			*d++ = (char)c;
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			*d++ = '\\';
+			*d++ = '"';
+		} else if (c == '\\') {
+			/* decoded "\\": a literal backslash, distinct from \xHH */
+			memcpy(d, "\\\\\\\\", 4);
+			d += 4;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': *d++ = '\\'; *d++ = 'n'; break;
+			case '\t': *d++ = '\\'; *d++ = 't'; break;
+			case '\r': *d++ = '\\'; *d++ = 'r'; break;
+			case '\b': *d++ = '\\'; *d++ = 'b'; break;
+			case '\f': *d++ = '\\'; *d++ = 'f'; break;
+			default:
+				memcpy(d, "\\u00", 4);
+				d[4] = hexdig[c >> 4];
+				d[5] = hexdig[c & 15];
+				d += 6;
+			}
+		} else if ((n = tr_utf8__seq(s + i, len - i))) {
+			memcpy(d, s + i, n);
+			d += n;
+			i += n;
+			continue;
+		} else {
+			/* decoded "\xHH" for a byte that is not UTF-8 */
+			memcpy(d, "\\\\x", 3);
+			d[3] = hexdig[c >> 4];
+			d[4] = hexdig[c & 15];
+			d += 5;
+		}
+		i++;
+	}
+	return d;
+}
+
+/* Escaped bytes without quotes. */
+static void put_escaped(struct tr_buf *b, const void *p, size_t len)
+{
+	char *d, *e;
+
+	if (len > SIZE_MAX / 6) {
+		b->err = -ENOMEM;
+		return;
+	}
+	d = tr_buf__reserve(b, len * 6);
+	if (!d)
+		return;
+	e = escape_json(d, p, len);
+	b->len += (size_t)(e - d);
+}
+
+void tr_json__str(struct tr_buf *b, const void *p, size_t len)
+{
+	tr_buf__putc(b, '"');
+	put_escaped(b, p, len);
+	tr_buf__putc(b, '"');
+}
+
+void tr_text__bytes(struct tr_buf *b, const void *p, size_t len)
+{
+	const uint8_t *s = p;
+	char *d, *o;
+	size_t i = 0;
+
+	if (len > SIZE_MAX / 4) {
+		b->err = -ENOMEM;
+		return;
+	}
+	d = o = tr_buf__reserve(b, len * 4);
+	if (!d)
+		return;
+	while (i < len) {
+		size_t n;
+
+		if (s[i] == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+			i++;
+		} else if ((n = tr_utf8__seq(s + i, len - i))) {
+			memcpy(o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hexdig[s[i] >> 4];
+			*o++ = hexdig[s[i] & 15];
+			i++;
+		}
+	}
+	b->len += (size_t)(o - d);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int tr_text__unescape(struct tr_buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		int hi, lo;
+
+		if (s[i] != '\\') {
+			tr_buf__putc(out, s[i++]);
+		} else if (i + 1 < n && s[i + 1] == '\\') {
+			tr_buf__putc(out, '\\');
+			i += 2;
+		} else if (i + 3 < n && s[i + 1] == 'x' && (hi = hexval(s[i + 2])) >= 0 &&
+			   (lo = hexval(s[i + 3])) >= 0) {
+			tr_buf__putc(out, (char)(hi << 4 | lo));
+			i += 4;
+		} else {
+			return -EILSEQ;
+		}
+	}
+	return out->err;
+}
+
+void tr_json__base64(struct tr_buf *b, const void *p, size_t len)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const uint8_t *s = p;
+	char *d, *o;
+	size_t i;
+
+	if (len > SIZE_MAX / 2) {
+		b->err = -ENOMEM;
+		return;
+	}
+	d = o = tr_buf__reserve(b, (len + 2) / 3 * 4 + 2);
+	if (!d)
+		return;
+	*o++ = '"';
+	for (i = 0; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = al[(v >> 6) & 63];
+		*o++ = al[v & 63];
+	}
+	if (len - i == 1) {
+		uint32_t v = (uint32_t)s[i] << 16;
+
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = '=';
+		*o++ = '=';
+	} else if (len - i == 2) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+
+		*o++ = al[v >> 18];
+		*o++ = al[(v >> 12) & 63];
+		*o++ = al[(v >> 6) & 63];
+		*o++ = '=';
+	}
+	*o++ = '"';
+	b->len += (size_t)(o - d);
+}
+
+/* ---- sockaddr ---- */
+
+#define TR_AF_UNIX 1
+#define TR_AF_INET 2
+#define TR_AF_INET6 10
+
+static void put_ipv4(struct tr_buf *b, const uint8_t *a)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			tr_buf__putc(b, '.');
+		tr_json__u64(b, a[i]);
+	}
+}
+
+/* RFC 5952 text: lowercase, no leading zeros, the longest run (the first
+ * of equals) of two or more zero groups as "::", IPv4-mapped addresses as
+ * ::ffff:a.b.c.d. Written here rather than with inet_ntop so the output
+ * does not depend on the C library of the machine replaying. */
+static void put_ipv6(struct tr_buf *b, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint16_t g[8];
+	int best = -1, bestlen = 0;
+
+	if (!memcmp(a, mapped, sizeof(mapped))) {
+		tr_buf__lit(b, "::ffff:");
+		put_ipv4(b, a + 12);
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	for (int i = 0; i < 8;) {
+		int j = i;
+
+		while (j < 8 && !g[j])
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	for (int i = 0; i < 8; i++) {
+		char tmp[4];
+		int n = 0;
+
+		if (i == best) {
+			tr_buf__lit(b, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		if (i && i != best + bestlen)
+			tr_buf__putc(b, ':');
+		for (int shift = 12; shift >= 0; shift -= 4)
+			if (n || (g[i] >> shift) & 15 || !shift)
+				tmp[n++] = hexdig[(g[i] >> shift) & 15];
+		tr_buf__put(b, tmp, (size_t)n);
+	}
+}
+
+static void put_ustr(struct tr_buf *b, uint64_t v)
+{
+	tr_buf__putc(b, '"');
+	tr_json__u64(b, v);
+	tr_buf__putc(b, '"');
+}
+
+void tr_json__sockaddr(struct tr_buf *b, const void *p, size_t len)
+{
+	const uint8_t *s = p;
+	uint16_t family;
+
+	if (len < 2) {
+		tr_buf__lit(b, "{}");
+		return;
+	}
+	/* sa_family is in host order, and recordings are little-endian;
+	 * ports and addresses are in network order. */
+	family = (uint16_t)(s[0] | s[1] << 8);
+	switch (family) {
+	case TR_AF_INET:
+		tr_buf__lit(b, "{\"sa_family\":\"AF_INET\"");
+		if (len >= 4) {
+			tr_buf__lit(b, ",\"sin_port\":");
+			put_ustr(b, (uint32_t)s[2] << 8 | s[3]);
+		}
+		if (len >= 8) {
+			tr_buf__lit(b, ",\"sin_addr\":\"");
+			put_ipv4(b, s + 4);
+			tr_buf__putc(b, '"');
+		}
+		break;
+	case TR_AF_INET6:
+		tr_buf__lit(b, "{\"sa_family\":\"AF_INET6\"");
+		if (len >= 4) {
+			tr_buf__lit(b, ",\"sin6_port\":");
+			put_ustr(b, (uint32_t)s[2] << 8 | s[3]);
+		}
+		if (len >= 8) {
+			tr_buf__lit(b, ",\"sin6_flowinfo\":");
+			put_ustr(b, (uint32_t)s[4] << 24 | (uint32_t)s[5] << 16 | (uint32_t)s[6] << 8 | s[7]);
+		}
+		if (len >= 24) {
+			tr_buf__lit(b, ",\"sin6_addr\":\"");
+			put_ipv6(b, s + 8);
+			tr_buf__putc(b, '"');
+		}
+		if (len >= 28) {
+			/* scope id is a host-order interface index */
+			tr_buf__lit(b, ",\"sin6_scope_id\":");
+			put_ustr(b, (uint32_t)s[24] | (uint32_t)s[25] << 8 | (uint32_t)s[26] << 16 |
+					    (uint32_t)s[27] << 24);
+		}
+		break;
+	case TR_AF_UNIX: {
+		const uint8_t *path = s + 2;
+		size_t n = len - 2;
+
+		tr_buf__lit(b, "{\"sa_family\":\"AF_UNIX\",\"sun_path\":");
+		if (n && path[0] == '\0') {
+			/* abstract: the name is every byte after the NUL */
+			while (n > 1 && path[n - 1] == '\0')
+				n--;
+			tr_buf__lit(b, "\"@");
+			put_escaped(b, path + 1, n - 1);
+			tr_buf__putc(b, '"');
+		} else {
+			const uint8_t *z = memchr(path, '\0', n);
+
+			tr_json__str(b, path, z ? (size_t)(z - path) : n);
+		}
+		break;
+	}
+	default:
+		tr_buf__lit(b, "{\"sa_family\":");
+		put_ustr(b, family);
+	}
+	tr_buf__putc(b, '}');
+}
+
+/* ---- events ---- */
+
+static inline int64_t wall_ns(const struct tr_json_host *h, uint64_t boot_ns)
+{
+	return (int64_t)(boot_ns + (uint64_t)h->boot_to_wall_ns);
+}
+
+static size_t comm_len(const char comm[16])
+{
+	const char *z = memchr(comm, '\0', 16);
+
+	return z ? (size_t)(z - comm) : 16;
+}
+
+void tr_json__str_array(struct tr_buf *b, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i = 0;
+	int first = 1;
+
+	tr_buf__putc(b, '[');
+	while (i < len) {
+		const uint8_t *z = memchr(p + i, '\0', len - i);
+		size_t n = z ? (size_t)(z - (p + i)) : len - i;
+
+		if (!first)
+			tr_buf__putc(b, ',');
+		first = 0;
+		tr_json__str(b, p + i, n);
+		i += n + (z ? 1 : 0);
+	}
+	tr_buf__putc(b, ']');
+}
+
+static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct tr_arg_val *v)
+{
+	int is_bool = d->type && !strcmp(d->type, "bool");
+
+	switch (v->wire) {
+	case TR_T_INT32:
+	case TR_T_INT64:
+		if (is_bool)
+			tr_buf__puts(b, v->i ? "true" : "false");
+		else
+			tr_json__i64(b, v->i);
+		break;
+	case TR_T_UINT32:
+	case TR_T_UINT64:
+		if (is_bool)
+			tr_buf__puts(b, v->u ? "true" : "false");
+		else
+			tr_json__u64(b, v->u);
+		break;
+	case TR_T_STR:
+		tr_json__str(b, v->b.p, v->b.len);
+		break;
+	case TR_T_STR_ARRAY:
+		tr_json__str_array(b, v->b.p, v->b.len);
+		break;
+	case TR_T_SOCKADDR:
+		tr_json__sockaddr(b, v->b.p, v->b.len);
+		break;
+	case TR_T_BYTES:
+	default:
+		tr_json__base64(b, v->b.p, v->b.len);
+	}
+}
+
+/* The task context shared by events and findings, up to "containerId". */
+static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event *ev,
+			const struct tr_proc_node *proc)
+{
+	tr_buf__lit(b, "{\"timestamp\":");
+	tr_json__i64(b, wall_ns(h, ev->h.ts));
+	tr_buf__lit(b, ",\"threadStartTime\":");
+	tr_json__i64(b, ev->start_ns ? wall_ns(h, ev->start_ns) : 0);
+	tr_buf__lit(b, ",\"processorId\":");
+	tr_json__u64(b, ev->h.cpu);
+	tr_buf__lit(b, ",\"processId\":");
+	tr_json__u64(b, ev->pid);
+	tr_buf__lit(b, ",\"cgroupId\":");
+	tr_json__u64(b, ev->cgroup_id);
+	tr_buf__lit(b, ",\"threadId\":");
+	tr_json__u64(b, ev->tid);
+	tr_buf__lit(b, ",\"parentProcessId\":");
+	tr_json__u64(b, ev->ppid);
+	tr_buf__lit(b, ",\"hostProcessId\":");
+	tr_json__u64(b, ev->host_pid);
+	tr_buf__lit(b, ",\"hostThreadId\":");
+	tr_json__u64(b, ev->host_tid);
+	tr_buf__lit(b, ",\"hostParentProcessId\":");
+	tr_json__u64(b, ev->host_ppid);
+	tr_buf__lit(b, ",\"userId\":");
+	tr_json__u64(b, ev->uid);
+	tr_buf__lit(b, ",\"mountNamespace\":");
+	tr_json__u64(b, ev->mnt_ns);
+	tr_buf__lit(b, ",\"pidNamespace\":");
+	tr_json__u64(b, ev->pid_ns);
+	tr_buf__lit(b, ",\"processName\":");
+	tr_json__str(b, ev->comm, comm_len(ev->comm));
+	tr_buf__lit(b, ",\"executable\":{\"path\":");
+	if (proc && proc->exe.p)
+		tr_json__str(b, proc->exe.p, proc->exe.len);
+	else
+		tr_buf__lit(b, "\"\"");
+	tr_buf__lit(b, "},\"hostName\":");
+	tr_json__cstr(b, h->hostname ? h->hostname : "");
+	tr_buf__lit(b, ",\"containerId\":\"\"");
+}
+
+/* A gap has no task: zeros and empty strings, so that readers expecting
+ * every field find it. */
+static void put_gap_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_gap *g)
+{
+	tr_buf__lit(b, "{\"timestamp\":");
+	tr_json__i64(b, wall_ns(h, g->h.ts));
+	tr_buf__lit(b, ",\"threadStartTime\":0,\"processorId\":");
+	tr_json__u64(b, g->h.cpu);
+	tr_buf__lit(b, ",\"processId\":0,\"cgroupId\":0,\"threadId\":0,\"parentProcessId\":0,"
+		       "\"hostProcessId\":0,\"hostThreadId\":0,\"hostParentProcessId\":0,\"userId\":0,"
+		       "\"mountNamespace\":0,\"pidNamespace\":0,\"processName\":\"\","
+		       "\"executable\":{\"path\":\"\"},\"hostName\":");
+	tr_json__cstr(b, h->hostname ? h->hostname : "");
+	tr_buf__lit(b, ",\"containerId\":\"\"");
+}
+
+static void put_event_id(struct tr_buf *b, uint32_t id)
+{
+	tr_buf__lit(b, ",\"eventId\":\"");
+	tr_json__u64(b, id);
+	tr_buf__putc(b, '"');
+}
+
+int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v)
+{
+	const struct tr_event_def *d = v->def;
+	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS, n = 0, i;
+	int first = 1;
+
+	if (v->kind == TR_VIEW_GAP)
+		put_gap_context(b, h, v->gap);
+	else
+		put_context(b, h, v->ev, v->proc);
+	put_event_id(b, d->id);
+	tr_buf__lit(b, ",\"eventName\":");
+	tr_json__cstr(b, d->name);
+	for (i = 0; i < nargs; i++)
+		n += v->args[i].present;
+	tr_buf__lit(b, ",\"argsNum\":");
+	tr_json__u64(b, n);
+	tr_buf__lit(b, ",\"returnValue\":");
+	tr_json__i64(b, v->kind == TR_VIEW_EVENT ? v->ev->retval : 0);
+	tr_buf__lit(b, ",\"syscall\":");
+	/* Syscall events take the syscall number as id (catalog.def). */
+	if (v->kind == TR_VIEW_EVENT && d->id < 1000)
+		tr_json__cstr(b, d->name);
+	else
+		tr_buf__lit(b, "\"\"");
+	tr_buf__lit(b, ",\"args\":[");
+	for (i = 0; i < nargs; i++) {
+		if (!v->args[i].present)
+			continue;
+		if (!first)
+			tr_buf__putc(b, ',');
+		first = 0;
+		tr_buf__lit(b, "{\"name\":");
+		tr_json__cstr(b, d->args[i].name);
+		tr_buf__lit(b, ",\"type\":");
+		tr_json__cstr(b, d->args[i].type);
+		tr_buf__lit(b, ",\"value\":");
+		put_value(b, &d->args[i], &v->args[i]);
+		tr_buf__putc(b, '}');
+	}
+	tr_buf__lit(b, "]}\n");
+	return b->err;
+}
+
+static void put_kv_value(struct tr_buf *b, const struct tr_kv *kv)
+{
+	switch (kv->type) {
+	case TR_KV_INT:
+		tr_json__i64(b, kv->i);
+		break;
+	case TR_KV_UINT:
+		tr_json__u64(b, kv->u);
+		break;
+	case TR_KV_STR:
+	default:
+		tr_json__str(b, kv->s.p, kv->s.len);
+	}
+}
+
+void tr_json__kv(struct tr_buf *b, const struct tr_kv *kv, size_t n)
+{
+	tr_buf__putc(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			tr_buf__putc(b, ',');
+		tr_json__cstr(b, kv[i].key);
+		tr_buf__putc(b, ':');
+		put_kv_value(b, &kv[i]);
+	}
+	tr_buf__putc(b, '}');
+}
+
+static const char *kv_ctype(uint8_t type)
+{
+	return type == TR_KV_INT ? "long" : type == TR_KV_UINT ? "unsigned long" : "const char*";
+}
+
+int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struct tr_finding *f)
+{
+	const struct tr_signature *s = f->sig;
+	const struct tr_event_view *v = f->ev;
+
+	if (v->kind == TR_VIEW_GAP)
+		put_gap_context(b, h, v->gap);
+	else
+		put_context(b, h, v->ev, v->proc);
+	put_event_id(b, s->event_id);
+	tr_buf__lit(b, ",\"eventName\":");
+	tr_json__cstr(b, s->name);
+	tr_buf__lit(b, ",\"argsNum\":");
+	tr_json__u64(b, f->ndata + 1);
+	tr_buf__lit(b, ",\"returnValue\":0,\"syscall\":\"\",\"args\":[");
+	for (size_t i = 0; i < f->ndata; i++) {
+		tr_buf__lit(b, "{\"name\":");
+		tr_json__cstr(b, f->data[i].key);
+		tr_buf__lit(b, ",\"type\":");
+		tr_json__cstr(b, kv_ctype(f->data[i].type));
+		tr_buf__lit(b, ",\"value\":");
+		put_kv_value(b, &f->data[i]);
+		tr_buf__lit(b, "},");
+	}
+	/* Like Tracee's, the trigger is the last argument; ours points at the
+	 * record in the recording instead of repeating it. */
+	tr_buf__lit(b, "{\"name\":\"triggeredBy\",\"type\":\"unknown\",\"value\":{\"id\":");
+	tr_json__u64(b, v->def->id);
+	tr_buf__lit(b, ",\"name\":");
+	tr_json__cstr(b, v->def->name);
+	tr_buf__lit(b, ",\"returnValue\":");
+	tr_json__i64(b, v->kind == TR_VIEW_EVENT ? v->ev->retval : 0);
+	tr_buf__lit(b, ",\"ordinal\":");
+	tr_json__u64(b, v->ordinal);
+	tr_buf__lit(b, ",\"segment\":");
+	tr_json__cstr(b, v->src.segment ? v->src.segment : "");
+	tr_buf__lit(b, ",\"frameOffset\":");
+	tr_json__u64(b, v->src.frame_offset);
+	tr_buf__lit(b, ",\"recordIndex\":");
+	tr_json__u64(b, v->src.index);
+	tr_buf__lit(b, "}}],\"metadata\":{\"Version\":\"1\",\"Description\":");
+	tr_json__cstr(b, s->description);
+	tr_buf__lit(b, ",\"Properties\":{\"Severity\":");
+	tr_json__u64(b, s->severity);
+	tr_buf__lit(b, ",\"Technique\":");
+	tr_json__cstr(b, s->mitre_name ? s->mitre_name : "");
+	tr_buf__lit(b, ",\"external_id\":");
+	tr_json__cstr(b, s->mitre_id ? s->mitre_id : "");
+	tr_buf__lit(b, ",\"signatureID\":");
+	tr_json__cstr(b, s->id);
+	tr_buf__lit(b, ",\"signatureName\":");
+	tr_json__cstr(b, s->name);
+	tr_buf__lit(b, "},\"process\":{\"hostProcessId\":");
+	tr_json__u64(b, f->proc ? f->proc->host_pid : 0);
+	tr_buf__lit(b, ",\"startTime\":");
+	tr_json__i64(b, f->proc && f->proc->start_ns ? wall_ns(h, f->proc->start_ns) : 0);
+	tr_buf__lit(b, "}}}\n");
+	return b->err;
+}

@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: MIT
+/* pipeline.c: the replay engine and its recording driver (replay/pipeline.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge.h"
+#include "pipeline.h"
+
+/* An entry event waiting for its return value. The buffer stays with the
+ * slot when the slot is freed, so holding allocates only for a record
+ * longer than any held before in that slot. */
+struct held {
+	uint32_t host_tid;
+	uint32_t event_id;
+	struct tr_src src;
+	uint8_t *rec;
+	size_t cap;
+};
+
+struct tr_engine {
+	const struct tr_catalog *catalog;
+	const struct tr_event_def *lost_def;
+	int lost_cpu, lost_count;	/* argument indexes in lost_def */
+	struct tr_diag *diag;
+	const char *dir;
+	struct tr_sink sink;
+	struct tr_merge *merge;
+	struct tr_proctree *tree;
+	struct tr_sigset *sigs;
+	int link_pending;		/* snapshot records seen, parents not linked yet */
+	uint64_t ordinal;
+
+	struct held *held;
+	size_t nheld;			/* in use: held[0..nheld) */
+	size_t heldcap;			/* with buffers: held[0..heldcap) */
+
+	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
+	size_t proc_cap;
+	struct tr_engine_stats stats;
+};
+
+static int arg_index(const struct tr_event_def *d, const char *name)
+{
+	for (unsigned i = 0; i < d->nargs && i < TR_MAX_ARGS; i++)
+		if (!strcmp(d->args[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *fmt, ...)
+{
+	char file[4096], msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (e->dir)
+		snprintf(file, sizeof(file), "%s/%s", e->dir, src->segment ? src->segment : "?");
+	else
+		snprintf(file, sizeof(file), "%s", src->segment ? src->segment : "?");
+	tr_diag__warn(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
+}
+
+static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src);
+static int on_finding(void *ctx, const struct tr_finding *f);
+
+int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
+{
+	struct tr_engine *e = calloc(1, sizeof(*e));
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!e)
+		return -ENOMEM;
+	e->catalog = o->catalog ? o->catalog : tr_catalog__builtin();
+	e->diag = o->diag;
+	e->dir = o->dir;
+	e->sink = o->sink;
+	/* Gap records are shown as the reader-made lost_events event; an old
+	 * catalog without it (or with other argument names) gets ours. */
+	e->lost_def = tr_catalog__find(e->catalog, TR_EV_LOST_EVENTS);
+	if (!e->lost_def || arg_index(e->lost_def, "cpu") < 0 || arg_index(e->lost_def, "lost") < 0)
+		e->lost_def = tr_catalog__find(tr_catalog__builtin(), TR_EV_LOST_EVENTS);
+	e->lost_cpu = arg_index(e->lost_def, "cpu");
+	e->lost_count = arg_index(e->lost_def, "lost");
+	e->merge = tr_merge__new(on_release, e);
+	e->tree = tr_proctree__new();
+	if (!e->merge || !e->tree)
+		goto fail;
+	if (o->nsigs) {
+		err = tr_sigset__new(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e);
+		if (err)
+			goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	tr_engine__free(e);
+	return err;
+}
+
+void tr_engine__free(struct tr_engine *e)
+{
+	if (!e)
+		return;
+	tr_merge__free(e->merge);
+	tr_proctree__free(e->tree);
+	tr_sigset__free(e->sigs);
+	for (size_t i = 0; i < e->heldcap; i++)
+		free(e->held[i].rec);
+	free(e->held);
+	free(e->proc_buf);
+	free(e);
+}
+
+const struct tr_proctree *tr_engine__tree(const struct tr_engine *e)
+{
+	return e->tree;
+}
+
+const struct tr_engine_stats *tr_engine__stats(const struct tr_engine *e)
+{
+	return &e->stats;
+}
+
+static int on_finding(void *ctx, const struct tr_finding *f)
+{
+	struct tr_engine *e = ctx;
+
+	e->stats.findings++;
+	return e->sink.finding ? e->sink.finding(e->sink.ctx, f) : 0;
+}
+
+/* ---- emission: enrichment, sink, signatures ---- */
+
+static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_src *src,
+		      const struct tr_event_def *def, int paired);
+
+static struct held *held_find(struct tr_engine *e, uint32_t host_tid)
+{
+	for (size_t i = 0; i < e->nheld; i++)
+		if (e->held[i].host_tid == host_tid)
+			return &e->held[i];
+	return NULL;
+}
+
+/* Free slot h, keeping its buffer for later (it moves past the slots in
+ * use). The others keep their order, which tr_engine__finish relies on. */
+static void held_drop(struct tr_engine *e, struct held *h)
+{
+	struct held gone = *h;
+	size_t i = (size_t)(h - e->held);
+
+	memmove(h, h + 1, (e->nheld - i - 1) * sizeof(*h));
+	e->held[--e->nheld] = gone;
+}
+
+/* Emit the held event of h, with the return value of its TR_REC_RETVAL
+ * (paired) or without one, and free the slot. */
+static int held_emit(struct tr_engine *e, struct held *h, int paired, int64_t retval)
+{
+	struct tr_event *ev = (struct tr_event *)h->rec;
+	const struct tr_event_def *def = tr_catalog__find(e->catalog, h->event_id);
+	size_t i = (size_t)(h - e->held);
+	struct tr_src src = h->src;
+	int err;
+
+	ev->retval = paired ? retval : 0;
+	if (!paired)
+		e->stats.entries_unpaired++;
+	/* Take the slot out first: emission may look at the table again. The
+	 * record stays where it is until the slot is reused. */
+	held_drop(e, &e->held[i]);
+	err = emit_event(e, ev, &src, def, paired);
+	return err;
+}
+
+/* A non-leader thread that execs takes the leader's tid: its held execve
+ * follows it, so the return value (sent from the new tid) finds it. */
+static int held_move(struct tr_engine *e, uint32_t from, uint32_t to)
+{
+	struct held *h = held_find(e, from), *other;
+	int err;
+
+	if (!h)
+		return 0;
+	other = held_find(e, to);
+	if (other) {
+		/* emitting other moves slots: look "from" up again after */
+		err = held_emit(e, other, 0, 0);
+		if (err)
+			return err;
+		h = held_find(e, from);
+		if (!h)
+			return 0;
+	}
+	h->host_tid = to;
+	return 0;
+}
+
+static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_src *src)
+{
+	struct held *h = held_find(e, ev->host_tid);
+	int err;
+
+	if (h) {
+		/* A second entry event before the first one's return value:
+		 * the first will get none. */
+		err = held_emit(e, h, 0, 0);
+		if (err)
+			return err;
+	}
+	if (e->nheld == e->heldcap) {
+		size_t cap = e->heldcap ? e->heldcap * 2 : 16;
+		struct held *v = realloc(e->held, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + e->heldcap, 0, (cap - e->heldcap) * sizeof(*v));
+		e->held = v;
+		e->heldcap = cap;
+	}
+	h = &e->held[e->nheld];
+	if (h->cap < ev->h.size) {
+		uint8_t *p = realloc(h->rec, ev->h.size);
+
+		if (!p)
+			return -ENOMEM;
+		h->rec = p;
+		h->cap = ev->h.size;
+	}
+	memcpy(h->rec, ev, ev->h.size);
+	h->host_tid = ev->host_tid;
+	h->event_id = ev->event_id;
+	h->src = *src;
+	e->nheld++;
+	return 0;
+}
+
+static uint64_t arg_u(const struct tr_event_view *v, const char *name, uint64_t dflt)
+{
+	const struct tr_arg_val *a = tr_view__arg(v, name);
+
+	return a ? a->u : dflt;
+}
+
+/* Update the process tree from an event about to be emitted. */
+static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_node *n)
+{
+	const struct tr_event *ev = v->ev;
+	const struct tr_arg_val *a, *argv;
+	struct tr_proc_node *child;
+	struct held *h;
+	int err;
+
+	switch (v->def->id) {
+	case TR_EV_SCHED_PROCESS_FORK: {
+		const struct tr_arg_val *cpid = tr_view__arg(v, "child_pid");
+		uint32_t parent_pid = (uint32_t)arg_u(v, "parent_pid", ev->host_pid);
+		uint64_t start;
+
+		/* The tree is by thread group: a new thread (same tgid) is
+		 * not a new process. */
+		if (!cpid || (uint32_t)cpid->u == parent_pid)
+			return 0;
+		/* Without the child's start time the fork's own time is the
+		 * closest identity there is. */
+		start = arg_u(v, "start_time", 0);
+		return tr_proctree__fork(e->tree, n, ev, (uint32_t)cpid->u,
+					 (uint32_t)arg_u(v, "child_ns_pid", 0), start ? start : ev->h.ts, &child);
+	}
+	case TR_EV_SCHED_PROCESS_EXEC:
+		a = tr_view__arg(v, "old_pid");
+		if (a && (uint32_t)a->u != ev->host_tid) {
+			err = held_move(e, (uint32_t)a->u, ev->host_tid);
+			if (err)
+				return err;
+		}
+		a = tr_view__arg(v, "cmdpath");
+		argv = tr_view__arg(v, "argv");
+		n->nexec++;
+		return tr_proctree__exec(e->tree, n, a ? a->b.p : NULL, a ? a->b.len : 0,
+					 argv ? argv->b.p : NULL, argv ? argv->b.len : 0, ev->comm);
+	case TR_EV_EXECVE:
+		/* Only a successful execve changes the image; one sent at entry
+		 * is known to have succeeded only once paired. */
+		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
+			return 0;
+		a = tr_view__arg(v, "pathname");
+		argv = tr_view__arg(v, "argv");
+		return tr_proctree__exec(e->tree, n, a ? a->b.p : NULL, a ? a->b.len : 0,
+					 argv ? argv->b.p : NULL, argv ? argv->b.len : 0, NULL);
+	case TR_EV_SCHED_PROCESS_EXIT:
+		/* A thread that exits will send no return value for what it
+		 * still has held (it was lost): let it out now, not at the end. */
+		h = held_find(e, ev->host_tid);
+		if (h) {
+			err = held_emit(e, h, 0, 0);
+			if (err)
+				return err;
+		}
+		if (arg_u(v, "process_group_exit", 0)) {
+			a = tr_view__arg(v, "exit_code");
+			tr_proctree__exit(e->tree, n, a ? a->i : 0, ev->h.ts);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int deliver(struct tr_engine *e, struct tr_event_view *v)
+{
+	int err;
+
+	v->ordinal = ++e->ordinal;
+	if (e->sink.event) {
+		err = e->sink.event(e->sink.ctx, v);
+		if (err)
+			return err;
+	}
+	return e->sigs ? tr_sigset__event(e->sigs, v) : 0;
+}
+
+static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_src *src,
+		      const struct tr_event_def *def, int paired)
+{
+	struct tr_event_view v;
+	struct tr_proc_node *n;
+	char msg[256];
+	int err;
+
+	v.kind = TR_VIEW_EVENT;
+	v.src = *src;
+	v.def = def;
+	v.ev = ev;
+	v.paired = (uint8_t)paired;
+	v.gap = NULL;
+	if (tr_event__args(ev, def, v.args, msg, sizeof(msg))) {
+		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, def->name, msg);
+		e->stats.skipped++;
+		return 0;
+	}
+	err = tr_proctree__event(e->tree, ev, &n);
+	if (!err)
+		err = enrich(e, &v, n);
+	if (err)
+		return err;
+	v.proc = n;
+	e->stats.events++;
+	return deliver(e, &v);
+}
+
+static int emit_gap(struct tr_engine *e, const struct tr_gap *g, const struct tr_src *src)
+{
+	struct tr_event_view v;
+
+	memset(&v, 0, sizeof(v));
+	v.kind = TR_VIEW_GAP;
+	v.src = *src;
+	v.def = e->lost_def;
+	v.gap = g;
+	v.args[e->lost_cpu] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT32, .u = g->h.cpu };
+	v.args[e->lost_count] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT64, .u = g->lost };
+	e->stats.gaps++;
+	e->stats.lost += g->lost;
+	return deliver(e, &v);
+}
+
+/* A record the merge releases, in order. */
+static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src)
+{
+	struct tr_engine *e = ctx;
+	const struct tr_event_def *def;
+	struct tr_event *ev;
+	struct held *h;
+
+	switch (rec->kind) {
+	case TR_REC_RETVAL: {
+		const struct tr_retval *rv = (const struct tr_retval *)rec;
+
+		h = held_find(e, rv->host_tid);
+		if (!h || h->event_id != rv->event_id) {
+			e->stats.retvals_unpaired++;
+			return 0;
+		}
+		return held_emit(e, h, 1, rv->retval);
+	}
+	case TR_REC_GAP:
+		return emit_gap(e, (const struct tr_gap *)rec, src);
+	case TR_REC_EVENT:
+		/* The merge's copy is ours until we return: safe to patch. */
+		ev = (struct tr_event *)rec;
+		def = tr_catalog__find(e->catalog, ev->event_id);
+		if (!def) {
+			warn_rec(e, src, "event id %u is not in the recording's catalog; skipped", ev->event_id);
+			e->stats.skipped++;
+			return 0;
+		}
+		if (ev->flags & TR_EVF_AT_ENTRY)
+			return hold(e, ev, src);
+		return emit_event(e, ev, src, def, 0);
+	default:
+		return 0;
+	}
+}
+
+/* ---- input ---- */
+
+static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+{
+	struct tr_arg_val args[TR_MAX_ARGS];
+	char msg[256];
+
+	/* The reader's records are packed back to back: copy to read the
+	 * struct aligned. */
+	if (e->proc_cap < size) {
+		uint8_t *p = realloc(e->proc_buf, size);
+
+		if (!p)
+			return -ENOMEM;
+		e->proc_buf = p;
+		e->proc_cap = size;
+	}
+	memcpy(e->proc_buf, rec, size);
+	if (tr_proc__args((const struct tr_proc *)e->proc_buf, args, msg, sizeof(msg))) {
+		warn_rec(e, src, "process record: %s; skipped", msg);
+		e->stats.skipped++;
+		return 0;
+	}
+	e->stats.procs++;
+	e->link_pending = 1;
+	return tr_proctree__snapshot(e->tree, (const struct tr_proc *)e->proc_buf, args);
+}
+
+int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
+{
+	struct tr_rec_hdr h;
+	size_t need;
+	int err;
+
+	memcpy(&h, rec, sizeof(h));
+	e->stats.records++;
+	if (h.kind == TR_REC_PROC) {
+		if (h.size < sizeof(struct tr_proc)) {
+			warn_rec(e, src, "process record of %u bytes, shorter than its head (%zu); skipped",
+				 h.size, sizeof(struct tr_proc));
+			e->stats.skipped++;
+			return 0;
+		}
+		return push_proc(e, rec, src, h.size);
+	}
+	/* The snapshot is complete once anything else comes. */
+	if (e->link_pending) {
+		tr_proctree__link_snapshot(e->tree);
+		e->link_pending = 0;
+	}
+	switch (h.kind) {
+	case TR_REC_WATERMARK:
+		e->stats.watermarks++;
+		return tr_merge__watermark(e->merge, h.ts);
+	case TR_REC_EVENT:
+		need = sizeof(struct tr_event);
+		break;
+	case TR_REC_RETVAL:
+		need = sizeof(struct tr_retval);
+		break;
+	case TR_REC_GAP:
+		need = sizeof(struct tr_gap);
+		break;
+	default:
+		warn_rec(e, src, "unknown record kind %u; skipped", h.kind);
+		e->stats.skipped++;
+		return 0;
+	}
+	if (h.size < need) {
+		warn_rec(e, src, "record of kind %u is %u bytes, shorter than its head (%zu); skipped",
+			 h.kind, h.size, need);
+		e->stats.skipped++;
+		return 0;
+	}
+	err = tr_merge__push(e->merge, rec, src);
+	return err;
+}
+
+static int cmp_held(const void *a, const void *b)
+{
+	const struct tr_rec_hdr *x = (const struct tr_rec_hdr *)((const struct held *)a)->rec;
+	const struct tr_rec_hdr *y = (const struct tr_rec_hdr *)((const struct held *)b)->rec;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return tr_src__cmp(&((const struct held *)a)->src, &((const struct held *)b)->src);
+}
+
+int tr_engine__finish(struct tr_engine *e)
+{
+	const struct tr_merge_stats *ms;
+	int err;
+
+	if (e->link_pending) {
+		tr_proctree__link_snapshot(e->tree);
+		e->link_pending = 0;
+	}
+	err = tr_merge__drain(e->merge);
+	if (err)
+		return err;
+	/* Entry events still waiting get no return value, in record order
+	 * (the table's own order is that of arrival). */
+	if (e->nheld)
+		qsort(e->held, e->nheld, sizeof(*e->held), cmp_held);
+	while (e->nheld) {
+		err = held_emit(e, &e->held[0], 0, 0);
+		if (err)
+			return err;
+	}
+	ms = tr_merge__stats(e->merge);
+	e->stats.late = ms->late;
+	e->stats.max_pending = ms->max_pending;
+	return 0;
+}
+
+void tr_engine__summary(const struct tr_engine *e)
+{
+	const struct tr_engine_stats *s = &e->stats;
+	const struct tr_merge_stats *ms = tr_merge__stats(e->merge);
+
+	if (s->skipped)
+		tr_diag__summary(e->diag, "%llu record%s could not be decoded and %s skipped",
+				 (unsigned long long)s->skipped, s->skipped == 1 ? "" : "s",
+				 s->skipped == 1 ? "was" : "were");
+	if (ms->late)
+		tr_diag__summary(e->diag, "%llu record%s arrived stamped before an earlier watermark "
+				 "(released in arrival order)", (unsigned long long)ms->late,
+				 ms->late == 1 ? "" : "s");
+	if (s->retvals_unpaired)
+		tr_diag__summary(e->diag, "%llu return value%s had no entry event to pair with",
+				 (unsigned long long)s->retvals_unpaired, s->retvals_unpaired == 1 ? "" : "s");
+	if (s->entries_unpaired)
+		tr_diag__summary(e->diag, "%llu entry event%s got no return value (returnValue 0)",
+				 (unsigned long long)s->entries_unpaired, s->entries_unpaired == 1 ? "" : "s");
+	if (s->lost)
+		tr_diag__summary(e->diag, "the recording lost %llu event%s (%llu gap record%s, shown as lost_events)",
+				 (unsigned long long)s->lost, s->lost == 1 ? "" : "s",
+				 (unsigned long long)s->gaps, s->gaps == 1 ? "" : "s");
+}
+
+/* ---- the recording driver ---- */
+
+struct tr_replay {
+	struct tr_diag diag;
+	struct tr_replay_opts opts;
+	struct tr_recording *rec;
+	struct tr_engine *eng;
+	int ran;
+};
+
+int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_replay_opts *o,
+		    char *err, size_t errlen)
+{
+	struct tr_replay *r = calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r->opts = *o;
+	r->diag.prog = o->prog;
+	r->diag.out = o->diag;
+	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, size_t errlen)
+{
+	struct tr_engine_opts eo = {
+		.catalog = r->rec->catalog,
+		.diag = &r->diag,
+		.dir = r->rec->dir,
+		.sink = *sink,
+	};
+	struct tr_replay_progress pg = { .nsegments = r->rec->nsegs };
+	const struct tr_rec_hdr *rec;
+	struct tr_src src;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (r->ran) {
+		snprintf(err, errlen, "%s: already replayed", r->rec->dir);
+		return -EALREADY;
+	}
+	r->ran = 1;
+	if (r->opts.signatures)
+		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	rc = tr_engine__new(&r->eng, &eo);
+	if (rc)
+		goto out;
+	while ((rc = tr_recording__next(r->rec, &rec, &src, err, errlen)) > 0) {
+		if (r->opts.stop && *r->opts.stop) {
+			snprintf(err, errlen, "%s: interrupted", r->rec->dir);
+			rc = -EINTR;
+			goto out;
+		}
+		rc = tr_engine__push(r->eng, rec, &src);
+		if (rc)
+			goto out;
+		/* every 64Ki records: cheap enough to not show in a profile */
+		if (r->opts.progress && !(++pg.records & 0xffff)) {
+			pg.segment = r->rec->cur;
+			r->opts.progress(r->opts.progress_ctx, &pg);
+		}
+	}
+	if (rc < 0)
+		return rc;	/* err names the file */
+	rc = tr_engine__finish(r->eng);
+	if (!rc && r->opts.progress) {
+		pg.records = r->rec->stats.records;
+		pg.segment = r->rec->nsegs;
+		pg.done = 1;
+		r->opts.progress(r->opts.progress_ctx, &pg);
+	}
+out:
+	if (rc == -ENOMEM && err && errlen && !err[0])
+		snprintf(err, errlen, "%s: out of memory", r->rec->dir);
+	return rc;
+}
+
+void tr_replay__summary(const struct tr_replay *r)
+{
+	tr_recording__summary(r->rec);
+	if (r->eng)
+		tr_engine__summary(r->eng);
+}
+
+struct tr_json_host tr_replay__host(const struct tr_replay *r)
+{
+	struct tr_json_host h = { .hostname = "" };
+
+	if (r->rec->have_manifest) {
+		h.hostname = r->rec->manifest.hostname ? r->rec->manifest.hostname : "";
+		h.boot_to_wall_ns = r->rec->manifest.boot_to_wall_ns;
+	}
+	return h;
+}
+
+const struct tr_recording *tr_replay__recording(const struct tr_replay *r)
+{
+	return r->rec;
+}
+
+const struct tr_engine *tr_replay__engine(const struct tr_replay *r)
+{
+	return r->eng;
+}
+
+uint64_t tr_replay__warnings(const struct tr_replay *r)
+{
+	return r->diag.warnings;
+}
+
+void tr_replay__free(struct tr_replay *r)
+{
+	if (!r)
+		return;
+	tr_engine__free(r->eng);
+	tr_recording__close(r->rec);
+	free(r);
+}

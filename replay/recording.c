@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/* recording.c: reading a recording directory (replay/recording.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "recording.h"
+
+#define TR_EVENTS_DIR "events"
+
+/* "seg-" digits ".zst": the recorder's names. Anything else in events/ (a
+ * temporary file, an editor backup) is not a segment. */
+static int is_segment_name(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n < 4 + 1 + 4 || strncmp(name, "seg-", 4) || strcmp(name + n - 4, ".zst"))
+		return 0;
+	for (i = 4; i < n - 4; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The segments present in dir/events, sorted by name. */
+static int list_segments(struct tr_recording *r, char *err, size_t errlen)
+{
+	char *evdir;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int rc = 0;
+
+	if (asprintf(&evdir, "%s/%s", r->dir, TR_EVENTS_DIR) < 0)
+		return -ENOMEM;
+	d = opendir(evdir);
+	if (!d) {
+		rc = -errno;
+		if (rc == -ENOENT && r->have_manifest) {
+			tr_diag__warn(r->diag, evdir, -1, "missing; the recording has no events");
+			rc = 0;
+		} else if (rc == -ENOENT) {
+			snprintf(err, errlen, "%s: not a recording: no %s/ and no readable %s", r->dir,
+				 TR_EVENTS_DIR, TR_MANIFEST_NAME);
+		} else {
+			snprintf(err, errlen, "%s: cannot open: %s", evdir, strerror(-rc));
+		}
+		free(evdir);
+		return rc;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		char *name;
+
+		if (!is_segment_name(de->d_name))
+			continue;
+		if (r->nsegs == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **v = realloc(r->seg_names, ncap * sizeof(*v));
+
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			r->seg_names = v;
+			cap = ncap;
+		}
+		if (asprintf(&name, "%s/%s", TR_EVENTS_DIR, de->d_name) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		r->seg_names[r->nsegs++] = name;
+	}
+	if (!rc && errno) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot list: %s", evdir, strerror(-rc));
+	}
+	closedir(d);
+	free(evdir);
+	if (rc)
+		return rc;
+	/* readdir order is the file system's: sort, since segment order is
+	 * record order. */
+	if (r->nsegs)
+		qsort(r->seg_names, r->nsegs, sizeof(*r->seg_names), cmp_str);
+	r->seg_paths = calloc(r->nsegs ? r->nsegs : 1, sizeof(*r->seg_paths));
+	if (!r->seg_paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nsegs; i++)
+		if (asprintf(&r->seg_paths[i], "%s/%s", r->dir, r->seg_names[i]) < 0) {
+			r->seg_paths[i] = NULL;
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* A complete manifest and the directory should agree; say where they do
+ * not (an interrupted one is stale by nature, so it is not compared). */
+static void check_listed(struct tr_recording *r)
+{
+	const struct tr_manifest *m = &r->manifest;
+
+	for (size_t i = 0; i < m->nsegments; i++) {
+		const char *want = m->segments[i].path;
+
+		if (!bsearch(&want, r->seg_names, r->nsegs, sizeof(*r->seg_names), cmp_str))
+			tr_diag__warn(r->diag, NULL, -1, "%s/%s: listed in %s but missing", r->dir, want,
+				      TR_MANIFEST_NAME);
+	}
+	for (size_t i = 0; i < r->nsegs; i++) {
+		size_t j;
+
+		for (j = 0; j < m->nsegments; j++)
+			if (!strcmp(m->segments[j].path, r->seg_names[i]))
+				break;
+		if (j == m->nsegments)
+			tr_diag__warn(r->diag, r->seg_paths[i], -1, "not listed in %s; reading it anyway",
+				      TR_MANIFEST_NAME);
+	}
+}
+
+int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
+		       char *err, size_t errlen)
+{
+	struct tr_recording *r;
+	struct stat st;
+	char msg[512];
+	int rc;
+
+	*out = NULL;
+	if (stat(dir, &st)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory (a recording is a directory)", dir);
+		return -ENOTDIR;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->dir = strdup(dir))) {
+		free(r);
+		snprintf(err, errlen, "%s: out of memory", dir);
+		return -ENOMEM;
+	}
+	r->diag = diag;
+	/* "rec/" and "rec" name the same recording in every message */
+	for (size_t n = strlen(r->dir); n > 1 && r->dir[n - 1] == '/'; n--)
+		r->dir[n - 1] = '\0';
+
+	/* The manifest: without it the records are still readable, with the
+	 * catalog of this build (ids are never renumbered). */
+	msg[0] = '\0';
+	rc = tr_manifest__read(dir, &r->manifest, msg, sizeof(msg));
+	if (rc == -ENOMEM)
+		goto fail;
+	r->have_manifest = !rc;
+	r->catalog = tr_catalog__builtin();
+	if (r->have_manifest && r->manifest.catalog)
+		r->catalog = r->manifest.catalog;
+
+	/* The segments; a directory with neither is no recording, and that
+	 * is the one thing to say about it. */
+	rc = list_segments(r, err, errlen);
+	if (rc)
+		goto fail;
+	if (!r->have_manifest)
+		tr_diag__warn(diag, NULL, -1, "%s; using the built-in catalog and the segments present",
+			      msg[0] ? msg : "manifest unreadable");
+	if (r->have_manifest && r->manifest.state == TR_STATE_RECORDING) {
+		r->interrupted = 1;
+		tr_diag__warn(diag, NULL, -1,
+			      "%s/%s: recording was interrupted (state \"recording\"); reading every segment present",
+			      dir, TR_MANIFEST_NAME);
+	}
+	if (r->have_manifest && !r->interrupted)
+		check_listed(r);
+	*out = r;
+	return 0;
+fail:
+	if (rc == -ENOMEM && err && errlen && !err[0])
+		snprintf(err, errlen, "%s: out of memory", dir);
+	tr_recording__close(r);
+	return rc;
+}
+
+static void seg_diag(void *ctx, const char *path, uint64_t offset, const char *msg)
+{
+	tr_diag__warn(ctx, path, (int64_t)offset, "%s", msg);
+}
+
+static void add_stats(struct tr_recording *r)
+{
+	const struct tr_seg_stats *s = tr_seg_reader__stats(r->reader);
+
+	r->stats.segments_read++;
+	r->stats.frames_ok += s->frames_ok;
+	r->stats.frames_bad += s->frames_bad;
+	r->stats.bytes_skipped += s->bytes_skipped;
+	r->stats.records += s->records;
+}
+
+int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, struct tr_src *src,
+		       char *err, size_t errlen)
+{
+	struct tr_rec_pos pos;
+	int rc;
+
+	for (;;) {
+		if (!r->reader) {
+			if (r->cur >= r->nsegs)
+				return 0;
+			r->reader = tr_seg_reader__open(r->seg_paths[r->cur], seg_diag, r->diag);
+			if (!r->reader) {
+				rc = -errno;
+				if (rc == -ENOMEM)
+					return rc;
+				/* One unreadable file is a hole, like a bad frame:
+				 * the other segments are still evidence. */
+				tr_diag__warn(r->diag, r->seg_paths[r->cur], -1, "cannot open: %s; skipped",
+					      strerror(-rc));
+				r->stats.segments_unreadable++;
+				r->cur++;
+				continue;
+			}
+		}
+		rc = tr_seg_reader__next(r->reader, rec, &pos);
+		if (rc > 0) {
+			src->segment = r->seg_names[r->cur];
+			src->frame_offset = pos.frame_offset;
+			src->frame_seq = pos.frame_seq;
+			src->index = pos.index;
+			return 1;
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: read failed: %s", r->seg_paths[r->cur], strerror(-rc));
+			return rc;
+		}
+		add_stats(r);
+		tr_seg_reader__close(r->reader);
+		r->reader = NULL;
+		r->cur++;
+	}
+}
+
+void tr_recording__summary(const struct tr_recording *r)
+{
+	const struct tr_recording_stats *s = &r->stats;
+
+	if (s->frames_bad)
+		tr_diag__summary(r->diag, "%s: %llu damaged frame%s skipped (%llu bytes); the rest was read",
+				 r->dir, (unsigned long long)s->frames_bad, s->frames_bad == 1 ? "" : "s",
+				 (unsigned long long)s->bytes_skipped);
+	if (s->segments_unreadable)
+		tr_diag__summary(r->diag, "%s: %llu segment%s could not be opened", r->dir,
+				 (unsigned long long)s->segments_unreadable,
+				 s->segments_unreadable == 1 ? "" : "s");
+}
+
+void tr_recording__close(struct tr_recording *r)
+{
+	if (!r)
+		return;
+	tr_seg_reader__close(r->reader);
+	for (size_t i = 0; i < r->nsegs; i++) {
+		free(r->seg_names[i]);
+		if (r->seg_paths)
+			free(r->seg_paths[i]);
+	}
+	free(r->seg_names);
+	free(r->seg_paths);
+	tr_manifest__free(&r->manifest);
+	free(r->dir);
+	free(r);
+}

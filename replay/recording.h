@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * recording.h: a recording directory opened for reading: its manifest (if
+ * readable) and the records of every segment in events/, in name order.
+ *
+ * The segments read are the ones present, not the ones the manifest lists:
+ * a recorder killed with -9 leaves the manifest in state "recording" with a
+ * stale list, and the segments written after it are still evidence.
+ * Damage inside segments is reported through the diag and skipped.
+ */
+#ifndef TR_RECORDING_H
+#define TR_RECORDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "manifest.h"
+#include "src.h"
+
+struct tr_recording_stats {
+	uint64_t segments_read;
+	uint64_t segments_unreadable;	/* could not be opened */
+	uint64_t frames_ok;
+	uint64_t frames_bad;		/* damaged, reported, skipped */
+	uint64_t bytes_skipped;
+	uint64_t records;
+};
+
+struct tr_recording {
+	char *dir;
+	struct tr_manifest manifest;	/* zeroed when have_manifest is 0 */
+	int have_manifest;
+	int interrupted;		/* manifest state "recording" */
+	const struct tr_catalog *catalog; /* the recording's, or the built-in one */
+
+	size_t nsegs;
+	char **seg_names;		/* "events/seg-NNNNNN.zst", sorted */
+	char **seg_paths;		/* dir/events/seg-NNNNNN.zst */
+
+	struct tr_recording_stats stats;
+	struct tr_diag *diag;
+
+	/* iteration */
+	size_t cur;
+	struct tr_seg_reader *reader;
+};
+
+/* Open dir. A missing or corrupt manifest is a warning (the built-in
+ * catalog is used); a directory with neither a manifest nor events/ is an
+ * error. 0 or -errno with a message naming the file in err. */
+int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
+		       char *err, size_t errlen);
+/* 1 with the next record (valid until the next call; not necessarily
+ * aligned) and where it came from, 0 at the end, -errno on an I/O error
+ * (message in err). */
+int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, struct tr_src *src,
+		       char *err, size_t errlen);
+/* Print the damage summary, if there was damage. */
+void tr_recording__summary(const struct tr_recording *r);
+void tr_recording__close(struct tr_recording *r);
+
+#endif /* TR_RECORDING_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exec_tmp.c: TRR-1001, a process executes a file under a world-writable
+ * temporary directory (/tmp, /var/tmp, /dev/shm).
+ *
+ * Any user, including a compromised service account, can write there, and
+ * /dev/shm is memory-backed, so these are where downloaded payloads land
+ * and run (cryptominers, BPFDoor, GobRAT). Legitimate software seldom
+ * executes from them; build systems and installers that do are the usual
+ * false positives.
+ *
+ * MITRE ATT&CK: T1105 Ingress Tool Transfer. The behaviour seen is the
+ * execution, but the technique it evidences is the transfer of a tool onto
+ * the host into a writable staging directory, which is what the responder
+ * then goes after (where did the file come from). T1204.002 (User
+ * Execution: Malicious File) needs a user opening a file, which is rarely
+ * the case on servers; T1059 (Command and Scripting Interpreter, used by
+ * some vendors for this rule) is about interpreters, and this matches any
+ * executable.
+ *
+ * Source: sched_process_exec's cmdpath (the file the kernel executed, as
+ * named by the caller), made absolute against the process's cwd when it is
+ * relative and the cwd is known, with //, /./ and /../ collapsed so that
+ * "/usr/../tmp/x" or "./x" run from /tmp do not slip by.
+ */
+#include <string.h>
+
+#include "builtin.h"
+#include "catalog.h"
+#include "path.h"
+
+static const uint32_t selects[] = { TR_EV_SCHED_PROCESS_EXEC };
+
+static const char *const temp_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
+
+static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
+{
+	const struct tr_arg_val *cmd = tr_view__arg(v, "cmdpath");
+	const struct tr_proc_node *p = v->proc;
+	char path[2 * TR_STR_MAX + 2];
+	int n;
+
+	if (!cmd || !cmd->b.len)
+		return 0;
+	n = tr_path__resolve(p && p->cwd.p ? p->cwd.p : NULL, p ? p->cwd.len : 0,
+			     (const char *)cmd->b.p, cmd->b.len, path, sizeof(path));
+	if (n < 0)
+		return 0;	/* relative with no known cwd: cannot tell where */
+	for (size_t i = 0; i < sizeof(temp_dirs) / sizeof(temp_dirs[0]); i++) {
+		size_t dl = strlen(temp_dirs[i]);
+		struct tr_kv data[3];
+
+		if ((size_t)n <= dl + 1 || memcmp(path, temp_dirs[i], dl) || path[dl] != '/')
+			continue;
+		data[0] = (struct tr_kv){ .key = "pathname", .type = TR_KV_STR,
+					  .s = { path, (uint32_t)n } };
+		data[1] = (struct tr_kv){ .key = "cmdpath", .type = TR_KV_STR,
+					  .s = { cmd->b.p, cmd->b.len } };
+		data[2] = (struct tr_kv){ .key = "temp_dir", .type = TR_KV_STR,
+					  .s = { temp_dirs[i], (uint32_t)dl } };
+		return tr_sig__report(ctx, v, NULL, data, 3);
+	}
+	return 0;
+}
+
+const struct tr_signature tr_sig_exec_tmp = {
+	.id = "TRR-1001",
+	.event_id = 6001,
+	.name = "exec_from_temp_dir",
+	.description = "A process executed a file from a world-writable temporary directory "
+		       "(/tmp, /var/tmp, /dev/shm), where dropped payloads are staged",
+	.severity = TR_SEV_MEDIUM,
+	.mitre_id = "T1105",
+	.mitre_name = "Ingress Tool Transfer",
+	.selects = selects,
+	.nselects = sizeof(selects) / sizeof(selects[0]),
+	.on_event = on_event,
+};

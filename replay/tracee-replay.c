@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tracee-replay: replay a recording made by tracee-record, on any machine,
+ * and print its events (and, on request, signature findings) as JSON lines
+ * in Tracee's event format. Same recording, same output, byte for byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+
+#define PROG "tracee-replay"
+/* Output is written in chunks of about this size: few syscalls, and the
+ * buffer is reused, so the event path does not allocate. */
+#define OUT_CHUNK (256U << 10)
+
+static const char usage[] =
+"USAGE: " PROG " [OPTIONS] DIR\n"
+"       " PROG " --list-events [DIR]\n"
+"       " PROG " --list-signatures\n"
+"\n"
+"Replay the recording in DIR (made by tracee-record) without the kernel that\n"
+"made it: merge the per-CPU streams, rebuild the process tree, and print each\n"
+"event as one JSON line in Tracee's event format. The same recording always\n"
+"gives byte-identical output. Damaged frames are reported on stderr and\n"
+"skipped; gaps (lost events) appear in the output as lost_events.\n"
+"\n"
+"OPTIONS:\n"
+"  -o, --output FILE      write to FILE (created mode 0600) instead of stdout\n"
+"  -f, --findings         also run the signatures; print each finding after\n"
+"                         the event that triggered it\n"
+"  -F, --only-findings    run the signatures, print only their findings\n"
+"      --list-events      print the event catalog (the recording's with DIR):\n"
+"                         id, name, arguments, tab-separated\n"
+"      --list-signatures  print the built-in signatures: id, severity,\n"
+"                         MITRE technique, name, events, tab-separated\n"
+"  -V, --version          print the version\n"
+"  -h, --help             print this help\n"
+"\n"
+"EXAMPLES:\n"
+"  " PROG " rec/                          # every event, JSON lines\n"
+"  " PROG " -f -o events.json rec/        # events and findings, to a file\n"
+"  " PROG " -F rec/ | jq -r .metadata.Properties.signatureID\n"
+"  " PROG " rec/ | jq -c 'select(.eventName == \"execve\") | .args'\n"
+"  " PROG " --list-events\n"
+"\n"
+"EXIT STATUS: 0 when the recording was replayed (warnings included),\n"
+"1 on failure, 2 on a usage error.\n";
+
+struct out {
+	int fd;
+	const char *path;	/* for messages */
+	struct tr_buf buf;
+	struct tr_json_host host;
+	int events;		/* print events */
+	int err;		/* first write error, -errno */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int usage_error(const char *msg)
+{
+	error("%s", msg);
+	fprintf(stderr, "Try '" PROG " --help'.\n");
+	return 2;
+}
+
+static int out_flush(struct out *o)
+{
+	size_t off = 0;
+
+	while (!o->err && off < o->buf.len) {
+		ssize_t n = write(o->fd, o->buf.p + off, o->buf.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			o->err = -errno;
+		else
+			off += (size_t)n;
+	}
+	o->buf.len = 0;
+	return o->err;
+}
+
+static int out_line_done(struct out *o)
+{
+	if (o->buf.err) {
+		o->err = o->buf.err;
+		return o->err;
+	}
+	return o->buf.len >= OUT_CHUNK ? out_flush(o) : 0;
+}
+
+static int on_event(void *ctx, const struct tr_event_view *v)
+{
+	struct out *o = ctx;
+
+	if (!o->events)
+		return 0;
+	tr_json__event(&o->buf, &o->host, v);
+	return out_line_done(o);
+}
+
+static int on_finding(void *ctx, const struct tr_finding *f)
+{
+	struct out *o = ctx;
+
+	tr_json__finding(&o->buf, &o->host, f);
+	return out_line_done(o);
+}
+
+static void progress(void *ctx, const struct tr_replay_progress *p)
+{
+	if (p->done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r" PROG ": segment %zu/%zu, %llu records", p->segment + 1, p->nsegments,
+		(unsigned long long)p->records);
+}
+
+static int list_events(const char *dir)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+	struct tr_replay_opts ro = { .prog = PROG, .diag = stderr };
+	struct tr_replay *r = NULL;
+	char err[1024];
+
+	if (dir) {
+		if (tr_replay__open(&r, dir, &ro, err, sizeof(err))) {
+			error("%s", err);
+			return 1;
+		}
+		c = tr_replay__recording(r)->catalog;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct tr_event_def *d = &c->events[i];
+
+		printf("%u\t%s\t", d->id, d->name);
+		for (unsigned j = 0; j < d->nargs && j < TR_MAX_ARGS; j++)
+			printf("%s%s %s", j ? ", " : "", d->args[j].type, d->args[j].name);
+		putchar('\n');
+	}
+	tr_replay__free(r);
+	return 0;
+}
+
+static int list_signatures(void)
+{
+	size_t n;
+	const struct tr_signature *const *s = tr_signatures__builtin(&n);
+	const struct tr_catalog *c = tr_catalog__builtin();
+
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\t%s\t%s %s\t%s\t", s[i]->id, tr_severity__name(s[i]->severity),
+		       s[i]->mitre_id, s[i]->mitre_name, s[i]->name);
+		for (uint32_t j = 0; j < s[i]->nselects; j++) {
+			const struct tr_event_def *d = tr_catalog__find(c, s[i]->selects[j]);
+
+			printf("%s%s", j ? "," : "", d ? d->name : "?");
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "findings", no_argument, NULL, 'f' },
+		{ "only-findings", no_argument, NULL, 'F' },
+		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
+		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tr_replay_opts ro = { .prog = PROG, .diag = stderr, .stop = &stop };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct out o = { .fd = STDOUT_FILENO, .path = "standard output", .events = 1 };
+	const char *output = NULL, *dir;
+	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err;
+	struct tr_sink sink = { .event = on_event, .ctx = &o };
+	struct tr_replay *r = NULL;
+	char msg[1024];
+
+	/* Options. */
+	while ((c = getopt_long(argc, argv, "o:fFVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case 'f': findings = 1; break;
+		case 'F': only = 1; break;
+		case OPT_LIST_EVENTS: list_ev = 1; break;
+		case OPT_LIST_SIGS: list_sig = 1; break;
+		case 'V': printf(PROG " %s\n", TR_VERSION); return 0;
+		case 'h': fputs(usage, stdout); return 0;
+		default:
+			fprintf(stderr, "Try '" PROG " --help'.\n");
+			return 2;
+		}
+	}
+	if (list_sig)
+		return optind == argc ? list_signatures() : usage_error("--list-signatures takes no DIR");
+	if (list_ev)
+		return argc - optind <= 1 ? list_events(optind < argc ? argv[optind] : NULL)
+					  : usage_error("--list-events takes at most one DIR");
+	if (argc - optind != 1)
+		return usage_error(argc == optind ? "no recording directory given" : "more than one DIR given");
+	dir = argv[optind];
+	if (findings || only) {
+		ro.signatures = 1;
+		sink.finding = on_finding;
+	}
+	o.events = !only;
+	if (isatty(STDERR_FILENO)) {
+		ro.progress = progress;
+		ro.progress_ctx = NULL;
+	}
+
+	/* A signal stops the replay between two records; what was replayed
+	 * so far is still written out, whole lines only. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	/* Open the recording, then the output (so a bad DIR leaves no file). */
+	if (tr_replay__open(&r, dir, &ro, msg, sizeof(msg))) {
+		error("%s", msg);
+		return 1;
+	}
+	o.host = tr_replay__host(r);
+	if (output) {
+		o.fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (o.fd < 0) {
+			error("%s: cannot create: %s", output, strerror(errno));
+			goto cleanup;
+		}
+		o.path = output;
+	}
+
+	/* Replay. */
+	err = tr_replay__run(r, &sink, msg, sizeof(msg));
+	if (!err || err == -EINTR) {
+		int ferr = out_flush(&o);
+
+		err = err ?: ferr;
+	}
+	if (err) {
+		if (err == -EINTR)
+			error("%s; the output is incomplete", msg);
+		else if (o.err)
+			error("%s: write failed: %s", o.path, strerror(-o.err));
+		else
+			error("%s", msg[0] ? msg : strerror(-err));
+		goto cleanup;
+	}
+	if (output && close(o.fd)) {
+		error("%s: close failed: %s", output, strerror(errno));
+		o.fd = -1;
+		goto cleanup;
+	}
+	o.fd = -1;
+	rc = 0;
+
+cleanup:
+	if (output && o.fd >= 0)
+		close(o.fd);
+	if (r)
+		tr_replay__summary(r);
+	tr_replay__free(r);
+	tr_buf__free(&o.buf);
+	return rc;
+}

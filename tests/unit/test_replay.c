@@ -1,0 +1,1102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_replay.c: the replay pipeline on synthetic recordings: merge order,
+ * return value pairing, the process tree, JSON escaping, the built-in
+ * signature, damage handling and determinism.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "json.h"
+#include "merge.h"
+#include "path.h"
+#include "pipeline.h"
+#include "replay_synth.h"
+
+/* ---- helpers ---- */
+
+static char *make_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *t;
+
+	assert_true(asprintf(&t, "%s/test_replay.XXXXXX", base && *base ? base : "/tmp") > 0);
+	assert_non_null(mkdtemp(t));
+	return t;
+}
+
+/* Everything a run produced. */
+struct run {
+	struct tr_buf out;	/* JSON lines */
+	char *diag;		/* stderr text */
+	size_t diaglen;
+	int rc;
+	/* per event, in order */
+	size_t n;
+	uint32_t ids[256];
+	uint64_t ts[256];
+	int64_t ret[256];
+	uint16_t cpu[256];
+	uint64_t ordinal[256];
+	int paired[256];
+	uint32_t host_tid[256];
+	size_t nfindings;
+	char finding_path[8][256];
+	uint64_t finding_ordinal[8];
+	struct tr_engine_stats stats;
+	size_t nodes;
+	struct tr_json_host host;
+};
+
+static int rec_event(void *ctx, const struct tr_event_view *v)
+{
+	struct run *r = ctx;
+
+	if (r->n < 256) {
+		r->ids[r->n] = v->def->id;
+		r->ts[r->n] = v->kind == TR_VIEW_EVENT ? v->ev->h.ts : v->gap->h.ts;
+		r->cpu[r->n] = v->kind == TR_VIEW_EVENT ? v->ev->h.cpu : v->gap->h.cpu;
+		r->ret[r->n] = v->kind == TR_VIEW_EVENT ? v->ev->retval : 0;
+		r->ordinal[r->n] = v->ordinal;
+		r->paired[r->n] = v->paired;
+		r->host_tid[r->n] = v->kind == TR_VIEW_EVENT ? v->ev->host_tid : 0;
+	}
+	r->n++;
+	return tr_json__event(&r->out, &r->host, v);
+}
+
+static int rec_finding(void *ctx, const struct tr_finding *f)
+{
+	struct run *r = ctx;
+
+	if (r->nfindings < 8) {
+		for (size_t i = 0; i < f->ndata; i++)
+			if (!strcmp(f->data[i].key, "pathname"))
+				snprintf(r->finding_path[r->nfindings], sizeof(r->finding_path[0]), "%.*s",
+					 (int)f->data[i].s.len, (const char *)f->data[i].s.p);
+		r->finding_ordinal[r->nfindings] = f->ev->ordinal;
+	}
+	r->nfindings++;
+	return tr_json__finding(&r->out, &r->host, f);
+}
+
+/* A callback for the process tree check, run before the replay is freed. */
+typedef void (*tree_check_fn)(const struct tr_proctree *t);
+
+static void replay_dir(const char *dir, int sigs, struct run *r, tree_check_fn check)
+{
+	FILE *diag = open_memstream(&r->diag, &r->diaglen);
+	struct tr_replay_opts o = { .prog = "tracee-replay", .diag = diag, .signatures = sigs };
+	struct tr_sink sink = { .event = rec_event, .finding = rec_finding, .ctx = r };
+	struct tr_replay *rp;
+	char err[1024];
+
+	assert_non_null(diag);
+	r->rc = tr_replay__open(&rp, dir, &o, err, sizeof(err));
+	if (!r->rc) {
+		r->host = tr_replay__host(rp);
+		r->rc = tr_replay__run(rp, &sink, err, sizeof(err));
+		r->stats = *tr_engine__stats(tr_replay__engine(rp));
+		r->nodes = tr_proctree__count(tr_engine__tree(tr_replay__engine(rp)));
+		if (check)
+			check(tr_engine__tree(tr_replay__engine(rp)));
+		tr_replay__summary(rp);
+		tr_replay__free(rp);
+	} else {
+		fprintf(diag, "error: %s\n", err);
+	}
+	fclose(diag);
+}
+
+static void run_free(struct run *r)
+{
+	tr_buf__free(&r->out);
+	free(r->diag);
+}
+
+/* The JSON line of the i-th event (0-based), parsed. */
+static json_t *line(const struct run *r, size_t i)
+{
+	const char *p = r->out.p, *end = r->out.p + r->out.len;
+	json_error_t e;
+
+	for (; i && p < end; i--) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		assert_non_null(p);
+		p++;
+	}
+	assert_true(p < end);
+	{
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_t *j = json_loadb(p, (size_t)(nl - p), 0, &e);
+
+		if (!j)
+			fail_msg("line %zu is not JSON: %s", i, e.text);
+		return j;
+	}
+}
+
+static const struct synth_task bash = { .pid = 100, .ppid = 1, .start_ns = 2000000000ULL + 3456789,
+					.parent_start_ns = 10000000, .comm = "bash" };
+
+/* ---- merge ---- */
+
+struct order { size_t n; uint64_t ts[64]; uint16_t cpu[64]; };
+
+static int collect(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src)
+{
+	struct order *o = ctx;
+
+	assert_int_equal((uintptr_t)rec % 8, 0);
+	o->ts[o->n] = rec->ts;
+	o->cpu[o->n++] = rec->cpu;
+	return 0;
+}
+
+static void push(struct tr_merge *m, uint16_t cpu, uint64_t ts, uint64_t seq)
+{
+	struct tr_gap g = { .h = { .kind = TR_REC_GAP, .cpu = cpu, .size = sizeof(g), .ts = ts, .seq = seq } };
+	struct tr_src src = { .segment = "events/seg-000000.zst" };
+
+	assert_int_equal(tr_merge__push(m, &g.h, &src), 0);
+}
+
+static void test_merge_unit(void **state)
+{
+	struct order o = { 0 };
+	struct tr_merge *m = tr_merge__new(collect, &o);
+
+	assert_non_null(m);
+	/* round 1: CPU 1's batch comes before CPU 0's, both out of order
+	 * with each other */
+	push(m, 1, 30, 0);
+	push(m, 1, 50, 1);
+	push(m, 1, 70, 2);	/* after the watermark: must wait */
+	push(m, 0, 20, 0);
+	push(m, 0, 30, 1);	/* same ts as cpu 1: cpu breaks the tie */
+	push(m, 0, 60, 2);
+	assert_int_equal(tr_merge__watermark(m, 65), 0);
+	assert_int_equal(o.n, 5);
+	assert_int_equal(tr_merge__pending(m), 1);
+	{
+		const uint64_t ts[] = { 20, 30, 30, 50, 60 };
+		const uint16_t cpu[] = { 0, 0, 1, 1, 0 };
+
+		for (size_t i = 0; i < 5; i++) {
+			assert_int_equal(o.ts[i], ts[i]);
+			assert_int_equal(o.cpu[i], cpu[i]);
+		}
+	}
+	/* round 2: a late record (stamped before 65) goes out at once */
+	push(m, 2, 40, 0);
+	assert_int_equal(o.n, 6);
+	assert_int_equal(o.ts[5], 40);
+	assert_int_equal(tr_merge__stats(m)->late, 1);
+	push(m, 0, 66, 3);
+	/* a watermark that moves back releases nothing new */
+	assert_int_equal(tr_merge__watermark(m, 10), 0);
+	assert_int_equal(o.n, 6);
+	assert_int_equal(tr_merge__drain(m), 0);
+	assert_int_equal(o.n, 8);
+	assert_int_equal(o.ts[6], 66);
+	assert_int_equal(o.ts[7], 70);
+	assert_int_equal(tr_merge__pending(m), 0);
+	tr_merge__free(m);
+}
+
+/* Many rounds: memory is bounded by one round (pending never grows past
+ * what one round left), and the order is total. */
+static void test_merge_rounds(void **state)
+{
+	struct order o;
+	struct tr_merge *m;
+	uint64_t last = 0;
+
+	memset(&o, 0, sizeof(o));
+	m = tr_merge__new(collect, &o);
+	assert_non_null(m);
+	for (uint64_t round = 0; round < 8; round++) {
+		/* 4 CPUs, 4 records each, CPUs in reverse order */
+		for (int cpu = 3; cpu >= 0; cpu--)
+			for (uint64_t k = 0; k < 4; k++)
+				push(m, (uint16_t)cpu, round * 100 + k * 20 + (uint64_t)cpu, round * 4 + k);
+		assert_int_equal(tr_merge__watermark(m, round * 100 + 50), 0);
+		/* only k = 3 (ts 60..63) of this round waits */
+		assert_int_equal(tr_merge__pending(m), 4);
+		for (size_t i = 0; i < o.n; i++) {
+			assert_true(o.ts[i] >= last);
+			last = o.ts[i];
+		}
+		o.n = 0;
+	}
+	/* one round's 16 plus the 4 the last one left */
+	assert_int_equal(tr_merge__stats(m)->max_pending, 20);
+	tr_merge__free(m);
+}
+
+/* The same through a recording: segments, frames, and the JSON order. */
+static void test_merge_recording(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	struct synth s;
+	struct run r = { 0 };
+	struct synth_task t = bash;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	/* drain round 1: CPU 2 then CPU 0, then a gap, then the watermark */
+	synth_openat(&s, 2, 5000, &t, "/c2-a", 3);
+	synth_openat(&s, 2, 7000, &t, "/c2-b", 3);	/* held past the watermark */
+	synth_openat(&s, 0, 4000, &t, "/c0-a", 3);
+	synth_openat(&s, 0, 6000, &t, "/c0-b", 3);
+	synth_gap(&s, 1, 5500, 7);
+	synth_watermark(&s, 6500);
+	synth_flush(&s);
+	/* round 2 in the next segment */
+	synth_rotate(&s);
+	synth_openat(&s, 1, 6800, &t, "/c1-a", 3);
+	synth_openat(&s, 0, 9000, &t, "/c0-c", 3);
+	synth_watermark(&s, 8000);
+	synth_openat(&s, 3, 8500, &t, "/c3-a", 3);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 8);
+	{
+		const uint64_t ts[] = { 4000, 5000, 5500, 6000, 6800, 7000, 8500, 9000 };
+
+		for (size_t i = 0; i < 8; i++) {
+			assert_int_equal(r.ts[i], ts[i]);
+			assert_int_equal(r.ordinal[i], i + 1);
+		}
+	}
+	assert_int_equal(r.ids[2], TR_EV_LOST_EVENTS);
+	assert_int_equal(r.stats.lost, 7);
+	assert_int_equal(r.stats.watermarks, 2);
+	/* the gap line */
+	{
+		json_t *j = line(&r, 2);
+
+		assert_string_equal(json_string_value(json_object_get(j, "eventId")), "9001");
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "lost_events");
+		assert_int_equal(json_integer_value(json_object_get(j, "processorId")), 1);
+		assert_int_equal(json_integer_value(json_object_get(j, "timestamp")), SYNTH_BOOT_TO_WALL + 5500);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "args"), 1), "value")), 7);
+		json_decref(j);
+	}
+	/* a clean recording with loss warns about the loss only */
+	assert_non_null(strstr(r.diag, "lost 7 events"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- pairing ---- */
+
+static void test_retval_pairing(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv_ls[] = { "ls", "-l", NULL };
+	struct synth_task t = bash, thr = bash, other = { .pid = 300, .ppid = 1, .start_ns = 3000000000ULL,
+							   .parent_start_ns = 10000000, .comm = "sh" };
+	struct synth s;
+	struct run r = { 0 };
+
+	thr.tid = 101;	/* a second thread of bash */
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	/* 1: paired with a failure, emitted at the retval with its entry ts */
+	synth_execve_entry(&s, 0, 1000, &t, "/nope", argv_ls);
+	synth_openat(&s, 1, 1100, &other, "/x", 3);
+	synth_retval(&s, 0, 1200, 100, TR_EV_EXECVE, -2);
+	/* 2: a second entry event of the same thread first: the first goes
+	 * out without a value */
+	synth_execve_entry(&s, 0, 2000, &t, "/a", argv_ls);
+	synth_execve_entry(&s, 0, 2100, &t, "/usr/bin/ls", argv_ls);
+	synth_retval(&s, 0, 2200, 100, TR_EV_EXECVE, 0);
+	/* 3: a non-leader thread (101) execs: it takes tid 100 */
+	synth_execve_entry(&s, 1, 3000, &thr, "/usr/bin/env", argv_ls);
+	synth_exec(&s, 1, 3100, &t, "/usr/bin/env", argv_ls, 101);
+	synth_retval(&s, 1, 3200, 100, TR_EV_EXECVE, 0);
+	/* 4: a return value with nothing held */
+	synth_retval(&s, 2, 3300, 300, TR_EV_EXECVE, 0);
+	/* 5: never answered: out at the end, without a value */
+	synth_execve_entry(&s, 2, 4000, &other, "/bin/true", argv_ls);
+	synth_watermark(&s, 10000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 7);
+	/* openat(1100) was released before the retval at 1200 */
+	assert_int_equal(r.ids[0], TR_EV_OPENAT);
+	assert_int_equal(r.ids[1], TR_EV_EXECVE);
+	assert_int_equal(r.ts[1], 1000);
+	assert_int_equal(r.ret[1], -2);
+	assert_true(r.paired[1]);
+	assert_int_equal(r.ts[2], 2000);
+	assert_int_equal(r.ret[2], 0);
+	assert_false(r.paired[2]);
+	assert_int_equal(r.ts[3], 2100);
+	assert_true(r.paired[3]);
+	/* the exec event comes out first; the execve follows it, paired */
+	assert_int_equal(r.ids[4], TR_EV_SCHED_PROCESS_EXEC);
+	assert_int_equal(r.ids[5], TR_EV_EXECVE);
+	assert_int_equal(r.ts[5], 3000);
+	assert_true(r.paired[5]);
+	assert_int_equal(r.host_tid[5], 101);	/* the record says who sent it */
+	/* #5 came out at the end, without a value */
+	assert_int_equal(r.ts[6], 4000);
+	assert_false(r.paired[6]);
+	assert_int_equal(r.stats.retvals_unpaired, 1);
+	assert_int_equal(r.stats.entries_unpaired, 2);
+	run_free(&r);
+
+	/* the JSON of the paired failure: returnValue and syscall */
+	memset(&r, 0, sizeof(r));
+	replay_dir(dir, 0, &r, NULL);
+	{
+		json_t *j = line(&r, 1), *args = json_object_get(j, "args");
+
+		assert_int_equal(json_integer_value(json_object_get(j, "returnValue")), -2);
+		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "execve");
+		assert_string_equal(json_string_value(json_object_get(j, "eventId")), "59");
+		assert_int_equal(json_integer_value(json_object_get(j, "argsNum")), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(args, 0), "value")), "/nope");
+		assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(args, 1), "value"), 1)), "-l");
+		assert_int_equal(json_integer_value(json_object_get(j, "timestamp")), SYNTH_BOOT_TO_WALL + 1000);
+		json_decref(j);
+	}
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* A thread that exits sends no return value for its held event: the event
+ * comes out before the exit, not at the end. */
+static void test_held_until_exit(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct synth_task t = { .pid = 400, .ppid = 1, .start_ns = 3000000000ULL, .parent_start_ns = 10000000,
+				.comm = "w" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_execve_entry(&s, 0, 100, &t, "/bin/x", argv);
+	synth_openat(&s, 1, 150, &bash, "/etc/hosts", 3);
+	synth_exit(&s, 0, 200, &t, 9, 1);
+	synth_openat(&s, 1, 250, &bash, "/etc/hosts", 3);
+	synth_watermark(&s, 1000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.ids[0], TR_EV_OPENAT);
+	assert_int_equal(r.ids[1], TR_EV_EXECVE);
+	assert_false(r.paired[1]);
+	assert_int_equal(r.ids[2], TR_EV_SCHED_PROCESS_EXIT);
+	assert_int_equal(r.ids[3], TR_EV_OPENAT);
+	assert_int_equal(r.stats.entries_unpaired, 1);
+	assert_non_null(strstr(r.diag, "1 entry event got no return value"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* Records that cannot be decoded are reported with file, offset and
+ * record, skipped, and counted; the rest replays. */
+static void test_bad_records(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	struct synth_ev e;
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_openat(&s, 0, 100, &bash, "/ok/1", 3);
+	synth_ev_begin(&e, 0, 110, 4242, &bash);		/* not in the catalog */
+	synth_ev_end(&s, &e);
+	synth_ev_begin(&e, 0, 120, TR_EV_OPENAT, &bash);	/* says 2 args, has 1 */
+	synth_ev_str(&e, 1, "/short");
+	e.ev.nargs = 2;
+	synth_ev_end(&s, &e);
+	synth_ev_begin(&e, 0, 130, TR_EV_OPENAT, &bash);	/* reserved flag */
+	e.ev.flags = 0x8000;
+	synth_ev_end(&s, &e);
+	synth_openat(&s, 0, 140, &bash, "/ok/2", 3);
+	synth_watermark(&s, 1000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.stats.skipped, 3);
+	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 1: event id 4242 is not in the recording's catalog; skipped"));
+	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 2: event 257 (openat): "
+				       "offset 131: argument 2 of 2 is missing; skipped"));
+	assert_non_null(strstr(r.diag, "record 3: event 257 (openat): offset 30: reserved event flags set (0x8000)"));
+	assert_non_null(strstr(r.diag, "3 records could not be decoded and were skipped"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- process tree ---- */
+
+static void check_tree(const struct tr_proctree *t)
+{
+	const struct tr_proc_node *sh, *ls, *p, *old, *dup, *unk;
+
+	/* 1, 100, 150 (snapshot), 200 (fork), 150 refork = same node,
+	 * 400 unknown, 200 reused: 6 */
+	assert_int_equal(tr_proctree__count(t), 6);
+
+	/* fork + exec + exit of 200, parent chain 200 -> 100 -> 1 */
+	old = tr_proctree__find(t, 200, 5000000000ULL);
+	assert_non_null(old);
+	assert_true(old->exited);
+	assert_int_equal(old->exit_code, 3);
+	assert_string_equal(old->exe.p, "/usr/bin/ls");
+	assert_int_equal(old->argv.len, sizeof("ls\0-l"));
+	assert_string_equal(old->comm, "ls");
+	assert_int_equal(old->nexec, 1);
+	assert_string_equal(old->cwd.p, "/home/u");	/* inherited */
+	p = tr_proctree__parent(t, old);
+	assert_non_null(p);
+	assert_int_equal(p->host_pid, 100);
+	p = tr_proctree__parent(t, p);
+	assert_non_null(p);
+	assert_int_equal(p->host_pid, 1);
+	assert_null(tr_proctree__parent(t, p));
+
+	/* pid 200 reused: a new node; the old one stays for history */
+	ls = tr_proctree__find(t, 200, 9000000000ULL);
+	assert_non_null(ls);
+	assert_ptr_not_equal(ls, old);
+	assert_false(ls->exited);
+	assert_ptr_equal(tr_proctree__find(t, 200, 0), ls);
+
+	/* the snapshot already had 150; the fork (exact ns vs ticks) completes it */
+	dup = tr_proctree__find(t, 150, 4000000000ULL + 7654321);
+	assert_non_null(dup);
+	assert_int_equal(dup->source, TR_PSRC_SNAPSHOT);
+	assert_string_equal(dup->exe.p, "/usr/bin/vim");	/* snapshot's, not bash's */
+	sh = tr_proctree__parent(t, dup);
+	assert_non_null(sh);
+	assert_int_equal(sh->host_pid, 100);
+
+	/* an unknown process, from its event context, linked to its parent */
+	unk = tr_proctree__find(t, 400, 6000000000ULL);
+	assert_non_null(unk);
+	assert_int_equal(unk->source, TR_PSRC_EVENT);
+	assert_string_equal(unk->comm, "mystery");
+	assert_ptr_equal(tr_proctree__parent(t, unk), sh);
+	assert_null(unk->exe.p);
+
+	/* a thread fork made no node */
+	assert_null(tr_proctree__find(t, 101, 0));
+}
+
+static void test_proctree(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv_bash[] = { "-bash", NULL }, *const argv_vim[] = { "vim", "x", NULL };
+	const char *const argv_ls[] = { "ls", "-l", NULL };
+	struct synth_task child = { .pid = 200, .ppid = 100, .start_ns = 5000000000ULL,
+				    .parent_start_ns = bash.start_ns, .comm = "bash" };
+	struct synth_task unk = { .pid = 400, .ppid = 100, .start_ns = 6000000000ULL,
+				  .parent_start_ns = bash.start_ns, .comm = "mystery" };
+	struct synth_task reuse = { .pid = 200, .ppid = 1, .start_ns = 9000000000ULL,
+				    .parent_start_ns = 10000000, .comm = "cron" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	/* the snapshot lists the child before its parent (pids wrapped) */
+	synth_proc(&s, 1000, 150, 100, 4000000000ULL + 7654321, "vim", "/usr/bin/vim", "/home/u", argv_vim);
+	synth_proc(&s, 1000, 1, 0, 10000000, "systemd", "/usr/lib/systemd/systemd", "/", NULL);
+	synth_proc(&s, 1000, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/home/u", argv_bash);
+	/* probes attached before the snapshot: the fork of 150 is seen too */
+	synth_fork(&s, 0, 900, &bash, 150, 150, 4000000000ULL + 7654321);
+	synth_fork(&s, 0, 5000000000ULL, &bash, 200, 200, 5000000000ULL);
+	synth_fork(&s, 0, 5000000001ULL, &bash, 100, 101, 5000000001ULL);	/* a thread */
+	synth_exec(&s, 1, 5000000100ULL, &(struct synth_task){ .pid = 200, .ppid = 100, .start_ns = 5000000000ULL,
+				.parent_start_ns = bash.start_ns, .comm = "ls" }, "/usr/bin/ls", argv_ls, 200);
+	synth_openat(&s, 2, 6000000000ULL, &unk, "/etc/passwd", 3);
+	synth_exit(&s, 1, 7000000000ULL, &child, 3, 1);
+	synth_openat(&s, 1, 9000000001ULL, &reuse, "/var/log/syslog", 3);
+	synth_watermark(&s, 10000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, check_tree);
+	assert_int_equal(r.rc, 0);
+	/* executable.path comes from the tree: the exec event shows the new image */
+	{
+		json_t *j = line(&r, 3);
+
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "sched_process_exec");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(j, "executable"), "path")),
+				    "/usr/bin/ls");
+		json_decref(j);
+	}
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- JSON ---- */
+
+static void expect_json_str(const void *p, size_t len, const char *want)
+{
+	struct tr_buf b = { 0 };
+
+	tr_json__str(&b, p, len);
+	tr_buf__putc(&b, '\0');
+	assert_int_equal(b.err, 0);
+	assert_string_equal(b.p, want);
+	tr_buf__free(&b);
+}
+
+/* JSON-decode, then undo the byte escapes: must give the bytes back. */
+static void expect_roundtrip(const void *p, size_t len)
+{
+	struct tr_buf b = { 0 }, back = { 0 };
+	json_error_t e;
+	json_t *j;
+
+	tr_json__str(&b, p, len);
+	j = json_loadb(b.p, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+	assert_non_null(j);
+	assert_int_equal(tr_text__unescape(&back, json_string_value(j), json_string_length(j)), 0);
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.p, p, len);
+	json_decref(j);
+	tr_buf__free(&b);
+	tr_buf__free(&back);
+}
+
+static void test_json_escape(void **state)
+{
+	static const struct { const char *in; size_t len; const char *want; } cases[] = {
+		{ "plain /usr/bin/ls", 17, "\"plain /usr/bin/ls\"" },
+		{ "a\\b", 3, "\"a\\\\\\\\b\"" },			/* decoded: a\\b */
+		{ "q\"t", 3, "\"q\\\"t\"" },
+		{ "\xff", 1, "\"\\\\xff\"" },				/* decoded: \xff */
+		{ "a\nb\tc\x01\x7f", 7, "\"a\\nb\\tc\\u0001\\u007f\"" },
+		{ "caf\xc3\xa9", 5, "\"caf\xc3\xa9\"" },		/* valid UTF-8 kept */
+		{ "\xc3(", 2, "\"\\\\xc3(\"" },				/* truncated sequence */
+		{ "\xed\xa0\x80", 3, "\"\\\\xed\\\\xa0\\\\x80\"" },	/* a surrogate is not UTF-8 */
+		{ "\xc0\xaf", 2, "\"\\\\xc0\\\\xaf\"" },		/* overlong */
+		{ "\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"" },	/* 4-byte emoji */
+		{ "z\0z", 3, "\"z\\u0000z\"" },
+		{ "\\xff", 4, "\"\\\\\\\\xff\"" },			/* literal text \xff */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		expect_json_str(cases[i].in, cases[i].len, cases[i].want);
+		expect_roundtrip(cases[i].in, cases[i].len);
+	}
+	/* every byte value, in every position of a sequence */
+	{
+		uint8_t all[512];
+
+		for (int i = 0; i < 256; i++)
+			all[i] = (uint8_t)i, all[511 - i] = (uint8_t)i;
+		expect_roundtrip(all, sizeof(all));
+	}
+	/* the decoded form for text columns */
+	{
+		struct tr_buf b = { 0 };
+
+		tr_text__bytes(&b, "a\\\xff\n", 4);
+		assert_int_equal(b.len, 8);
+		assert_memory_equal(b.p, "a\\\\\\xff\n", 8);
+		tr_buf__free(&b);
+	}
+}
+
+static void expect_sockaddr(const void *p, size_t len, const char *want)
+{
+	struct tr_buf b = { 0 };
+
+	tr_json__sockaddr(&b, p, len);
+	tr_buf__putc(&b, '\0');
+	assert_string_equal(b.p, want);
+	tr_buf__free(&b);
+}
+
+static void test_json_values(void **state)
+{
+	const uint8_t in4[16] = { 2, 0, 0, 80, 1, 2, 3, 4 };
+	const uint8_t in6[28] = { 10, 0, 0x01, 0xbb, 0, 0, 0, 5, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+				  0, 0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0 };
+	const uint8_t mapped[28] = { 10, 0, 0, 53, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+				     10, 0, 0, 1, 0, 0, 0, 0 };
+	const uint8_t un[] = { 1, 0, '/', 'r', 'u', 'n', '/', 's', 0, 'j', 'u', 'n', 'k' };
+	const uint8_t abs[] = { 1, 0, 0, 'x', '\xff', 0, 0 };
+	const uint8_t nl[] = { 16, 0, 1, 2 };
+	struct tr_buf b = { 0 };
+
+	expect_sockaddr(in4, sizeof(in4), "{\"sa_family\":\"AF_INET\",\"sin_port\":\"80\",\"sin_addr\":\"1.2.3.4\"}");
+	expect_sockaddr(in4, 4, "{\"sa_family\":\"AF_INET\",\"sin_port\":\"80\"}");
+	expect_sockaddr(in6, sizeof(in6),
+			"{\"sa_family\":\"AF_INET6\",\"sin6_port\":\"443\",\"sin6_flowinfo\":\"5\","
+			"\"sin6_addr\":\"2001:db8::1\",\"sin6_scope_id\":\"3\"}");
+	expect_sockaddr(mapped, sizeof(mapped),
+			"{\"sa_family\":\"AF_INET6\",\"sin6_port\":\"53\",\"sin6_flowinfo\":\"0\","
+			"\"sin6_addr\":\"::ffff:10.0.0.1\",\"sin6_scope_id\":\"0\"}");
+	expect_sockaddr(un, sizeof(un), "{\"sa_family\":\"AF_UNIX\",\"sun_path\":\"/run/s\"}");
+	expect_sockaddr(abs, sizeof(abs), "{\"sa_family\":\"AF_UNIX\",\"sun_path\":\"@x\\\\xff\"}");
+	expect_sockaddr(nl, sizeof(nl), "{\"sa_family\":\"16\"}");
+	expect_sockaddr(nl, 1, "{}");
+
+	/* RFC 5952: the longest zero run, the first of equal ones */
+	{
+		const uint8_t a[28] = { 10, 0, 0, 0, 0, 0, 0, 0, 0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+		const uint8_t z[28] = { 10, 0 };
+
+		expect_sockaddr(a, 24, "{\"sa_family\":\"AF_INET6\",\"sin6_port\":\"0\",\"sin6_flowinfo\":\"0\","
+				       "\"sin6_addr\":\"2001:0:0:1::1\"}");
+		expect_sockaddr(z, 24, "{\"sa_family\":\"AF_INET6\",\"sin6_port\":\"0\",\"sin6_flowinfo\":\"0\","
+				       "\"sin6_addr\":\"::\"}");
+	}
+	tr_json__base64(&b, "ab", 2);
+	tr_json__base64(&b, "abc", 3);
+	tr_json__base64(&b, "abcd", 4);
+	tr_json__base64(&b, "", 0);
+	tr_json__i64(&b, INT64_MIN);
+	tr_buf__putc(&b, '\0');
+	assert_string_equal(b.p, "\"YWI=\"\"YWJj\"\"YWJjZA==\"\"\"-9223372036854775808");
+	tr_buf__free(&b);
+}
+
+/* An event with hostile strings, through the whole pipeline. */
+static void test_json_event(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	struct synth_task t = bash;
+	struct synth_ev e;
+	struct synth s;
+	struct run r = { 0 };
+	const char bad[] = "/tmp/\xff\\x\n";
+
+	t.comm = "b\"sh";
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_openat(&s, 0, 100, &t, bad, -13);
+	/* argv cut short: the last element has no NUL */
+	synth_ev_begin(&e, 0, 200, TR_EV_SCHED_PROCESS_EXEC, &t);
+	synth_ev_str(&e, 0, "/bin/sh");
+	synth_ev_bytes(&e, 2, "sh\0-c\0ec", 8);
+	synth_ev_end(&s, &e);
+	synth_watermark(&s, 1000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	{
+		const char *want =
+			"{\"timestamp\":1700000000000000100,\"threadStartTime\":1700000002003456789,"
+			"\"processorId\":0,\"processId\":100,\"cgroupId\":1,\"threadId\":100,"
+			"\"parentProcessId\":1,\"hostProcessId\":100,\"hostThreadId\":100,"
+			"\"hostParentProcessId\":1,\"userId\":0,\"mountNamespace\":4026531841,"
+			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
+			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
+			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
+			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int\",\"value\":-100},"
+			"{\"name\":\"pathname\",\"type\":\"const char*\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
+			"{\"name\":\"flags\",\"type\":\"int\",\"value\":0},"
+			"{\"name\":\"mode\",\"type\":\"umode_t\",\"value\":0}]}\n";
+		const char *nl = memchr(r.out.p, '\n', r.out.len);
+
+		assert_non_null(nl);
+		assert_int_equal((size_t)(nl - r.out.p) + 1, strlen(want));
+		assert_memory_equal(r.out.p, want, strlen(want));
+	}
+	{
+		json_t *j = line(&r, 1), *argv = json_object_get(json_array_get(json_object_get(j, "args"), 1), "value");
+
+		assert_int_equal(json_array_size(argv), 3);
+		assert_string_equal(json_string_value(json_array_get(argv, 2)), "ec");
+		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "");
+		json_decref(j);
+	}
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- signature ---- */
+
+static void test_path_resolve(void **state)
+{
+	static const struct { const char *cwd, *path, *want; } cases[] = {
+		{ NULL, "/usr/bin/ls", "/usr/bin/ls" },
+		{ NULL, "//usr///bin/./ls", "/usr/bin/ls" },
+		{ NULL, "/usr/../tmp/x", "/tmp/x" },
+		{ NULL, "/../../tmp/./x/", "/tmp/x" },
+		{ "/tmp", "./x", "/tmp/x" },
+		{ "/home/u", "../../tmp/y", "/tmp/y" },
+		{ "/", "..", "/" },
+		{ "/a/b", "c/../../d", "/a/d" },
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = tr_path__resolve(cases[i].cwd, cases[i].cwd ? strlen(cases[i].cwd) : 0, cases[i].path,
+					 strlen(cases[i].path), out, sizeof(out));
+
+		assert_true(n > 0);
+		assert_string_equal(out, cases[i].want);
+		assert_int_equal((size_t)n, strlen(cases[i].want));
+	}
+	assert_int_equal(tr_path__resolve(NULL, 0, "x", 1, out, sizeof(out)), -EINVAL);
+	assert_int_equal(tr_path__resolve("rel", 3, "x", 1, out, sizeof(out)), -EINVAL);
+	assert_int_equal(tr_path__resolve("/a", 2, "bbbb", 4, out, 5), -ENAMETOOLONG);
+}
+
+static void test_signature_exec_tmp(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct synth_task t = bash, in_tmp = { .pid = 500, .ppid = 1, .start_ns = 8000000000ULL,
+					       .parent_start_ns = 10000000, .comm = "sh" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_proc(&s, 1, 500, 1, in_tmp.start_ns, "sh", "/bin/sh", "/tmp", NULL);
+	synth_exec(&s, 0, 100, &t, "/usr/bin/ls", argv, 100);		/* no */
+	synth_exec(&s, 0, 200, &t, "/tmp/payload", argv, 100);		/* yes */
+	synth_exec(&s, 0, 300, &t, "/tmpfoo/x", argv, 100);		/* no */
+	synth_exec(&s, 0, 400, &t, "/usr/../dev/shm/.x", argv, 100);	/* yes */
+	synth_exec(&s, 0, 500, &in_tmp, "./run.sh", argv, 500);		/* yes: cwd /tmp */
+	synth_exec(&s, 0, 600, &t, "/var/tmp", argv, 100);		/* no: the dir itself */
+	synth_exec(&s, 0, 700, &t, "//var//tmp/./y", argv, 100);	/* yes */
+	synth_openat(&s, 0, 800, &t, "/tmp/not-an-exec", 3);		/* no: not selected */
+	synth_watermark(&s, 1000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 1, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nfindings, 4);
+	assert_string_equal(r.finding_path[0], "/tmp/payload");
+	assert_int_equal(r.finding_ordinal[0], 2);
+	assert_string_equal(r.finding_path[1], "/dev/shm/.x");
+	assert_string_equal(r.finding_path[2], "/tmp/run.sh");
+	assert_string_equal(r.finding_path[3], "/var/tmp/y");
+	/* the finding line follows its event's line */
+	{
+		json_t *j = line(&r, 2), *md, *trig;
+
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "exec_from_temp_dir");
+		assert_string_equal(json_string_value(json_object_get(j, "eventId")), "6001");
+		md = json_object_get(j, "metadata");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(md, "Properties"), "signatureID")),
+				    "TRR-1001");
+		assert_string_equal(json_string_value(json_object_get(json_object_get(md, "Properties"), "external_id")),
+				    "T1105");
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(md, "process"), "hostProcessId")), 100);
+		trig = json_object_get(json_array_get(json_object_get(j, "args"), 3), "value");
+		assert_int_equal(json_integer_value(json_object_get(trig, "ordinal")), 2);
+		assert_string_equal(json_string_value(json_object_get(trig, "segment")), "events/seg-000000.zst");
+		assert_int_equal(json_integer_value(json_object_get(trig, "recordIndex")), 2);
+		assert_int_equal(json_integer_value(json_object_get(trig, "frameOffset")), 0);
+		json_decref(j);
+	}
+	run_free(&r);
+
+	/* without signatures, no findings */
+	memset(&r, 0, sizeof(r));
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.nfindings, 0);
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- damage, manifests ---- */
+
+static void build_basic(const char *dir, enum tr_rec_state state, int manifest)
+{
+	const char *const argv[] = { "x", NULL };
+	struct synth_task t = bash;
+	struct synth s;
+
+	assert_int_equal(synth_open(&s, dir, 256), 0);	/* small frames */
+	for (int round = 0; round < 6; round++) {
+		for (int i = 0; i < 4; i++)
+			synth_openat(&s, (uint16_t)(i & 1), (uint64_t)round * 1000 + (uint64_t)i * 10, &t, "/etc/hosts", 3);
+		synth_exec(&s, 1, (uint64_t)round * 1000 + 500, &t, "/tmp/x", argv, 100);
+		synth_watermark(&s, (uint64_t)round * 1000 + 900);
+		synth_flush(&s);
+		if (round == 2)
+			synth_rotate(&s);
+	}
+	assert_int_equal(synth_close(&s, state, manifest), 0);
+}
+
+static void test_damaged_frame(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX], seg[PATH_MAX + 32];
+	struct run clean = { 0 }, r = { 0 };
+	FILE *f;
+	long size;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	build_basic(dir, TR_STATE_COMPLETE, 1);
+	replay_dir(dir, 0, &clean, NULL);
+	assert_int_equal(clean.rc, 0);
+	assert_int_equal(clean.n, 30);
+	assert_int_equal(clean.diaglen, 0);
+
+	/* flip a byte in the middle of the first segment */
+	snprintf(seg, sizeof(seg), "%s/events/seg-000000.zst", dir);
+	f = fopen(seg, "r+b");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size / 2, SEEK_SET);
+	{
+		int c = fgetc(f);
+
+		fseek(f, size / 2, SEEK_SET);
+		fputc(c ^ 0x55, f);
+	}
+	fclose(f);
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_true(r.n < 30);
+	assert_true(r.n >= 20);	/* one frame lost, not the rest */
+	assert_non_null(strstr(r.diag, "tracee-replay: warning: "));
+	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset "));
+	assert_non_null(strstr(r.diag, "damaged frame"));
+	run_free(&clean);
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+static void test_interrupted(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	build_basic(dir, TR_STATE_RECORDING, 1);	/* lists only the first segment */
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 30);	/* the second segment is read too */
+	assert_non_null(strstr(r.diag, "recording was interrupted"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+static void test_no_manifest(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX], path[PATH_MAX + 32];
+	struct run r = { 0 };
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	build_basic(dir, TR_STATE_COMPLETE, 0);
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 30);
+	assert_non_null(strstr(r.diag, "manifest.json: cannot open"));
+	assert_non_null(strstr(r.diag, "built-in catalog"));
+	/* no manifest: no wall clock offset, no host name */
+	{
+		json_t *j = line(&r, 0);
+
+		assert_int_equal(json_integer_value(json_object_get(j, "timestamp")), 0);
+		assert_string_equal(json_string_value(json_object_get(j, "hostName")), "");
+		json_decref(j);
+	}
+	run_free(&r);
+
+	/* a corrupt one */
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"format\": \"tracee-recording\",", f);
+	fclose(f);
+	memset(&r, 0, sizeof(r));
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 30);
+	assert_non_null(strstr(r.diag, "manifest.json:"));
+	run_free(&r);
+
+	/* not a recording at all */
+	memset(&r, 0, sizeof(r));
+	replay_dir(tmp, 0, &r, NULL);
+	assert_int_equal(r.rc, -ENOENT);
+	assert_non_null(strstr(r.diag, "not a recording"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- hostile input ---- */
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* Records with valid heads and random bodies (what a frame that passed its
+ * checksum but was written by a buggy or hostile recorder holds): replay
+ * must report and go on, never crash, and stay deterministic. */
+static void test_hostile_records(void **state)
+{
+	static const uint32_t ids[] = { 42, 59, 257, 1002, 1003, 1004, 9001, 7 };
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	struct run r1 = { 0 }, r2 = { 0 };
+	struct synth s;
+	union {
+		struct tr_rec_hdr h;
+		struct tr_event ev;
+		struct tr_proc p;
+		uint8_t b[1024];
+	} u;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 4096), 0);
+	for (int i = 0; i < 3000; i++) {
+		/* sizes the segment layer accepts for each kind */
+		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
+						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
+		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC
+				? (uint32_t)(min[kind] + rnd() % (sizeof(u) - min[kind])) : min[kind];
+
+		for (size_t j = 0; j < sizeof(u); j++)
+			u.b[j] = (uint8_t)rnd();
+		u.h.kind = kind;
+		u.h.cpu = (uint16_t)(rnd() % 4);
+		u.h.size = size;
+		u.h.ts = 1000 + rnd() % 100000;
+		if (kind == TR_REC_EVENT) {
+			u.ev.event_id = ids[rnd() % 8];
+			u.ev.nargs = (uint16_t)(rnd() % 14);
+			u.ev.flags = (uint16_t)(rnd() % 3 == 0);
+			u.ev.host_pid = (uint32_t)(rnd() % 8);
+			u.ev.host_tid = u.ev.host_pid + (uint32_t)(rnd() % 2);
+			u.ev.start_ns = rnd() % 4 * 10000000;
+		}
+		if (kind == TR_REC_PROC) {
+			u.p.flags = 0;
+			u.p.reserved = 0;
+			u.p.nargs = (uint16_t)(rnd() % 5);
+			u.h.cpu = TR_CPU_NONE;
+		}
+		if (kind == TR_REC_RETVAL) {
+			((struct tr_retval *)&u)->event_id = ids[rnd() % 8];
+			((struct tr_retval *)&u)->host_tid = (uint32_t)(rnd() % 9);
+		}
+		assert_int_equal(synth_append(&s, &u), 0);
+	}
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+	replay_dir(dir, 1, &r1, NULL);
+	replay_dir(dir, 1, &r2, NULL);
+	assert_int_equal(r1.rc, 0);
+	assert_true(r1.stats.skipped > 0);	/* most were nonsense, and said so */
+	assert_int_equal(r1.out.len, r2.out.len);
+	assert_memory_equal(r1.out.p, r2.out.p, r1.out.len);
+	/* whatever came out is JSON (random ids exceed jansson's int64, hence
+	 * reals) */
+	{
+		const char *p = r1.out.p, *end = r1.out.p + r1.out.len;
+		size_t n = 0;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			json_error_t je;
+			json_t *j;
+
+			assert_non_null(nl);
+			j = json_loadb(p, (size_t)(nl - p), JSON_DECODE_INT_AS_REAL, &je);
+			if (!j)
+				fail_msg("line %zu is not JSON: %s", n, je.text);
+			json_decref(j);
+			p = nl + 1;
+			n++;
+		}
+		assert_true(n > 0);
+	}
+	run_free(&r1);
+	run_free(&r2);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* ---- determinism ---- */
+
+static void test_determinism(void **state)
+{
+	char *tmp = make_tmpdir(), a[PATH_MAX], b[PATH_MAX];
+	struct run r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+
+	snprintf(a, sizeof(a), "%s/one", tmp);
+	snprintf(b, sizeof(b), "%s/other-name", tmp);
+	build_basic(a, TR_STATE_COMPLETE, 1);
+	build_basic(b, TR_STATE_COMPLETE, 1);
+	replay_dir(a, 1, &r1, NULL);
+	replay_dir(a, 1, &r2, NULL);
+	replay_dir(b, 1, &r3, NULL);	/* where it lives must not matter */
+	assert_int_equal(r1.rc, 0);
+	assert_int_equal(r1.nfindings, 6);
+	assert_true(r1.out.len > 0);
+	assert_int_equal(r1.out.len, r2.out.len);
+	assert_memory_equal(r1.out.p, r2.out.p, r1.out.len);
+	assert_int_equal(r1.out.len, r3.out.len);
+	assert_memory_equal(r1.out.p, r3.out.p, r1.out.len);
+	run_free(&r1);
+	run_free(&r2);
+	run_free(&r3);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_unit),
+		cmocka_unit_test(test_merge_rounds),
+		cmocka_unit_test(test_merge_recording),
+		cmocka_unit_test(test_retval_pairing),
+		cmocka_unit_test(test_held_until_exit),
+		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_proctree),
+		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_json_values),
+		cmocka_unit_test(test_json_event),
+		cmocka_unit_test(test_path_resolve),
+		cmocka_unit_test(test_signature_exec_tmp),
+		cmocka_unit_test(test_damaged_frame),
+		cmocka_unit_test(test_interrupted),
+		cmocka_unit_test(test_no_manifest),
+		cmocka_unit_test(test_hostile_records),
+		cmocka_unit_test(test_determinism),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
