@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "index.h"
 #include "query.h"
 
@@ -24,28 +25,15 @@ struct cmd {
 	const char *help;	/* USAGE, OPTIONS, EXAMPLES */
 };
 
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG ": error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tr_diag__verror(PROG, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '" PROG " %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	fprintf(stderr, "Try '" PROG " %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return 2;
 }
 
@@ -113,7 +101,7 @@ static int cmd_index(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (tr_index__build(argv[optind], db, &o, &st, err, sizeof(err))) {
-		error("%s", err);
+		tr_diag__error(PROG, "%s", err);
 		return 1;
 	}
 	printf("%s: %llu event%s replayed, %llu detection%s, %llu process%s, %llu gap%s\n", db,
@@ -131,7 +119,7 @@ static int open_db(const char *db, sqlite3 **out)
 	char err[1024];
 
 	if (tr_index__open(db, out, err, sizeof(err))) {
-		error("%s", err);
+		tr_diag__error(PROG, "%s", err);
 		return 1;
 	}
 	return 0;
@@ -163,11 +151,11 @@ static int read_cmd(int argc, char **argv, int want_sql)
 		      : tr_query__detections(db, json, stdout, err, sizeof(err));
 	sqlite3_close(db);
 	if (rc) {
-		error("%s: %s", argv[optind], err);
+		tr_diag__error(PROG, "%s: %s", argv[optind], err);
 		return 1;
 	}
 	if (fflush(stdout)) {
-		error("standard output: write failed: %s", strerror(errno));
+		tr_diag__error(PROG, "standard output: write failed: %s", strerror(errno));
 		return 1;
 	}
 	return 0;

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "catalog.h"
+#include "diag.h"
 #include "events.skel.h"
 #include "manifest.h"
 #include "output.h"
@@ -78,17 +79,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -157,35 +147,35 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'd':
 			o->duration = strtod(optarg, &end);
 			if (*end || o->duration <= 0) {
-				error("--duration: '%s' is not a positive number of seconds", optarg);
+				tr_diag__error(PROG, "--duration: '%s' is not a positive number of seconds", optarg);
 				return 2;
 			}
 			break;
 		case OPT_SEG_SIZE:
 			o->seg_max_bytes = strtoull(optarg, &end, 10) << 20;
 			if (*end || !o->seg_max_bytes) {
-				error("--segment-size: '%s' is not a positive number of MiB", optarg);
+				tr_diag__error(PROG, "--segment-size: '%s' is not a positive number of MiB", optarg);
 				return 2;
 			}
 			break;
 		case OPT_SEG_TIME:
 			o->seg_max_ns = strtoull(optarg, &end, 10) * FLUSH_NS;
 			if (*end || !o->seg_max_ns) {
-				error("--segment-time: '%s' is not a positive number of seconds", optarg);
+				tr_diag__error(PROG, "--segment-time: '%s' is not a positive number of seconds", optarg);
 				return 2;
 			}
 			break;
 		case OPT_PAGES:
 			o->buffer_pages = strtoul(optarg, &end, 10);
 			if (*end || !o->buffer_pages || (o->buffer_pages & (o->buffer_pages - 1))) {
-				error("--buffer-pages: '%s' is not a power of 2", optarg);
+				tr_diag__error(PROG, "--buffer-pages: '%s' is not a power of 2", optarg);
 				return 2;
 			}
 			break;
 		case OPT_LEVEL:
 			o->zstd_level = strtol(optarg, &end, 10);
 			if (*end || o->zstd_level < 1 || o->zstd_level > 19) {
-				error("--zstd-level: '%s' is not a level from 1 to 19", optarg);
+				tr_diag__error(PROG, "--zstd-level: '%s' is not a level from 1 to 19", optarg);
 				return 2;
 			}
 			break;
@@ -206,7 +196,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		o->command = argv + optind;
 	if (!o->dir) {
-		error("no recording directory: give -o DIR (see --help)");
+		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
 	}
 	return 0;
@@ -263,7 +253,8 @@ static void note_write_error(struct recorder *r, int err)
 {
 	if (err && !r->write_err) {
 		r->write_err = err;
-		error("%s: writing the recording failed: %s; stopping", r->out.dir, strerror(-err));
+		tr_diag__error(PROG, "%s: writing the recording failed: %s; stopping", r->out.dir,
+			       strerror(-err));
 	}
 }
 
@@ -280,7 +271,8 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 		const struct tr_rec_hdr *rec = (const void *)s->data;
 
 		if (s->size < sizeof(*rec) || rec->size < sizeof(*rec) || rec->size > s->size) {
-			error("cpu %d: malformed sample of %u bytes from the kernel, skipped", cpu, s->size);
+			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
+				       cpu, s->size);
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		r->samples++;
@@ -307,7 +299,7 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 	int err = perf_buffer__consume(pb);
 
 	if (err < 0 && err != -EINTR)
-		error("draining the perf buffers failed: %s", strerror(-err));
+		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
 }
 
@@ -329,7 +321,7 @@ static pid_t start_command(char **command, int *go_fd)
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		execvp(command[0], command);
-		fprintf(stderr, PROG ": error: cannot run '%s': %s\n", command[0], strerror(errno));
+		tr_diag__error(PROG, "cannot run '%s': %s", command[0], strerror(errno));
 		_exit(127);
 	}
 	close(p[0]);
@@ -383,7 +375,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (geteuid() != 0) {
-		error("loading eBPF programs needs root (run with sudo)");
+		tr_diag__error(PROG, "loading eBPF programs needs root (run with sudo)");
 		return 1;
 	}
 
@@ -392,14 +384,14 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	skel = events_bpf__open();
 	if (!skel) {
-		error("opening the BPF programs failed: %s", strerror(errno));
+		tr_diag__error(PROG, "opening the BPF programs failed: %s", strerror(errno));
 		goto cleanup;
 	}
 	skel->rodata->self_tgid = getpid();
 	err = events_bpf__load(skel);
 	if (err) {
-		error("loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
-		      strerror(-err));
+		tr_diag__error(PROG, "loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
+			       strerror(-err));
 		goto cleanup;
 	}
 
@@ -410,8 +402,8 @@ int main(int argc, char **argv)
 	r.out.seg_max_ns = opt.seg_max_ns;
 	err = rec_output__open(&r.out, opt.dir, &r.manifest);
 	if (err) {
-		error("%s: cannot create the recording: %s", opt.dir,
-		      err == -EEXIST ? "it exists and is not an empty directory" : strerror(-err));
+		tr_diag__error(PROG, "%s: cannot create the recording: %s", opt.dir,
+			       err == -EEXIST ? "it exists and is not an empty directory" : strerror(-err));
 		goto cleanup;
 	}
 	dir_for_summary = strdup(opt.dir);
@@ -422,17 +414,17 @@ int main(int argc, char **argv)
 	pb = perf_buffer__new_raw(bpf_map__fd(skel->maps.events), opt.buffer_pages, &attr,
 				  on_perf_record, &r, NULL);
 	if (!pb) {
-		error("creating the perf buffers failed: %s", strerror(errno));
+		tr_diag__error(PROG, "creating the perf buffers failed: %s", strerror(errno));
 		goto cleanup;
 	}
 	err = events_bpf__attach(skel);
 	if (err) {
-		error("attaching the BPF programs failed: %s", strerror(-err));
+		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = snapshot__write(&r.out, now_ns(CLOCK_BOOTTIME), &nprocs);
 	if (err) {
-		error("%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
+		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
 		goto cleanup;
 	}
 
@@ -443,11 +435,11 @@ int main(int argc, char **argv)
 	if (opt.command) {
 		child = start_command(opt.command, &go_fd);
 		if (child < 0) {
-			error("cannot start '%s': %s", opt.command[0], strerror(-child));
+			tr_diag__error(PROG, "cannot start '%s': %s", opt.command[0], strerror(-child));
 			goto cleanup;
 		}
 		if (write(go_fd, "g", 1) != 1)
-			error("cannot start '%s': %s", opt.command[0], strerror(errno));
+			tr_diag__error(PROG, "cannot start '%s': %s", opt.command[0], strerror(errno));
 		close(go_fd);
 	}
 	if (opt.duration > 0)
@@ -460,7 +452,7 @@ int main(int argc, char **argv)
 
 		err = perf_buffer__poll(pb, DRAIN_MS);
 		if (err < 0 && err != -EINTR) {
-			error("polling the perf buffers failed: %s", strerror(-err));
+			tr_diag__error(PROG, "polling the perf buffers failed: %s", strerror(-err));
 			break;
 		}
 		drain(&r, pb);

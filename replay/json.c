@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "json.h"
 
 static const char hexdig[] = "0123456789abcdef";
@@ -34,34 +35,11 @@ void tr_json__i64(struct tr_buf *b, int64_t v)
 	}
 }
 
-size_t tr_utf8__seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)		/* continuation byte, or overlong 2-byte lead */
-		return 0;
-	if (c < 0xe0)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c < 0xf0) {
-		uint8_t lo = c == 0xe0 ? 0xa0 : 0x80;	/* no overlongs */
-		uint8_t hi = c == 0xed ? 0x9f : 0xbf;	/* no surrogates */
-
-		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c < 0xf5) {
-		uint8_t lo = c == 0xf0 ? 0x90 : 0x80;	/* no overlongs */
-		uint8_t hi = c == 0xf4 ? 0x8f : 0xbf;	/* nothing past U+10FFFF */
-
-		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
-		       (p[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 /* The JSON text of len bytes, without quotes, into d (room for 6 * len);
- * returns the end. */
+ * returns the end. This is tr_bytes__escape (schema/bytes.h) and JSON's
+ * escaping fused into one pass, because it runs for every string of every
+ * event: in the JSON text the escape's "\\" is four backslashes and its
+ * "\xHH" is "\\xHH". The unit tests hold the two to the same result. */
 static char *escape_json(char *d, const uint8_t *s, size_t len)
 {
 	size_t i = 0;
@@ -137,71 +115,15 @@ void tr_json__str(struct tr_buf *b, const void *p, size_t len)
 
 void tr_text__bytes(struct tr_buf *b, const void *p, size_t len)
 {
-	const uint8_t *s = p;
-	char *d, *o;
-	size_t i = 0;
+	char *d;
 
 	if (len > SIZE_MAX / 4) {
 		b->err = -ENOMEM;
 		return;
 	}
-	d = o = tr_buf__reserve(b, len * 4);
-	if (!d)
-		return;
-	while (i < len) {
-		size_t n;
-
-		if (s[i] == '\\') {
-			*o++ = '\\';
-			*o++ = '\\';
-			i++;
-		} else if ((n = tr_utf8__seq(s + i, len - i))) {
-			memcpy(o, s + i, n);
-			o += n;
-			i += n;
-		} else {
-			*o++ = '\\';
-			*o++ = 'x';
-			*o++ = hexdig[s[i] >> 4];
-			*o++ = hexdig[s[i] & 15];
-			i++;
-		}
-	}
-	b->len += (size_t)(o - d);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int tr_text__unescape(struct tr_buf *out, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		int hi, lo;
-
-		if (s[i] != '\\') {
-			tr_buf__putc(out, s[i++]);
-		} else if (i + 1 < n && s[i + 1] == '\\') {
-			tr_buf__putc(out, '\\');
-			i += 2;
-		} else if (i + 3 < n && s[i + 1] == 'x' && (hi = hexval(s[i + 2])) >= 0 &&
-			   (lo = hexval(s[i + 3])) >= 0) {
-			tr_buf__putc(out, (char)(hi << 4 | lo));
-			i += 4;
-		} else {
-			return -EILSEQ;
-		}
-	}
-	return out->err;
+	d = tr_buf__reserve(b, TR_BYTES_ESCAPED_MAX(len));
+	if (d)
+		b->len += tr_bytes__escape(d, p, len);
 }
 
 void tr_json__base64(struct tr_buf *b, const void *p, size_t len)

@@ -30,7 +30,7 @@
  * ("\\\\" in the JSON text); a byte that is not part of valid UTF-8 becomes
  * the four characters \xHH (lowercase hex; "\\xff" in the JSON text). To get
  * the bytes back, JSON-decode, then replace "\\" by "\" and "\xHH" by the
- * byte (tr_text__unescape).
+ * byte (tr_bytes__unescape, schema/bytes.h).
  */
 #ifndef TR_JSON_H
 #define TR_JSON_H
@@ -69,13 +69,7 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struct tr_finding *f);
 
 /* The decoded form alone, for text outside JSON (SQLite columns, tables):
- * backslash doubled, invalid UTF-8 as \xHH, everything else as is. */
+ * tr_bytes__escape (schema/bytes.h) appended to b. */
 void tr_text__bytes(struct tr_buf *b, const void *p, size_t len);
-/* The reverse: bytes of the decoded form s[0..n) appended to out.
- * -EILSEQ for a backslash that starts neither "\\" nor "\xHH". */
-int tr_text__unescape(struct tr_buf *out, const char *s, size_t n);
-
-/* The length of the valid UTF-8 sequence at p[0..n), 0 if none. */
-size_t tr_utf8__seq(const uint8_t *p, size_t n);
 
 #endif /* TR_JSON_H */

@@ -8,12 +8,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "pipeline.h"
 
 #define PROG "tracee-replay"
@@ -70,21 +70,9 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int usage_error(const char *msg)
 {
-	error("%s", msg);
+	tr_diag__error(PROG, "%s", msg);
 	fprintf(stderr, "Try '" PROG " --help'.\n");
 	return 2;
 }
@@ -153,7 +141,7 @@ static int list_events(const char *dir)
 
 	if (dir) {
 		if (tr_replay__open(&r, dir, &ro, err, sizeof(err))) {
-			error("%s", err);
+			tr_diag__error(PROG, "%s", err);
 			return 1;
 		}
 		c = tr_replay__recording(r)->catalog;
@@ -252,14 +240,14 @@ int main(int argc, char **argv)
 
 	/* Open the recording, then the output (so a bad DIR leaves no file). */
 	if (tr_replay__open(&r, dir, &ro, msg, sizeof(msg))) {
-		error("%s", msg);
+		tr_diag__error(PROG, "%s", msg);
 		return 1;
 	}
 	o.host = tr_replay__host(r);
 	if (output) {
 		o.fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (o.fd < 0) {
-			error("%s: cannot create: %s", output, strerror(errno));
+			tr_diag__error(PROG, "%s: cannot create: %s", output, strerror(errno));
 			goto cleanup;
 		}
 		o.path = output;
@@ -274,15 +262,15 @@ int main(int argc, char **argv)
 	}
 	if (err) {
 		if (err == -EINTR)
-			error("%s; the output is incomplete", msg);
+			tr_diag__error(PROG, "%s; the output is incomplete", msg);
 		else if (o.err)
-			error("%s: write failed: %s", o.path, strerror(-o.err));
+			tr_diag__error(PROG, "%s: write failed: %s", o.path, strerror(-o.err));
 		else
-			error("%s", msg[0] ? msg : strerror(-err));
+			tr_diag__error(PROG, "%s", msg[0] ? msg : strerror(-err));
 		goto cleanup;
 	}
 	if (output && close(o.fd)) {
-		error("%s: close failed: %s", output, strerror(errno));
+		tr_diag__error(PROG, "%s: close failed: %s", output, strerror(errno));
 		o.fd = -1;
 		goto cleanup;
 	}

@@ -19,107 +19,8 @@
 
 #include <jansson.h>
 
+#include "bytes.h"
 #include "manifest.h"
-
-/* ---- byte strings ---- */
-
-/* Length of the valid UTF-8 sequence (RFC 3629) at p[0..n), 0 if none. */
-static size_t tr_utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		lo = c == 0xe0 ? 0xa0 : lo;	/* overlong */
-		hi = c == 0xed ? 0x9f : hi;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		lo = c == 0xf0 ? 0x90 : lo;	/* overlong */
-		hi = c == 0xf4 ? 0x8f : hi;	/* past U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-/* Bytes to valid UTF-8: '\' becomes "\\", a byte outside valid UTF-8 "\xhh". */
-static char *tr_escape(const char *s)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	size_t n = strlen(s), o = 0;
-	char *out = malloc(4 * n + 1);
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n;) {
-		size_t k = tr_utf8_seq(p + i, n - i);
-
-		if (p[i] == '\\') {
-			out[o++] = '\\';
-			out[o++] = '\\';
-			i++;
-		} else if (k) {
-			memcpy(out + o, p + i, k);
-			o += k;
-			i += k;
-		} else {
-			o += (size_t)sprintf(out + o, "\\x%02x", p[i++]);
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static int tr_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The reverse of tr_escape; NULL with errno EILSEQ for a backslash that
- * starts neither "\\" nor "\xhh", or "\x00" (C strings cannot hold it). */
-static char *tr_unescape(const char *s)
-{
-	char *out = malloc(strlen(s) + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		int hi, lo;
-
-		if (*s != '\\') {
-			*o++ = *s++;
-		} else if (s[1] == '\\') {
-			*o++ = '\\';
-			s += 2;
-		} else if (s[1] == 'x' && (hi = tr_hexval(s[2])) >= 0 && (lo = tr_hexval(s[3])) >= 0 &&
-			   (hi | lo)) {
-			*o++ = (char)(hi << 4 | lo);
-			s += 4;
-		} else {
-			free(out);
-			errno = EILSEQ;
-			return NULL;
-		}
-	}
-	*o = '\0';
-	return out;
-}
 
 /* ---- writing ---- */
 
@@ -146,9 +47,14 @@ static bool tr_sha256_ok(const char *s)
  * and releases what it was given. */
 static json_t *tr_jbytes(const char *s)
 {
-	char *e = s ? tr_escape(s) : NULL;
-	json_t *j = e ? json_string(e) : NULL;
+	size_t n = s ? strlen(s) : 0;
+	char *e = s ? malloc(TR_BYTES_ESCAPED_MAX(n)) : NULL;
+	json_t *j = NULL;
 
+	if (e) {
+		tr_bytes__escape(e, s, n);
+		j = json_string(e);
+	}
 	free(e);
 	return j;
 }
@@ -389,14 +295,22 @@ static int tr_jtype(struct tr_jr *r, json_t *v, const char *name, json_type type
 static int tr_jstr(struct tr_jr *r, json_t *v, const char *name, char **out)
 {
 	int err = tr_jtype(r, v, name, JSON_STRING);
+	size_t n, len;
 
 	if (err)
 		return err;
-	if (strlen(json_string_value(v)) != json_string_length(v))
+	n = json_string_length(v);
+	if (strlen(json_string_value(v)) != n)
 		return tr_jbad(r, name, "contains a NUL character");
-	*out = tr_unescape(json_string_value(v));
+	*out = malloc(n + 1);
 	if (!*out)
-		return errno == ENOMEM ? -ENOMEM : tr_jbad(r, name, "bad byte escape (only \\\\ and \\xhh)");
+		return -ENOMEM;
+	/* Manifest strings are C strings: "\x00" is as bad as a bad escape. */
+	if (tr_bytes__unescape(*out, &len, json_string_value(v), n) || memchr(*out, '\0', len)) {
+		free(*out);
+		*out = NULL;
+		return tr_jbad(r, name, "bad byte escape (only \\\\ and \\xhh)");
+	}
 	return 0;
 }
 

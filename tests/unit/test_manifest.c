@@ -320,6 +320,12 @@ static void bad_escape(json_t *root)
 	json_object_set_new(json_object_get(root, "host"), "hostname", json_string("web\\q"));
 }
 
+/* A manifest string is a C string: the escape of a NUL byte is rejected. */
+static void escaped_nul(json_t *root)
+{
+	json_object_set_new(json_object_get(root, "host"), "hostname", json_string("web\\x00"));
+}
+
 static void lost_total_wrong(json_t *root)
 {
 	json_object_set_new(json_object_get(root, "lost"), "total", json_integer(42));
@@ -347,6 +353,7 @@ static void test_rejects(void **state)
 	assert_read_fails(path_outside, "segments[1].path: \"events/../../etc/shadow\" is not a relative path");
 	assert_read_fails(bad_sha, "pcaps[0].sha256: expected 64 lowercase hex digits");
 	assert_read_fails(bad_escape, "host.hostname: bad byte escape");
+	assert_read_fails(escaped_nul, "host.hostname: bad byte escape");
 	assert_read_fails(lost_total_wrong, "lost.total: 42, but per_cpu adds up to 43");
 	assert_read_fails(negative_size, "segments[0].size: -1 is out of range");
 	assert_read_fails(bad_state, "state: \"crashed\"");

@@ -1,8 +1,24 @@
 // SPDX-License-Identifier: MIT
-/* diag.c: warnings about damaged or odd input (replay/diag.h). */
+/* diag.c: errors, and warnings about damaged or odd input (schema/diag.h). */
 #include <stdarg.h>
 
 #include "diag.h"
+
+void tr_diag__verror(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: error: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tr_diag__error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tr_diag__verror(prog, fmt, ap);
+	va_end(ap);
+}
 
 void tr_diag__warn(struct tr_diag *d, const char *file, int64_t offset, const char *fmt, ...)
 {

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * diag.h: warnings about the input, printed as
+ * diag.h: what the programs print on stderr about a failure or the input.
+ *
+ * Errors, printed as
+ *   PROG: error: MESSAGE
+ * are the one funnel of the three programs' failures.
+ *
+ * Warnings about the input, printed as
  *   PROG: warning: FILE: offset N: MESSAGE
  * Damage in a recording is reported and skipped, never fatal, so the
  * library needs one place that prints and counts it; the summary at the end
@@ -9,8 +15,16 @@
 #ifndef TR_DIAG_H
 #define TR_DIAG_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* "PROG: error: MESSAGE\n" on stderr. */
+__attribute__((format(printf, 2, 3)))
+void tr_diag__error(const char *prog, const char *fmt, ...);
+/* The same with a va_list, for a printer of its own (a usage error). */
+__attribute__((format(printf, 2, 0)))
+void tr_diag__verror(const char *prog, const char *fmt, va_list ap);
 
 /* Past this many printed warnings the rest are only counted, so a shredded
  * recording does not bury the summary. */
