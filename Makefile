@@ -19,7 +19,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS ?= -g -O2
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+# override: flags given on the command line (make asan) are added to, not lost
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
 	  -Ischema -Ireplay -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
@@ -42,7 +43,8 @@ RECORD_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(RECORD_SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-.SECONDARY: $(BPF_OBJS) $(OUTPUT)/vmlinux.h
+# Keep intermediates (BPF objects, test objects): no needless rebuilds.
+.SECONDARY:
 
 PROGS := $(OUTPUT)/tracee-record $(OUTPUT)/tracee-replay $(OUTPUT)/tracee-analyze
 
@@ -113,6 +115,16 @@ check: all unit
 
 test: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
+
+# The quick tests again under ASan+UBSan (own build dir), and the unit tests
+# under valgrind.
+.PHONY: asan valgrind
+asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan \
+		CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" check
+valgrind: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
+		(cd tests && valgrind -q --leak-check=full --error-exitcode=1 ../$$t); done
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden

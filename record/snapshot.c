@@ -24,7 +24,7 @@
 static ssize_t read_file(const char *path, char *buf, size_t cap)
 {
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
