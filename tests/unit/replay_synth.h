@@ -134,6 +134,15 @@ static inline int synth_append(struct synth *s, void *rec)
 	return err;
 }
 
+/* comm as the kernel keeps it: NUL-padded, not always NUL-ended. */
+static inline void synth_comm(char dst[16], const char *src)
+{
+	size_t n = strlen(src);
+
+	memset(dst, 0, 16);
+	memcpy(dst, src, n < 16 ? n : 16);
+}
+
 static inline void synth_ev_begin(struct synth_ev *e, uint16_t cpu, uint64_t ts, uint32_t id,
 				  const struct synth_task *t)
 {
@@ -152,7 +161,7 @@ static inline void synth_ev_begin(struct synth_ev *e, uint16_t cpu, uint64_t ts,
 	e->ev.pid_ns = 4026531836U;
 	e->ev.cgroup_id = 1;
 	if (t->comm)
-		strncpy(e->ev.comm, t->comm, sizeof(e->ev.comm));
+		synth_comm(e->ev.comm, t->comm);
 	e->off = sizeof(e->ev);
 }
 
@@ -314,8 +323,7 @@ static inline int synth_proc(struct synth *s, uint64_t ts, uint32_t pid, uint32_
 	u.p.start_ns = start_ns / 10000000 * 10000000;
 	u.p.mnt_ns = 4026531841U;
 	u.p.pid_ns = 4026531836U;
-	/* strncpy pads with NULs; comm need not end in one (the kernel's may not) */
-	strncpy(u.p.comm, comm, sizeof(u.p.comm));
+	synth_comm(u.p.comm, comm);
 	if (exe && !tr_arg__put_bytes(u.buf, sizeof(u.buf), &off, TR_PROC_ARG_EXE, exe, (uint32_t)strlen(exe)))
 		u.p.nargs++;
 	if (cwd && !tr_arg__put_bytes(u.buf, sizeof(u.buf), &off, TR_PROC_ARG_CWD, cwd, (uint32_t)strlen(cwd)))
