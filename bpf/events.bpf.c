@@ -86,6 +86,15 @@ static __always_inline struct scratch *scratch_get(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
+/* A 32-bit syscall (int 0x80 / sysenter from ia32 code) has its own numbers
+ * and 32-bit pointers: ours would misread it, so it is not recorded. */
+static __always_inline bool is_compat_syscall(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->thread_info.status & TR_TS_COMPAT;
+}
+
 static __always_inline bool is_self(void)
 {
 	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
@@ -271,9 +280,9 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	struct scratch *s;
 	__u32 tid, off;
 
-	if (id != TR_NR_execve && id != TR_NR_openat && id != TR_NR_connect)
+	if (id != TR_NR_execve && id != TR_NR_openat && id != TR_NR_connect && id != TR_NR_chdir)
 		return 0;
-	if (is_self())
+	if (is_self() || is_compat_syscall())
 		return 0;
 	if (id != TR_NR_execve) {
 		sa.nr = id;
@@ -306,9 +315,9 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 	struct scratch *s;
 	__u32 tid, off;
 
-	if (nr != TR_NR_execve && nr != TR_NR_openat && nr != TR_NR_connect)
+	if (nr != TR_NR_execve && nr != TR_NR_openat && nr != TR_NR_connect && nr != TR_NR_chdir)
 		return 0;
-	if (is_self())
+	if (is_self() || is_compat_syscall())
 		return 0;
 	s = scratch_get();
 	if (!s)
@@ -343,6 +352,12 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		put_u32(s, &off, 2, (__u32)sa->args[2]);
 		put_u32(s, &off, 3, (__u32)sa->args[3]);
 		submit(ctx, s, off, TR_DROP_OPENAT);
+	} else if (nr == TR_NR_chdir) {
+		struct tr_event *e = event_init(s, TR_EV_CHDIR, 0);
+
+		e->retval = ret;
+		put_str(s, &off, 0, (const char *)sa->args[0], true);
+		submit(ctx, s, off, TR_DROP_CHDIR);
 	} else {
 		struct tr_event *e = event_init(s, TR_EV_CONNECT, 0);
 

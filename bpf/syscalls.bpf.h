@@ -8,7 +8,10 @@
 #if defined(__TARGET_ARCH_x86)
 #define TR_NR_connect	42
 #define TR_NR_execve	59
+#define TR_NR_chdir	80
 #define TR_NR_openat	257
+/* thread_info.status bit of a task inside a 32-bit syscall */
+#define TR_TS_COMPAT	0x0002
 #else
 #error "syscall numbers for this architecture are not defined yet"
 #endif

@@ -47,18 +47,17 @@ static int segment_open(struct rec_output *o, uint64_t now_ns)
 	return 0;
 }
 
-/* Close the current segment and list it in the manifest. */
+/* Close the current segment and list it in the manifest, even if closing
+ * failed: what reached the disk is still part of the recording. */
 static int segment_close(struct rec_output *o)
 {
 	struct tr_manifest *m = o->manifest;
 	struct tr_manifest_file *f;
-	struct tr_seg_info info;
+	struct tr_seg_info info = {};
 	int err;
 
 	err = tr_seg_writer__close(o->seg, &info);
 	o->seg = NULL;
-	if (err)
-		return err;
 	f = realloc(m->segments, (m->nsegments + 1) * sizeof(*f));
 	if (!f)
 		return -ENOMEM;
@@ -68,7 +67,7 @@ static int segment_close(struct rec_output *o)
 		return -ENOMEM;
 	f->info = info;
 	m->nsegments++;
-	return 0;
+	return err;
 }
 
 int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *m)
@@ -94,6 +93,8 @@ int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *
 
 int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 {
+	if (!o->seg)
+		return -EIO; /* a rotation failed: nothing more can be written */
 	o->records++;
 	return tr_seg_writer__append(o->seg, rec, len);
 }
@@ -112,18 +113,21 @@ int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cp
 
 int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 {
-	int err = tr_seg_writer__flush(o->seg);
+	int err, werr;
 
+	if (!o->seg)
+		return -EIO;
+	err = tr_seg_writer__flush(o->seg);
 	if (err)
 		return err;
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
 		return 0;
+	/* the manifest lists the closed segment whether or not the next opens */
 	err = segment_close(o);
 	if (!err)
-		err = tr_manifest__write(o->dir, o->manifest);
-	if (!err)
 		err = segment_open(o, now_ns);
-	return err;
+	werr = tr_manifest__write(o->dir, o->manifest);
+	return err ? err : werr;
 }
 
 int rec_output__close(struct rec_output *o)

@@ -202,6 +202,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* Our pid as the kernel's BPF helpers see it: in the initial pid namespace.
+ * Inside a pid namespace getpid() is another number; /proc/self/status's
+ * NSpid line starts with the pid in the namespace /proc was mounted from. */
+static pid_t host_tgid(void)
+{
+	char line[256];
+	pid_t pid = getpid();
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			pid = strtol(line + 6, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return pid;
+}
+
 static char *read_line(const char *path)
 {
 	char buf[256] = "";
@@ -247,6 +266,7 @@ struct recorder {
 	int write_err;		/* first error writing the recording */
 	uint64_t samples;
 	uint64_t lost;
+	uint64_t discarded;	/* drained after a write error, so not written */
 };
 
 static void note_write_error(struct recorder *r, int err)
@@ -258,34 +278,78 @@ static void note_write_error(struct recorder *r, int err)
 	}
 }
 
+/* Lost events on cpu: counted in the manifest and written as a gap record. */
+static void write_gap(struct recorder *r, int cpu, uint64_t lost)
+{
+	struct tr_gap gap = { .lost = lost };
+
+	r->lost += lost;
+	if ((size_t)cpu < r->manifest.nlost)
+		r->manifest.lost_per_cpu[cpu] += lost;
+	if (!r->write_err)
+		note_write_error(r, rec_output__user(&r->out, &gap, TR_REC_GAP, cpu, sizeof(gap),
+						     now_ns(CLOCK_BOOTTIME)));
+}
+
+/* Records the perf buffers refused, per CPU, from the BPF drops map. */
+static void read_drops(const struct events_bpf *skel, uint64_t *per_cpu, int ncpu)
+{
+	__u64 vals[ncpu];
+
+	memset(per_cpu, 0, ncpu * sizeof(*per_cpu));
+	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
+		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
+			for (int c = 0; c < ncpu; c++)
+				per_cpu[c] += vals[c];
+}
+
+/*
+ * The kernel reports a loss (PERF_RECORD_LOST) only with the next record it
+ * manages to write on that CPU: losses at the very end would go unsaid. Once
+ * the programs are detached and the buffers drained, whatever the drops map
+ * counts beyond what was reported becomes a gap record too.
+ */
+static void reconcile_losses(struct recorder *r, const struct events_bpf *skel)
+{
+	int ncpu = r->manifest.nlost;
+	uint64_t drops[ncpu > 0 ? ncpu : 1];
+
+	if (ncpu <= 0)
+		return;
+	read_drops(skel, drops, ncpu);
+	for (int c = 0; c < ncpu; c++)
+		if (drops[c] > r->manifest.lost_per_cpu[c])
+			write_gap(r, c, drops[c] - r->manifest.lost_per_cpu[c]);
+}
+
 /* One perf record: a sample holds one of our records as is; a loss notice
  * becomes a gap record so the recording states its own holes. */
 static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_event_header *ph)
 {
 	struct recorder *r = ctx;
 
-	if (r->write_err)
-		return LIBBPF_PERF_EVENT_CONT;
 	if (ph->type == PERF_RECORD_SAMPLE) {
+		/* the sample is only 4-byte aligned in the ring: copy the head */
 		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
-		const struct tr_rec_hdr *rec = (const void *)s->data;
+		struct tr_rec_hdr rec;
 
-		if (s->size < sizeof(*rec) || rec->size < sizeof(*rec) || rec->size > s->size) {
+		if (r->write_err) {
+			r->discarded++;
+			return LIBBPF_PERF_EVENT_CONT;
+		}
+		if (s->size >= sizeof(rec))
+			memcpy(&rec, s->data, sizeof(rec));
+		if (s->size < sizeof(rec) || rec.size < sizeof(rec) || rec.size > s->size) {
 			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
 				       cpu, s->size);
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		r->samples++;
-		note_write_error(r, rec_output__append(&r->out, rec, rec->size));
+		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
-		struct tr_gap gap = { .lost = l->lost };
 
-		r->lost += l->lost;
-		if ((size_t)cpu < r->manifest.nlost)
-			r->manifest.lost_per_cpu[cpu] += l->lost;
-		note_write_error(r, rec_output__user(&r->out, &gap, TR_REC_GAP, cpu, sizeof(gap),
-						     now_ns(CLOCK_BOOTTIME)));
+		write_gap(r, cpu, l->lost);
 	}
 	return LIBBPF_PERF_EVENT_CONT;
 }
@@ -300,7 +364,8 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 
 	if (err < 0 && err != -EINTR)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
-	note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+	if (!r->write_err)
+		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -329,26 +394,21 @@ static pid_t start_command(char **command, int *go_fd)
 	return pid;
 }
 
-static void print_summary(const struct recorder *r, const struct events_bpf *skel, const char *dir,
-			  unsigned nprocs)
+static void print_summary(const struct recorder *r, const char *dir, unsigned nprocs)
 {
 	const struct tr_manifest *m = &r->manifest;
-	uint64_t bytes = 0, drops = 0;
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 vals[ncpu > 0 ? ncpu : 1];
+	uint64_t bytes = 0;
 
 	for (size_t i = 0; i < m->nsegments; i++)
 		bytes += m->segments[i].info.bytes;
-	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
-		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
-			for (int c = 0; c < ncpu; c++)
-				drops += vals[c];
 	fprintf(stderr,
 		PROG ": %s: %llu events, %u processes in the snapshot, %zu segment(s), %llu bytes, "
-		"%llu lost, %llu refused by full buffers, %.2f s (%s)\n",
-		dir, (unsigned long long)r->samples, nprocs, m->nsegments,
-		(unsigned long long)bytes, (unsigned long long)r->lost, (unsigned long long)drops,
-		(m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
+		"%llu lost, %.2f s (%s)\n",
+		dir, (unsigned long long)r->samples, nprocs, m->nsegments, (unsigned long long)bytes,
+		(unsigned long long)r->lost, (m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
+	if (r->discarded)
+		fprintf(stderr, PROG ": %s: %llu events drained after the write error were not written\n",
+			dir, (unsigned long long)r->discarded);
 }
 
 int main(int argc, char **argv)
@@ -379,6 +439,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* A stop asked for while loading is honoured once draining starts:
+	 * the recording is still finalised. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
 	/* Phase 1: open, configure and load the BPF programs. */
 	libbpf_set_print(opt.verbose ? libbpf_print : libbpf_quiet);
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
@@ -387,7 +453,7 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "opening the BPF programs failed: %s", strerror(errno));
 		goto cleanup;
 	}
-	skel->rodata->self_tgid = getpid();
+	skel->rodata->self_tgid = host_tgid();
 	err = events_bpf__load(skel);
 	if (err) {
 		tr_diag__error(PROG, "loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
@@ -428,11 +494,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* Phase 4: signals, the workload, the deadline. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	if (opt.command) {
+	/* Phase 4: the workload, the deadline. */
+	if (opt.command && !stop_signal) {
 		child = start_command(opt.command, &go_fd);
 		if (child < 0) {
 			tr_diag__error(PROG, "cannot start '%s': %s", opt.command[0], strerror(-child));
@@ -453,6 +516,7 @@ int main(int argc, char **argv)
 		err = perf_buffer__poll(pb, DRAIN_MS);
 		if (err < 0 && err != -EINTR) {
 			tr_diag__error(PROG, "polling the perf buffers failed: %s", strerror(-err));
+			r.manifest.end_reason = strdup("poll error");
 			break;
 		}
 		drain(&r, pb);
@@ -480,11 +544,12 @@ int main(int argc, char **argv)
 	/* Phase 6: detach, take what is left in the buffers, finalise. */
 	events_bpf__detach(skel);
 	drain(&r, pb);
+	reconcile_losses(&r, skel);
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	note_write_error(&r, rec_output__close(&r.out));
 	if (!opt.quiet)
-		print_summary(&r, skel, dir_for_summary, nprocs);
+		print_summary(&r, dir_for_summary, nprocs);
 	if (child > 0) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);

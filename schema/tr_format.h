@@ -169,6 +169,7 @@ enum tr_drop_slot {
 	TR_DROP_EXEC,
 	TR_DROP_EXIT,
 	TR_DROP_RETVAL,
+	TR_DROP_CHDIR,
 	TR_DROP_SLOTS,
 };
 
