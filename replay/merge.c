@@ -29,6 +29,9 @@ struct arena {
 struct tr_merge {
 	tr_release_fn fn;
 	void *ctx;
+	size_t max_records;
+	size_t max_bytes;
+	tr_overflow_fn overflow;
 	uint64_t watermark;	/* highest seen */
 	int have_watermark;
 
@@ -46,7 +49,7 @@ struct tr_merge {
 	struct tr_merge_stats stats;
 };
 
-struct tr_merge *tr_merge__new(tr_release_fn fn, void *ctx)
+struct tr_merge *tr_merge__new(tr_release_fn fn, void *ctx, const struct tr_merge_opts *o)
 {
 	struct tr_merge *m = calloc(1, sizeof(*m));
 
@@ -54,6 +57,9 @@ struct tr_merge *tr_merge__new(tr_release_fn fn, void *ctx)
 		return NULL;
 	m->fn = fn;
 	m->ctx = ctx;
+	m->max_records = o && o->max_records ? o->max_records : TR_MERGE_MAX_RECORDS;
+	m->max_bytes = o && o->max_bytes ? o->max_bytes : TR_MERGE_MAX_BYTES;
+	m->overflow = o ? o->overflow : NULL;
 	return m;
 }
 
@@ -134,6 +140,8 @@ static int grow_slots(struct tr_merge *m)
 	return 0;
 }
 
+static int release(struct tr_merge *m, uint64_t limit, int all);
+
 static int release_late(struct tr_merge *m, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
 	if (m->late_cap < rec->size) {
@@ -174,7 +182,13 @@ int tr_merge__push(struct tr_merge *m, const struct tr_rec_hdr *rec, const struc
 	m->n++;
 	if (m->n > m->stats.max_pending)
 		m->stats.max_pending = m->n;
-	return 0;
+	if (m->n < m->max_records && m->arena.len < m->max_bytes)
+		return 0;
+	/* No watermark for too long: let everything out, in order. */
+	m->stats.overflows++;
+	if (m->overflow)
+		m->overflow(m->ctx, src, m->n, m->arena.len);
+	return release(m, 0, 1);
 }
 
 /* The total order of the format: (ts, cpu, seq); arrival breaks the tie of

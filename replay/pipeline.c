@@ -7,6 +7,7 @@
 
 #include "merge.h"
 #include "pipeline.h"
+#include "show.h"
 
 /* An entry event waiting for its return value. The buffer stays with the
  * slot when the slot is freed, so holding allocates only for a record
@@ -49,6 +50,14 @@ static int arg_index(const struct tr_event_def *d, const char *name)
 	return -1;
 }
 
+/* The index of the integer argument called name, or -1. */
+static int int_arg_index(const struct tr_event_def *d, const char *name)
+{
+	int i = arg_index(d, name);
+
+	return i >= 0 && d->args[i].wire <= TR_T_MAX && (TR_WIRES_INT & TR_WIRE_BIT(d->args[i].wire)) ? i : -1;
+}
+
 __attribute__((format(printf, 3, 4)))
 static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *fmt, ...)
 {
@@ -68,6 +77,66 @@ static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *
 static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src);
 static int on_finding(void *ctx, const struct tr_finding *f);
 
+static void on_overflow(void *ctx, const struct tr_src *src, size_t records, size_t bytes)
+{
+	struct tr_engine *e = ctx;
+
+	/* Once: the summary counts the others. */
+	if (!e->stats.merge_overflows++)
+		warn_rec(e, src, "%zu records (%zu bytes) held without a watermark, the most the merge "
+			 "holds; released them in time order (records stamped earlier may follow)",
+			 records, bytes);
+}
+
+/* The arguments the engine and the built-in signatures read, and the wire
+ * types they can read them as. The catalog comes with the recording: one
+ * that types such an argument otherwise is reported here, once, and the
+ * typed accessors (view.h) leave the argument out wherever it is read. */
+static const struct {
+	uint32_t event;
+	const char *arg;
+	unsigned wires;
+	const char *what;
+} used_args[] = {
+	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR" },
+	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
+	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer" },
+	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR" },
+	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
+	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR" },
+	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer" },
+};
+
+static void check_catalog(struct tr_engine *e)
+{
+	char file[4096];
+
+	if (e->catalog == tr_catalog__builtin())
+		return;
+	snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
+	for (size_t i = 0; i < sizeof(used_args) / sizeof(used_args[0]); i++) {
+		const struct tr_event_def *d = tr_catalog__find(e->catalog, used_args[i].event);
+		char name[TR_SHOW_MAX];
+		int k = d ? arg_index(d, used_args[i].arg) : -1;
+		uint8_t w;
+
+		if (k < 0)
+			continue;
+		w = d->args[k].wire;
+		if (w <= TR_T_MAX && (used_args[i].wires & TR_WIRE_BIT(w)))
+			continue;
+		tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
+			      "reads %s; it is not used for the process tree or signatures",
+			      d->id, tr_show_str(name, d->name), used_args[i].arg, tr_wire__name(w),
+			      used_args[i].what);
+	}
+}
+
 int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 {
 	struct tr_engine *e = calloc(1, sizeof(*e));
@@ -83,14 +152,19 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 	/* Gap records are shown as the reader-made lost_events event; an old
 	 * catalog without it (or with other argument names) gets ours. */
 	e->lost_def = tr_catalog__find(e->catalog, TR_EV_LOST_EVENTS);
-	if (!e->lost_def || arg_index(e->lost_def, "cpu") < 0 || arg_index(e->lost_def, "lost") < 0)
+	if (!e->lost_def || int_arg_index(e->lost_def, "cpu") < 0 || int_arg_index(e->lost_def, "lost") < 0)
 		e->lost_def = tr_catalog__find(tr_catalog__builtin(), TR_EV_LOST_EVENTS);
-	e->lost_cpu = arg_index(e->lost_def, "cpu");
-	e->lost_count = arg_index(e->lost_def, "lost");
-	e->merge = tr_merge__new(on_release, e);
+	e->lost_cpu = int_arg_index(e->lost_def, "cpu");
+	e->lost_count = int_arg_index(e->lost_def, "lost");
+	e->merge = tr_merge__new(on_release, e, &(struct tr_merge_opts){
+		.max_records = o->merge_max_records,
+		.max_bytes = o->merge_max_bytes,
+		.overflow = on_overflow,
+	});
 	e->tree = tr_proctree__new();
 	if (!e->merge || !e->tree)
 		goto fail;
+	check_catalog(e);
 	if (o->nsigs) {
 		err = tr_sigset__new(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e);
 		if (err)
@@ -241,26 +315,21 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 	return 0;
 }
 
-static uint64_t arg_u(const struct tr_event_view *v, const char *name, uint64_t dflt)
-{
-	const struct tr_arg_val *a = tr_view__arg(v, name);
-
-	return a ? a->u : dflt;
-}
-
-/* Update the process tree from an event about to be emitted. */
+/* Update the process tree from an event about to be emitted. Arguments
+ * are read typed (view.h): one the catalog types otherwise is absent. */
 static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_node *n)
 {
 	const struct tr_event *ev = v->ev;
-	const struct tr_arg_val *a, *argv;
+	const uint8_t *path, *argv;
+	uint32_t len, argvlen;
 	struct tr_proc_node *child;
 	struct held *h;
 	int err;
 
 	switch (v->def->id) {
 	case TR_EV_SCHED_PROCESS_FORK: {
-		const struct tr_arg_val *cpid = tr_view__arg(v, "child_pid");
-		uint32_t parent_pid = (uint32_t)arg_u(v, "parent_pid", ev->host_pid);
+		const struct tr_arg_val *cpid = tr_view__arg(v, "child_pid", TR_WIRES_INT);
+		uint32_t parent_pid = (uint32_t)tr_view__u64(v, "parent_pid", ev->host_pid);
 		uint64_t start;
 
 		/* The tree is by thread group: a new thread (same tgid) is
@@ -269,31 +338,37 @@ static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_n
 			return 0;
 		/* Without the child's start time the fork's own time is the
 		 * closest identity there is. */
-		start = arg_u(v, "start_time", 0);
+		start = tr_view__u64(v, "start_time", 0);
 		return tr_proctree__fork(e->tree, n, ev, (uint32_t)cpid->u,
-					 (uint32_t)arg_u(v, "child_ns_pid", 0), start ? start : ev->h.ts, &child);
+					 (uint32_t)tr_view__u64(v, "child_ns_pid", 0), start ? start : ev->h.ts, &child);
 	}
-	case TR_EV_SCHED_PROCESS_EXEC:
-		a = tr_view__arg(v, "old_pid");
-		if (a && (uint32_t)a->u != ev->host_tid) {
-			err = held_move(e, (uint32_t)a->u, ev->host_tid);
+	case TR_EV_SCHED_PROCESS_EXEC: {
+		const struct tr_arg_val *old = tr_view__arg(v, "old_pid", TR_WIRES_INT);
+
+		if (old && (uint32_t)old->u != ev->host_tid) {
+			err = held_move(e, (uint32_t)old->u, ev->host_tid);
 			if (err)
 				return err;
 		}
-		a = tr_view__arg(v, "cmdpath");
-		argv = tr_view__arg(v, "argv");
+		tr_view__str(v, "cmdpath", &path, &len);
+		tr_view__strv(v, "argv", &argv, &argvlen);
 		n->nexec++;
-		return tr_proctree__exec(e->tree, n, a ? a->b.p : NULL, a ? a->b.len : 0,
-					 argv ? argv->b.p : NULL, argv ? argv->b.len : 0, ev->comm);
+		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, ev->comm);
+	}
 	case TR_EV_EXECVE:
 		/* Only a successful execve changes the image; one sent at entry
 		 * is known to have succeeded only once paired. */
 		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
 			return 0;
-		a = tr_view__arg(v, "pathname");
-		argv = tr_view__arg(v, "argv");
-		return tr_proctree__exec(e->tree, n, a ? a->b.p : NULL, a ? a->b.len : 0,
-					 argv ? argv->b.p : NULL, argv ? argv->b.len : 0, NULL);
+		tr_view__str(v, "pathname", &path, &len);
+		tr_view__strv(v, "argv", &argv, &argvlen);
+		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, NULL);
+	case TR_EV_CHDIR:
+		/* Sent at exit with its result; only a success moves. */
+		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
+			return 0;
+		tr_view__str(v, "path", &path, &len);
+		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
 	case TR_EV_SCHED_PROCESS_EXIT:
 		/* A thread that exits will send no return value for what it
 		 * still has held (it was lost): let it out now, not at the end. */
@@ -303,10 +378,8 @@ static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_n
 			if (err)
 				return err;
 		}
-		if (arg_u(v, "process_group_exit", 0)) {
-			a = tr_view__arg(v, "exit_code");
-			tr_proctree__exit(e->tree, n, a ? a->i : 0, ev->h.ts);
-		}
+		if (tr_view__u64(v, "process_group_exit", 0))
+			tr_proctree__exit(e->tree, n, tr_view__i64(v, "exit_code", 0), ev->h.ts);
 		return 0;
 	default:
 		return 0;
@@ -341,7 +414,9 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 	v.paired = (uint8_t)paired;
 	v.gap = NULL;
 	if (tr_event__args(ev, def, v.args, msg, sizeof(msg))) {
-		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, def->name, msg);
+		char name[TR_SHOW_MAX];
+
+		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
 		e->stats.skipped++;
 		return 0;
 	}
@@ -547,6 +622,10 @@ void tr_engine__summary(const struct tr_engine *e)
 	if (s->entries_unpaired)
 		tr_diag__summary(e->diag, "%llu entry event%s got no return value (returnValue 0)",
 				 (unsigned long long)s->entries_unpaired, s->entries_unpaired == 1 ? "" : "s");
+	if (s->merge_overflows)
+		tr_diag__summary(e->diag, "the merge reached its limit %llu time%s without a watermark "
+				 "(released early; the order may be off there)",
+				 (unsigned long long)s->merge_overflows, s->merge_overflows == 1 ? "" : "s");
 	if (s->lost)
 		tr_diag__summary(e->diag, "the recording lost %llu event%s (%llu gap record%s, shown as lost_events)",
 				 (unsigned long long)s->lost, s->lost == 1 ? "" : "s",

@@ -7,6 +7,9 @@
  *                      EVENT/RETVAL/GAP ─► merge (watermarks) ─► pairing
  *                      ─► enrichment (process tree) ─► sink ─► signatures ─► sink
  *
+ * The process tree follows fork, exec, chdir and exit; it is updated from
+ * each event before the event goes to the sink.
+ *
  * The engine takes records from any source through tr_engine__push (a live
  * recorder pushes what it drains); tr_replay drives it from a recording
  * directory. Everything the sink receives depends only on the records, so
@@ -58,6 +61,7 @@ struct tr_engine_stats {
 	uint64_t late;		/* records stamped before an earlier watermark */
 	uint64_t watermarks;
 	uint64_t max_pending;	/* most records held by the merge at once */
+	uint64_t merge_overflows; /* releases forced by the merge's limits */
 	uint64_t findings;
 };
 
@@ -69,10 +73,16 @@ struct tr_engine_opts {
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
 	struct tr_sink sink;
+	/* the merge's limits (replay/merge.h); 0: the defaults. For tests. */
+	size_t merge_max_records;
+	size_t merge_max_bytes;
 };
 
 struct tr_engine;
 
+/* A catalog (the recording's) that types an argument the engine or the
+ * built-in signatures read otherwise than they read it is reported here,
+ * once per argument, through o->diag; the argument is then left out. */
 int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o);
 /* One record, in stream order. src names it in warnings and findings.
  * 0 or -errno (from the sink, or -ENOMEM). Damaged records are reported
@@ -83,7 +93,8 @@ int tr_engine__finish(struct tr_engine *e);
 const struct tr_proctree *tr_engine__tree(const struct tr_engine *e);
 const struct tr_engine_stats *tr_engine__stats(const struct tr_engine *e);
 /* Warnings for what was odd in the stream as a whole (late records,
- * unpaired return values); nothing for a clean stream. */
+ * unpaired return values, releases forced by the merge's limits); nothing
+ * for a clean stream. */
 void tr_engine__summary(const struct tr_engine *e);
 void tr_engine__free(struct tr_engine *e);
 

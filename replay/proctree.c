@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* proctree.c: the process tree (replay/proctree.h). */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "path.h"
 #include "proctree.h"
+
+/* Room for a cwd and a path resolved against it. A cwd that grows past it
+ * (chdir into ever deeper relative paths) becomes unknown, not cut. */
+#define TR_PATH_BUF (2 * TR_STR_MAX + 2)
 
 /* pid -> newest node, open addressing. Only looked up, never iterated, so
  * its layout cannot leak into the output order. */
@@ -279,6 +282,8 @@ int tr_proctree__snapshot(struct tr_proctree *t, const struct tr_proc *p, const 
 		err = bytes_set(dst, a->b.p, a->b.len);
 		if (err)
 			return err;
+		if (dst == &n->cwd)
+			n->cwd_ns = p->h.ts;
 	}
 	return 0;
 }
@@ -375,27 +380,40 @@ int tr_proctree__fork(struct tr_proctree *t, struct tr_proc_node *parent, const 
 		err = err ?: bytes_copy(&n->exe, &parent->exe);
 	if (!n->argv.p)
 		err = err ?: bytes_copy(&n->argv, &parent->argv);
-	if (!n->cwd.p)
+	/* The child starts where the parent is at the fork; a parent's cwd
+	 * read by the snapshot after the fork may not be where it was then. */
+	if (!n->cwd.p && parent->cwd.p && parent->cwd_ns <= ev->h.ts) {
 		err = err ?: bytes_copy(&n->cwd, &parent->cwd);
+		n->cwd_ns = ev->h.ts;
+	}
 	if (!n->cgroup.p)
 		err = err ?: bytes_copy(&n->cgroup, &parent->cgroup);
 	*out = n;
 	return err;
 }
 
-int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, const void *path, uint32_t len,
-		      const void *argv, uint32_t argvlen, const char comm[16])
+int tr_proctree__resolve(const struct tr_proc_node *n, uint64_t ts, const void *path, uint32_t len,
+			 char *out, size_t cap)
+{
+	int known = n && n->cwd.p && ts >= n->cwd_ns;
+
+	return tr_path__resolve(known ? n->cwd.p : NULL, known ? n->cwd.len : 0, path, len, out, cap);
+}
+
+int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, uint64_t ts, const void *path,
+		      uint32_t len, const void *argv, uint32_t argvlen, const char comm[16])
 {
 	int err = 0;
 
 	if (path) {
-		char buf[PATH_MAX * 2];
+		char buf[TR_PATH_BUF];
 		int r = -EINVAL;
 
 		/* A relative path means nothing once the process has moved on,
-		 * so store it made absolute when the cwd is known. */
-		if (len && ((const char *)path)[0] != '/' && n->cwd.p)
-			r = tr_path__resolve(n->cwd.p, n->cwd.len, path, len, buf, sizeof(buf));
+		 * so store it made absolute when the cwd is known, and as it
+		 * was given when not (a guess would name the wrong file). */
+		if (len && ((const char *)path)[0] != '/')
+			r = tr_proctree__resolve(n, ts, path, len, buf, sizeof(buf));
 		err = r >= 0 ? bytes_set(&n->exe, buf, (uint32_t)r) : bytes_set(&n->exe, path, len);
 	}
 	if (!err && argv)
@@ -403,6 +421,26 @@ int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, const void 
 	if (comm)
 		comm_set(n->comm, comm);
 	return err;
+}
+
+int tr_proctree__chdir(struct tr_proctree *t, struct tr_proc_node *n, uint64_t ts, const void *path,
+		       uint32_t len)
+{
+	char buf[TR_PATH_BUF];
+	int r = -EINVAL;
+
+	/* Already in the cwd we hold (the snapshot read it after). */
+	if (n->cwd.p && ts < n->cwd_ns)
+		return 0;
+	if (path && len)
+		r = tr_path__resolve(n->cwd.p, n->cwd.len, path, len, buf, sizeof(buf));
+	n->cwd_ns = ts;
+	if (r < 0) {
+		/* It moved, and we cannot tell where to. */
+		bytes_free(&n->cwd);
+		return 0;
+	}
+	return bytes_set(&n->cwd, buf, (uint32_t)r);
 }
 
 void tr_proctree__exit(struct tr_proctree *t, struct tr_proc_node *n, int64_t code, uint64_t ts)

@@ -59,7 +59,14 @@ struct tr_proc_node {
 	uint32_t pid_ns;
 	char comm[17];
 	struct tr_bytes exe;	/* path executed (made absolute when the cwd was known) */
-	struct tr_bytes cwd;
+	struct tr_bytes cwd;	/* absolute, or p NULL when unknown (see cwd_ns) */
+	/* Boot ns from which cwd is known to hold: the snapshot's time for a
+	 * cwd read from /proc, the chdir's for one set by chdir, the fork's
+	 * for one inherited. Probes attach before the snapshot, so a chdir
+	 * stamped before cwd_ns is already in the cwd (applying it again
+	 * would resolve a relative one twice), and an event stamped before
+	 * it cannot use the cwd: the process may have been elsewhere then. */
+	uint64_t cwd_ns;
 	struct tr_bytes argv;	/* elements each ended by NUL, as on the wire */
 	struct tr_bytes cgroup;	/* cgroup v2 path */
 	uint8_t source;		/* enum tr_proc_source */
@@ -98,9 +105,20 @@ int tr_proctree__event(struct tr_proctree *t, const struct tr_event *ev, struct 
 int tr_proctree__fork(struct tr_proctree *t, struct tr_proc_node *parent, const struct tr_event *ev,
 		      uint32_t child_pid, uint32_t child_ns_pid, uint64_t child_start,
 		      struct tr_proc_node **out);
-/* n executed path (may be relative to its cwd) with argv (NULL: keep). */
-int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, const void *path, uint32_t len,
-		      const void *argv, uint32_t argvlen, const char comm[16]);
+/* n executed path (may be relative to its cwd) at ts with argv (NULL: keep). */
+int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, uint64_t ts, const void *path,
+		      uint32_t len, const void *argv, uint32_t argvlen, const char comm[16]);
+/* n changed its working directory to path (NULL: a successful chdir whose
+ * path was not recorded) at ts. A path that cannot be resolved (relative
+ * with the cwd unknown) leaves the cwd unknown: the old one is wrong now. */
+int tr_proctree__chdir(struct tr_proctree *t, struct tr_proc_node *n, uint64_t ts, const void *path,
+		       uint32_t len);
+/* path[0..len) as n saw it at ts, made absolute against its cwd and
+ * collapsed (replay/path.h) into out[cap]: its length, or -EINVAL when path
+ * is relative and n's cwd at ts is unknown (a guess would be evidence of
+ * the wrong file), -ENAMETOOLONG when out is too small. */
+int tr_proctree__resolve(const struct tr_proc_node *n, uint64_t ts, const void *path, uint32_t len,
+			 char *out, size_t cap);
 /* The thread group of n exited. */
 void tr_proctree__exit(struct tr_proctree *t, struct tr_proc_node *n, int64_t code, uint64_t ts);
 

@@ -2,18 +2,20 @@
 /* recording.c: reading a recording directory (replay/recording.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "recording.h"
+#include "show.h"
 
 #define TR_EVENTS_DIR "events"
 
-/* "seg-" digits ".zst": the recorder's names. Anything else in events/ (a
- * temporary file, an editor backup) is not a segment. */
-static int is_segment_name(const char *name)
+/* "seg-" digits ".zst": the recorder's names. The digits of a name that
+ * is one, without its leading zeros, in *num and their count in *numlen. */
+static int is_segment_name(const char *name, const char **num, size_t *numlen)
 {
 	size_t n = strlen(name), i;
 
@@ -22,6 +24,10 @@ static int is_segment_name(const char *name)
 	for (i = 4; i < n - 4; i++)
 		if (name[i] < '0' || name[i] > '9')
 			return 0;
+	for (i = 4; i < n - 5 && name[i] == '0'; i++)
+		;
+	*num = name + i;
+	*numlen = n - 4 - i;
 	return 1;
 }
 
@@ -30,12 +36,38 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The segments present in dir/events, sorted by name. */
+/* Segment order is record order, and it is the order of the segments'
+ * numbers (FORMAT.md, section 2), not of their names: seg-1000000.zst
+ * comes after seg-999999.zst, which strcmp would put the other way. The
+ * numbers are compared as digit strings (fewer digits is smaller), so no
+ * name is too long to compare; the same number written with other zero
+ * padding (seg-1.zst, seg-000001.zst) is ordered by name, so that the
+ * order stays total. */
+static int cmp_segment(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a + sizeof(TR_EVENTS_DIR), *y = *(char *const *)b + sizeof(TR_EVENTS_DIR);
+	const char *nx, *ny;
+	size_t lx, ly;
+	int c;
+
+	is_segment_name(x, &nx, &lx);
+	is_segment_name(y, &ny, &ly);
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	c = memcmp(nx, ny, lx);
+	return c ? c : strcmp(x, y);
+}
+
+/* The segments present in dir/events, in segment order. Anything else in
+ * events/ is reported and left alone: a name that is not a segment's (a
+ * temporary file, an editor backup), or a segment name on something that
+ * is not a regular file (a FIFO would block the reader, a device could
+ * read forever). Reported in name order, not in the file system's. */
 static int list_segments(struct tr_recording *r, char *err, size_t errlen)
 {
-	char *evdir;
+	char *evdir, **names = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
-	size_t cap = 0;
 	DIR *d;
 	int rc = 0;
 
@@ -57,39 +89,66 @@ static int list_segments(struct tr_recording *r, char *err, size_t errlen)
 		return rc;
 	}
 	while ((errno = 0, de = readdir(d))) {
-		char *name;
-
-		if (!is_segment_name(de->d_name))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (r->nsegs == cap) {
+		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
-			char **v = realloc(r->seg_names, ncap * sizeof(*v));
+			char **v = realloc(names, ncap * sizeof(*v));
 
 			if (!v) {
 				rc = -ENOMEM;
 				break;
 			}
-			r->seg_names = v;
+			names = v;
 			cap = ncap;
 		}
-		if (asprintf(&name, "%s/%s", TR_EVENTS_DIR, de->d_name) < 0) {
+		if (asprintf(&names[n], "%s/%s", TR_EVENTS_DIR, de->d_name) < 0) {
 			rc = -ENOMEM;
 			break;
 		}
-		r->seg_names[r->nsegs++] = name;
+		n++;
 	}
 	if (!rc && errno) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot list: %s", evdir, strerror(-rc));
 	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	r->seg_names = calloc(n ? n : 1, sizeof(*r->seg_names));
+	if (!rc && !r->seg_names)
+		rc = -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *base = names[i] + sizeof(TR_EVENTS_DIR), *num;
+		char show[TR_SHOW_MAX], file[PATH_MAX + TR_SHOW_MAX];
+		size_t numlen;
+		struct stat st;
+
+		if (rc) {
+			free(names[i]);
+			continue;
+		}
+		snprintf(file, sizeof(file), "%s/%s", evdir, tr_show_str(show, base));
+		if (!is_segment_name(base, &num, &numlen)) {
+			tr_diag__warn(r->diag, file, -1, "not a segment name (seg-NNNNNN.zst); ignored");
+			free(names[i]);
+		} else if (!fstatat(dirfd(d), base, &st, 0) && !S_ISREG(st.st_mode)) {
+			/* Following a symlink, as open would; one that leads
+			 * nowhere is left for the open to report. */
+			tr_diag__warn(r->diag, file, -1, "not a regular file; skipped");
+			r->stats.segments_unreadable++;
+			free(names[i]);
+		} else {
+			r->seg_names[r->nsegs++] = names[i];
+		}
+	}
+	free(names);
 	closedir(d);
 	free(evdir);
 	if (rc)
 		return rc;
-	/* readdir order is the file system's: sort, since segment order is
-	 * record order. */
+	/* segment order is record order */
 	if (r->nsegs)
-		qsort(r->seg_names, r->nsegs, sizeof(*r->seg_names), cmp_str);
+		qsort(r->seg_names, r->nsegs, sizeof(*r->seg_names), cmp_segment);
 	r->seg_paths = calloc(r->nsegs ? r->nsegs : 1, sizeof(*r->seg_paths));
 	if (!r->seg_paths)
 		return -ENOMEM;
@@ -103,27 +162,42 @@ static int list_segments(struct tr_recording *r, char *err, size_t errlen)
 
 /* A complete manifest and the directory should agree; say where they do
  * not (an interrupted one is stale by nature, so it is not compared). */
-static void check_listed(struct tr_recording *r)
+static int check_listed(struct tr_recording *r)
 {
 	const struct tr_manifest *m = &r->manifest;
+	char **present = NULL, **listed = NULL;
+	char show[TR_SHOW_MAX];
+
+	/* Both sides by name, to look names up in the other. */
+	if (r->nsegs && !(present = malloc(r->nsegs * sizeof(*present))))
+		return -ENOMEM;
+	if (m->nsegments && !(listed = malloc(m->nsegments * sizeof(*listed)))) {
+		free(present);
+		return -ENOMEM;
+	}
+	if (r->nsegs)
+		memcpy(present, r->seg_names, r->nsegs * sizeof(*present));
+	for (size_t i = 0; i < m->nsegments; i++)
+		listed[i] = m->segments[i].path;
+	if (r->nsegs)
+		qsort(present, r->nsegs, sizeof(*present), cmp_str);
+	if (m->nsegments)
+		qsort(listed, m->nsegments, sizeof(*listed), cmp_str);
 
 	for (size_t i = 0; i < m->nsegments; i++) {
 		const char *want = m->segments[i].path;
 
-		if (!bsearch(&want, r->seg_names, r->nsegs, sizeof(*r->seg_names), cmp_str))
-			tr_diag__warn(r->diag, NULL, -1, "%s/%s: listed in %s but missing", r->dir, want,
-				      TR_MANIFEST_NAME);
+		if (!r->nsegs || !bsearch(&want, present, r->nsegs, sizeof(*present), cmp_str))
+			tr_diag__warn(r->diag, NULL, -1, "%s/%s: listed in %s but missing", r->dir,
+				      tr_show_str(show, want), TR_MANIFEST_NAME);
 	}
-	for (size_t i = 0; i < r->nsegs; i++) {
-		size_t j;
-
-		for (j = 0; j < m->nsegments; j++)
-			if (!strcmp(m->segments[j].path, r->seg_names[i]))
-				break;
-		if (j == m->nsegments)
+	for (size_t i = 0; i < r->nsegs; i++)
+		if (!m->nsegments || !bsearch(&r->seg_names[i], listed, m->nsegments, sizeof(*listed), cmp_str))
 			tr_diag__warn(r->diag, r->seg_paths[i], -1, "not listed in %s; reading it anyway",
 				      TR_MANIFEST_NAME);
-	}
+	free(present);
+	free(listed);
+	return 0;
 }
 
 int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
@@ -180,8 +254,11 @@ int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_dia
 			      "%s/%s: recording was interrupted (state \"recording\"); reading every segment present",
 			      dir, TR_MANIFEST_NAME);
 	}
-	if (r->have_manifest && !r->interrupted)
-		check_listed(r);
+	if (r->have_manifest && !r->interrupted) {
+		rc = check_listed(r);
+		if (rc)
+			goto fail;
+	}
 	*out = r;
 	return 0;
 fail:
@@ -223,9 +300,15 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 				if (rc == -ENOMEM)
 					return rc;
 				/* One unreadable file is a hole, like a bad frame:
-				 * the other segments are still evidence. */
-				tr_diag__warn(r->diag, r->seg_paths[r->cur], -1, "cannot open: %s; skipped",
-					      strerror(-rc));
+				 * the other segments are still evidence. The reader
+				 * turns away what is not a regular file (it may have
+				 * been replaced since the listing). */
+				if (rc == -ENODEV || rc == -EISDIR)
+					tr_diag__warn(r->diag, r->seg_paths[r->cur], -1,
+						      "not a regular file; skipped");
+				else
+					tr_diag__warn(r->diag, r->seg_paths[r->cur], -1, "cannot open: %s; skipped",
+						      strerror(-rc));
 				r->stats.segments_unreadable++;
 				r->cur++;
 				continue;
@@ -234,6 +317,7 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 		rc = tr_seg_reader__next(r->reader, rec, &pos);
 		if (rc > 0) {
 			src->segment = r->seg_names[r->cur];
+			src->segment_index = (uint32_t)r->cur;
 			src->frame_offset = pos.frame_offset;
 			src->frame_seq = pos.frame_seq;
 			src->index = pos.index;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * recording.h: a recording directory opened for reading: its manifest (if
- * readable) and the records of every segment in events/, in name order.
+ * readable) and the records of every segment in events/, in the order of
+ * the segments' numbers (seg-999999.zst before seg-1000000.zst).
  *
  * The segments read are the ones present, not the ones the manifest lists:
  * a recorder killed with -9 leaves the manifest in state "recording" with a
@@ -20,7 +21,7 @@
 
 struct tr_recording_stats {
 	uint64_t segments_read;
-	uint64_t segments_unreadable;	/* could not be opened */
+	uint64_t segments_unreadable;	/* could not be opened, or not regular files */
 	uint64_t frames_ok;
 	uint64_t frames_bad;		/* damaged, reported, skipped */
 	uint64_t bytes_skipped;
@@ -35,7 +36,7 @@ struct tr_recording {
 	const struct tr_catalog *catalog; /* the recording's, or the built-in one */
 
 	size_t nsegs;
-	char **seg_names;		/* "events/seg-NNNNNN.zst", sorted */
+	char **seg_names;		/* "events/seg-NNNNNN.zst", by number */
 	char **seg_paths;		/* dir/events/seg-NNNNNN.zst */
 
 	struct tr_recording_stats stats;

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "pipeline.h"
+#include "show.h"
 
 #define PROG "tracee-replay"
 /* Output is written in chunks of about this size: few syscalls, and the
@@ -146,12 +147,16 @@ static int list_events(const char *dir)
 		}
 		c = tr_replay__recording(r)->catalog;
 	}
+	/* A recording's catalog is the recording's: its names are shown
+	 * escaped, so that none can drive the terminal. */
 	for (size_t i = 0; i < c->n; i++) {
 		const struct tr_event_def *d = &c->events[i];
+		char a[TR_SHOW_MAX], b[TR_SHOW_MAX];
 
-		printf("%u\t%s\t", d->id, d->name);
+		printf("%u\t%s\t", d->id, tr_show_str(a, d->name));
 		for (unsigned j = 0; j < d->nargs && j < TR_MAX_ARGS; j++)
-			printf("%s%s %s", j ? ", " : "", d->args[j].type, d->args[j].name);
+			printf("%s%s %s", j ? ", " : "", tr_show_str(a, d->args[j].type),
+			       tr_show_str(b, d->args[j].name));
 		putchar('\n');
 	}
 	tr_replay__free(r);

@@ -38,15 +38,67 @@ struct tr_event_view {
 	const struct tr_gap *gap;
 };
 
-/* The argument called name, or NULL if the event has none or it is absent.
- * By name, not index, so that code stays right for recordings made with a
- * catalog that grew. */
-static inline const struct tr_arg_val *tr_view__arg(const struct tr_event_view *v, const char *name)
+/* Wire type sets for the accessors: 1 << TR_T_* for each wire accepted. */
+#define TR_WIRE_BIT(w) (1U << (w))
+#define TR_WIRES_INT (TR_WIRE_BIT(TR_T_INT32) | TR_WIRE_BIT(TR_T_UINT32) | \
+		      TR_WIRE_BIT(TR_T_INT64) | TR_WIRE_BIT(TR_T_UINT64))
+#define TR_WIRES_STR TR_WIRE_BIT(TR_T_STR)
+#define TR_WIRES_STR_ARRAY TR_WIRE_BIT(TR_T_STR_ARRAY)
+
+/* The argument called name if it is present and its wire type is one of
+ * wires (TR_WIRES_*), else NULL. By name, not index, so that code stays
+ * right for recordings made with a catalog that grew; and by type too,
+ * because the catalog comes from the recording: one that retypes an
+ * argument (child_pid as a STR) must not make code read the union member
+ * it expects (a pointer read as a pid). The engine reports such catalogs
+ * once, when it starts (pipeline.c). */
+static inline const struct tr_arg_val *tr_view__arg(const struct tr_event_view *v, const char *name,
+						    unsigned wires)
 {
 	for (unsigned i = 0; i < v->def->nargs && i < TR_MAX_ARGS; i++)
 		if (v->args[i].present && !strcmp(v->def->args[i].name, name))
-			return &v->args[i];
+			return v->args[i].wire <= TR_T_MAX && (wires & TR_WIRE_BIT(v->args[i].wire))
+			       ? &v->args[i] : NULL;
 	return NULL;
+}
+
+/* An integer argument (any integer wire; INT32 sign-extended, as decoded)
+ * as 64 bits, or dflt when absent or not an integer. */
+static inline uint64_t tr_view__u64(const struct tr_event_view *v, const char *name, uint64_t dflt)
+{
+	const struct tr_arg_val *a = tr_view__arg(v, name, TR_WIRES_INT);
+
+	return a ? a->u : dflt;
+}
+
+static inline int64_t tr_view__i64(const struct tr_event_view *v, const char *name, int64_t dflt)
+{
+	const struct tr_arg_val *a = tr_view__arg(v, name, TR_WIRES_INT);
+
+	return a ? a->i : dflt;
+}
+
+/* A STR argument: 1 with its bytes (not NUL-terminated), 0 when absent
+ * or of another wire type. */
+static inline int tr_view__str(const struct tr_event_view *v, const char *name, const uint8_t **p,
+			       uint32_t *len)
+{
+	const struct tr_arg_val *a = tr_view__arg(v, name, TR_WIRES_STR);
+
+	*p = a ? a->b.p : NULL;
+	*len = a ? a->b.len : 0;
+	return !!a;
+}
+
+/* A STR_ARRAY argument (elements each ended by a NUL), the same way. */
+static inline int tr_view__strv(const struct tr_event_view *v, const char *name, const uint8_t **p,
+				uint32_t *len)
+{
+	const struct tr_arg_val *a = tr_view__arg(v, name, TR_WIRES_STR_ARRAY);
+
+	*p = a ? a->b.p : NULL;
+	*len = a ? a->b.len : 0;
+	return !!a;
 }
 
 #endif /* TR_VIEW_H */

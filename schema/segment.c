@@ -320,14 +320,20 @@ struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, voi
 	r->dctx = ZSTD_createDCtx();
 	if (!r->path || !r->dctx)
 		goto fail;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading waits for a writer, so a
+	 * FIFO under a segment's name would hang the reader before the check
+	 * below could turn it away. O_NOCTTY: nor may a terminal device
+	 * become our controlling terminal. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st)) {
 		err = -errno;
 		goto fail;
 	}
-	err = -EINVAL;
-	if (!S_ISREG(st.st_mode))
+	/* Only a regular file can be mapped (mmap would say ENODEV). */
+	if (!S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV;
 		goto fail;
+	}
 	r->size = (uint64_t)st.st_size;
 	if (r->size) {
 		void *m = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -20,14 +20,15 @@
  *
  * Source: sched_process_exec's cmdpath (the file the kernel executed, as
  * named by the caller), made absolute against the process's cwd when it is
- * relative and the cwd is known, with //, /./ and /../ collapsed so that
- * "/usr/../tmp/x" or "./x" run from /tmp do not slip by.
+ * relative and the cwd is known (the process tree follows chdir), with //,
+ * /./ and /../ collapsed so that "/usr/../tmp/x" or "./x" run from /tmp do
+ * not slip by. A relative path with the cwd unknown is not guessed at: a
+ * finding names the file, and the wrong file is worse than none.
  */
 #include <string.h>
 
 #include "builtin.h"
 #include "catalog.h"
-#include "path.h"
 
 static const uint32_t selects[] = { TR_EV_SCHED_PROCESS_EXEC };
 
@@ -35,15 +36,14 @@ static const char *const temp_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
 
 static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
-	const struct tr_arg_val *cmd = tr_view__arg(v, "cmdpath");
-	const struct tr_proc_node *p = v->proc;
 	char path[2 * TR_STR_MAX + 2];
+	const uint8_t *cmd;
+	uint32_t len;
 	int n;
 
-	if (!cmd || !cmd->b.len)
+	if (v->kind != TR_VIEW_EVENT || !tr_view__str(v, "cmdpath", &cmd, &len) || !len)
 		return 0;
-	n = tr_path__resolve(p && p->cwd.p ? p->cwd.p : NULL, p ? p->cwd.len : 0,
-			     (const char *)cmd->b.p, cmd->b.len, path, sizeof(path));
+	n = tr_proctree__resolve(v->proc, v->ev->h.ts, cmd, len, path, sizeof(path));
 	if (n < 0)
 		return 0;	/* relative with no known cwd: cannot tell where */
 	for (size_t i = 0; i < sizeof(temp_dirs) / sizeof(temp_dirs[0]); i++) {
@@ -55,7 +55,7 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 		data[0] = (struct tr_kv){ .key = "pathname", .type = TR_KV_STR,
 					  .s = { path, (uint32_t)n } };
 		data[1] = (struct tr_kv){ .key = "cmdpath", .type = TR_KV_STR,
-					  .s = { cmd->b.p, cmd->b.len } };
+					  .s = { cmd, len } };
 		data[2] = (struct tr_kv){ .key = "temp_dir", .type = TR_KV_STR,
 					  .s = { temp_dirs[i], (uint32_t)dl } };
 		return tr_sig__report(ctx, v, NULL, data, 3);

@@ -119,6 +119,14 @@ has err "1 damaged frame skipped" "damage summarised"
 n=$(wc -l <"$tmp/out")
 [ "$n" -gt 5 ] && [ "$n" -lt 18 ] && ok "damage costs one frame ($n of 18 events)" || bad "damaged replay printed $n events"
 
+# a FIFO under a segment's name: reported and skipped, never waited on
+"$GEN" "$tmp/fifo" || bad "gen_recording (fifo)"
+mkfifo "$tmp/fifo/events/seg-000002.zst"
+run timeout 20 "$REPLAY" "$tmp/fifo"
+expect_rc 0 "a FIFO in events/"
+has err "tracee-replay: warning: $tmp/fifo/events/seg-000002.zst: not a regular file; skipped" "a FIFO is named and skipped"
+lines out 18 "a FIFO in events/: the segments still replay"
+
 # interrupted and manifest-less recordings
 "$GEN" --state recording "$tmp/killed" || bad "gen_recording --state recording"
 run "$REPLAY" "$tmp/killed"

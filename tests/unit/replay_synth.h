@@ -35,6 +35,7 @@ struct synth {
 	char segpaths[SYNTH_MAX_SEGS][64];
 	uint64_t seq[SYNTH_CPUS + 1];	/* per CPU; the last one for TR_CPU_NONE */
 	uint32_t frame_raw;
+	const struct tr_catalog *catalog; /* written to the manifest; NULL: built-in */
 	int err;			/* first error, sticky */
 };
 
@@ -269,6 +270,19 @@ static inline int synth_exec(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	return synth_ev_end(s, &e);
 }
 
+/* chdir, sent at exit with its result like openat; path NULL: not read. */
+static inline int synth_chdir(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+			      const char *path, int64_t ret)
+{
+	struct synth_ev e;
+
+	synth_ev_begin(&e, cpu, ts, TR_EV_CHDIR, t);
+	e.ev.retval = ret;
+	if (path)
+		synth_ev_str(&e, 0, path);
+	return synth_ev_end(s, &e);
+}
+
 static inline int synth_exit(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
 			     int64_t code, int group)
 {
@@ -362,7 +376,7 @@ static inline int synth_close(struct synth *s, enum tr_rec_state state, int writ
 		.argv = argv,
 		.start_boot_ns = 1000000000ULL,
 		.stop_boot_ns = state == TR_STATE_COMPLETE ? 100000000000ULL : 0,
-		.catalog = tr_catalog__builtin(),
+		.catalog = s->catalog ? s->catalog : tr_catalog__builtin(),
 	};
 	int err;
 

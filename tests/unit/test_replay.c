@@ -170,7 +170,7 @@ static void push(struct tr_merge *m, uint16_t cpu, uint64_t ts, uint64_t seq)
 static void test_merge_unit(void **state)
 {
 	struct order o = { 0 };
-	struct tr_merge *m = tr_merge__new(collect, &o);
+	struct tr_merge *m = tr_merge__new(collect, &o, NULL);
 
 	assert_non_null(m);
 	/* round 1: CPU 1's batch comes before CPU 0's, both out of order
@@ -219,7 +219,7 @@ static void test_merge_rounds(void **state)
 	uint64_t last = 0;
 
 	memset(&o, 0, sizeof(o));
-	m = tr_merge__new(collect, &o);
+	m = tr_merge__new(collect, &o, NULL);
 	assert_non_null(m);
 	for (uint64_t round = 0; round < 8; round++) {
 		/* 4 CPUs, 4 records each, CPUs in reverse order */
@@ -238,6 +238,148 @@ static void test_merge_rounds(void **state)
 	/* one round's 16 plus the 4 the last one left */
 	assert_int_equal(tr_merge__stats(m)->max_pending, 20);
 	tr_merge__free(m);
+}
+
+/* Past its limits the merge lets everything it holds out, in order, and
+ * says so once per crossing with the record that crossed; no watermark is
+ * made up, so later records are not counted late. */
+struct capture {
+	struct order o;		/* first: collect() takes the context as an order */
+	int calls;
+	size_t records[4], bytes[4];
+	uint32_t index[4];
+};
+
+static void on_overflow_cb(void *ctx, const struct tr_src *src, size_t records, size_t bytes)
+{
+	struct capture *c = ctx;
+
+	if (c->calls < 4) {
+		c->records[c->calls] = records;
+		c->bytes[c->calls] = bytes;
+		c->index[c->calls] = src->index;
+	}
+	c->calls++;
+}
+
+static void push_idx(struct tr_merge *m, uint16_t cpu, uint64_t ts, uint64_t seq, uint32_t index)
+{
+	struct tr_gap g = { .h = { .kind = TR_REC_GAP, .cpu = cpu, .size = sizeof(g), .ts = ts, .seq = seq } };
+	struct tr_src src = { .segment = "events/seg-000000.zst", .index = index };
+
+	assert_int_equal(tr_merge__push(m, &g.h, &src), 0);
+}
+
+static void test_merge_cap(void **state)
+{
+	static const uint64_t ts[] = { 50, 40, 30, 20, 90, 80, 70, 60, 15, 5 };
+	static const uint64_t want[] = { 20, 30, 40, 50, 60, 70, 80, 90, 5, 15 };
+	struct tr_merge_opts mo = { .max_records = 4, .overflow = on_overflow_cb };
+	struct capture c;
+	struct tr_merge *m;
+
+	memset(&c, 0, sizeof(c));
+	m = tr_merge__new(collect, &c, &mo);
+	assert_non_null(m);
+	for (uint32_t i = 0; i < 10; i++) {
+		push_idx(m, (uint16_t)(i & 1), ts[i], i / 2, i);
+		/* never more than the limit held */
+		assert_true(tr_merge__pending(m) < 4);
+		if (i == 3 || i == 7)
+			assert_int_equal(c.o.n, i + 1);
+	}
+	assert_int_equal(c.calls, 2);
+	assert_int_equal(c.records[0], 4);
+	assert_int_equal(c.index[0], 3);	/* the record that crossed */
+	assert_int_equal(c.index[1], 7);
+	assert_int_equal(tr_merge__pending(m), 2);
+	assert_int_equal(tr_merge__drain(m), 0);
+	assert_int_equal(c.o.n, 10);
+	for (size_t i = 0; i < 10; i++)
+		assert_int_equal(c.o.ts[i], want[i]);
+	assert_int_equal(tr_merge__stats(m)->overflows, 2);
+	assert_int_equal(tr_merge__stats(m)->late, 0);
+	assert_int_equal(tr_merge__stats(m)->max_pending, 4);
+	tr_merge__free(m);
+
+	/* by bytes: gap records take 32 bytes each in the arena */
+	memset(&c, 0, sizeof(c));
+	mo = (struct tr_merge_opts){ .max_bytes = 100, .overflow = on_overflow_cb };
+	m = tr_merge__new(collect, &c, &mo);
+	assert_non_null(m);
+	for (uint32_t i = 0; i < 3; i++)
+		push_idx(m, 0, 100 - i, i, i);
+	assert_int_equal(c.o.n, 0);
+	push_idx(m, 0, 10, 3, 3);
+	assert_int_equal(c.o.n, 4);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.bytes[0], 128);
+	assert_int_equal(c.o.ts[0], 10);
+	assert_int_equal(c.o.ts[3], 100);
+	tr_merge__free(m);
+
+	/* the defaults are far above a drain round */
+	m = tr_merge__new(collect, &c, NULL);
+	assert_non_null(m);
+	memset(&c, 0, sizeof(c));
+	for (uint32_t i = 0; i < 5000; i++)
+		push_idx(m, 0, 5000 - i, i, i);
+	assert_int_equal(tr_merge__pending(m), 5000);
+	assert_int_equal(tr_merge__stats(m)->overflows, 0);
+	tr_merge__free(m);
+}
+
+static int count_event(void *ctx, const struct tr_event_view *v)
+{
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_str(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* The engine warns once, naming the file and offset of the record that
+ * crossed the limit, and sums up how often it happened. */
+static void test_merge_cap_engine(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct tr_diag d = { .prog = "tracee-replay", .out = out };
+	struct tr_engine_opts eo = { .diag = &d, .dir = "REC", .sink = { .event = count_event, .ctx = &n },
+				     .merge_max_records = 3 };
+	struct tr_engine *e;
+
+	assert_non_null(out);
+	assert_int_equal(tr_engine__new(&e, &eo), 0);
+	for (uint32_t i = 0; i < 7; i++) {
+		struct tr_src src = { .segment = "events/seg-000000.zst", .frame_offset = 40, .index = i };
+		struct synth_ev ev;
+
+		synth_ev_begin(&ev, 0, 1000 - i * 10, TR_EV_OPENAT, &bash);
+		ev.ev.h.seq = i;
+		synth_ev_u32(&ev, 0, (uint32_t)-100);
+		synth_ev_str(&ev, 1, "/etc/hosts");
+		ev.ev.h.size = (uint32_t)ev.off;
+		assert_int_equal(tr_engine__push(e, &ev.ev.h, &src), 0);
+	}
+	assert_int_equal(tr_engine__finish(e), 0);
+	tr_engine__summary(e);
+	assert_int_equal(tr_engine__stats(e)->merge_overflows, 2);
+	tr_engine__free(e);
+	fclose(out);
+	assert_int_equal(n, 7);
+	assert_non_null(strstr(buf, "tracee-replay: warning: REC/events/seg-000000.zst: offset 40: record 2: "
+				    "3 records ("));
+	assert_int_equal(count_str(buf, "held without a watermark"), 1);
+	assert_non_null(strstr(buf, "tracee-replay: warning: the merge reached its limit 2 times without a watermark"));
+	free(buf);
 }
 
 /* The same through a recording: segments, frames, and the JSON order. */
@@ -839,6 +981,181 @@ static void test_signature_exec_tmp(void **state)
 	free(tmp);
 }
 
+/* ---- working directory ---- */
+
+/* The JSON executable.path of line i. */
+static void expect_exe(const struct run *r, size_t i, const char *event, const char *want)
+{
+	json_t *j = line(r, i);
+
+	assert_string_equal(json_string_value(json_object_get(j, "eventName")), event);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "executable"), "path")), want);
+	json_decref(j);
+}
+
+static void check_cd_tmp(const struct tr_proctree *t)
+{
+	const struct tr_proc_node *sh = tr_proctree__find(t, 300, 0), *x = tr_proctree__find(t, 301, 0);
+
+	assert_non_null(sh);
+	assert_non_null(x);
+	assert_string_equal(sh->cwd.p, "/tmp");
+	assert_string_equal(x->cwd.p, "/tmp");
+	assert_string_equal(x->exe.p, "/tmp/x");
+	assert_ptr_equal(tr_proctree__parent(t, x), sh);
+	/* the parent stays where it was */
+	assert_string_equal(tr_proctree__parent(t, sh)->cwd.p, "/home/u");
+}
+
+/* sh -c 'cd /tmp && ./x' from a shell in /home/u: the sh forks, moves to
+ * /tmp, forks and execs ./x, which is /tmp/x, not /home/u/x. */
+static void test_chdir_cd_tmp(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv_x[] = { "./x", NULL };
+	struct synth_task sh = { .pid = 300, .ppid = 100, .start_ns = 5000000000ULL,
+				 .parent_start_ns = bash.start_ns, .comm = "sh" };
+	struct synth_task x = { .pid = 301, .ppid = 300, .start_ns = 5000000200ULL,
+				.parent_start_ns = sh.start_ns, .comm = "sh" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_proc(&s, 1000, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/home/u", NULL);
+	synth_fork(&s, 0, 5000000000ULL, &bash, 300, 300, sh.start_ns);
+	synth_chdir(&s, 1, 5000000100ULL, &sh, "/nope", -2);	/* failed: stays */
+	synth_chdir(&s, 1, 5000000110ULL, &sh, "/tmp", 0);
+	synth_fork(&s, 1, 5000000200ULL, &sh, 301, 301, x.start_ns);
+	synth_exec(&s, 2, 5000000300ULL, &x, "./x", argv_x, 301);
+	synth_watermark(&s, 6000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 1, &r, check_cd_tmp);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diaglen, 0);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(r.nfindings, 1);
+	assert_string_equal(r.finding_path[0], "/tmp/x");
+	assert_int_equal(r.finding_ordinal[0], 5);
+	expect_exe(&r, 4, "sched_process_exec", "/tmp/x");
+	{
+		json_t *j = line(&r, 2), *arg = json_array_get(json_object_get(j, "args"), 0);
+
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "chdir");
+		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "chdir");
+		assert_string_equal(json_string_value(json_object_get(arg, "name")), "path");
+		assert_string_equal(json_string_value(json_object_get(arg, "value")), "/tmp");
+		json_decref(j);
+	}
+	{
+		json_t *j = line(&r, 5);
+
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "exec_from_temp_dir");
+		assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "args"), 1),
+								      "value")), "./x");
+		json_decref(j);
+	}
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+static void check_overlap(const struct tr_proctree *t)
+{
+	const struct tr_proc_node *sh = tr_proctree__find(t, 300, 0), *x = tr_proctree__find(t, 301, 0);
+	const struct tr_proc_node *early = tr_proctree__find(t, 302, 0);
+
+	assert_non_null(sh);
+	assert_non_null(x);
+	assert_non_null(early);
+	assert_string_equal(sh->cwd.p, "/home/u/sub/deeper");
+	assert_string_equal(x->exe.p, "/home/u/sub/x");
+	/* forked before the snapshot read the parent's cwd: where the parent
+	 * was at the fork is not known, so neither is the child's cwd */
+	assert_null(early->cwd.p);
+	assert_string_equal(early->exe.p, "./y");
+}
+
+/* Probes attach before the /proc snapshot: a chdir stamped before it is
+ * already in the snapshot's cwd and must not be applied again. */
+static void test_chdir_snapshot_overlap(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct synth_task sh = { .pid = 300, .ppid = 1, .start_ns = 1000000000ULL,
+				 .parent_start_ns = 10000000, .comm = "sh" };
+	struct synth_task x = { .pid = 301, .ppid = 300, .start_ns = 4000000000ULL,
+				.parent_start_ns = sh.start_ns, .comm = "sh" };
+	struct synth_task early = { .pid = 302, .ppid = 300, .start_ns = 2950000000ULL,
+				    .parent_start_ns = sh.start_ns, .comm = "sh" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_proc(&s, 3000000000ULL, 300, 1, sh.start_ns, "sh", "/bin/sh", "/home/u/sub", NULL);
+	synth_chdir(&s, 0, 2900000000ULL, &sh, "sub", 0);	/* from /home/u, before the snapshot */
+	synth_fork(&s, 0, 2950000000ULL, &sh, 302, 302, early.start_ns);
+	synth_exec(&s, 1, 2960000000ULL, &early, "./y", argv, 302);
+	/* the snapshot's cwd is known from its time on, not before */
+	synth_exec(&s, 0, 2970000000ULL, &sh, "./z", argv, 300);
+	synth_fork(&s, 0, 4000000000ULL, &sh, 301, 301, x.start_ns);
+	synth_exec(&s, 1, 4000000100ULL, &x, "./x", argv, 301);
+	synth_chdir(&s, 0, 5000000000ULL, &sh, "deeper", 0);	/* after: applied once */
+	synth_chdir(&s, 0, 5000000001ULL, &sh, "../deeper//./", 0);
+	synth_watermark(&s, 6000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 1, &r, check_overlap);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 8);
+	assert_int_equal(r.nfindings, 0);
+	expect_exe(&r, 2, "sched_process_exec", "./y");
+	expect_exe(&r, 3, "sched_process_exec", "./z");
+	expect_exe(&r, 5, "sched_process_exec", "/home/u/sub/x");
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* A process whose cwd is unknown (no snapshot, no parent known) keeps
+ * relative paths relative: a guessed absolute path would name the wrong
+ * file in the evidence, and claim a temp dir it cannot know. */
+static void test_chdir_unknown_cwd(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct synth_task w = { .pid = 700, .ppid = 1, .start_ns = 7000000000ULL, .parent_start_ns = 10000000,
+				.comm = "w" };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_exec(&s, 0, 7000000100ULL, &w, "./x", argv, 700);	/* unknown */
+	synth_chdir(&s, 0, 7000000200ULL, &w, "tmp", 0);		/* relative to the unknown */
+	synth_exec(&s, 0, 7000000300ULL, &w, "./x", argv, 700);	/* still unknown */
+	synth_chdir(&s, 0, 7000000400ULL, &w, "/tmp", 0);		/* now known */
+	synth_exec(&s, 0, 7000000500ULL, &w, "./y", argv, 700);
+	synth_chdir(&s, 0, 7000000600ULL, &w, NULL, 0);		/* moved, path not read */
+	synth_exec(&s, 0, 7000000700ULL, &w, "./z", argv, 700);
+	synth_watermark(&s, 8000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 1, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nfindings, 1);
+	assert_string_equal(r.finding_path[0], "/tmp/y");
+	expect_exe(&r, 0, "sched_process_exec", "./x");
+	expect_exe(&r, 2, "sched_process_exec", "./x");
+	expect_exe(&r, 4, "sched_process_exec", "/tmp/y");
+	expect_exe(&r, 7, "sched_process_exec", "./z");
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 /* ---- damage, manifests ---- */
 
 static void build_basic(const char *dir, enum tr_rec_state state, int manifest)
@@ -963,6 +1280,165 @@ static void test_no_manifest(void **state)
 	free(tmp);
 }
 
+static void touch(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+static void rename_seg(const char *dir, const char *from, const char *to)
+{
+	char a[PATH_MAX + 64], b[PATH_MAX + 64];
+
+	snprintf(a, sizeof(a), "%s/events/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/events/%s", dir, to);
+	assert_int_equal(rename(a, b), 0);
+}
+
+/* Segments are read in the order of their numbers (seg-1000000 after
+ * seg-999999); what is not a segment name, or not a regular file, is
+ * reported and left alone, and a FIFO never blocks the replay. */
+static void test_segment_listing(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX], path[PATH_MAX + 64], err[1024], *buf = NULL;
+	static const char *const want[] = { "events/seg-0000002.zst", "events/seg-2.zst",
+					     "events/seg-999999.zst", "events/seg-1000000.zst" };
+	struct tr_recording *rec;
+	struct tr_diag d = { .prog = "tracee-replay" };
+	const struct tr_rec_hdr *h;
+	struct tr_src src;
+	struct run r = { 0 };
+	struct synth s;
+	size_t len = 0;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_openat(&s, 0, 100, &bash, "/first", 3);
+	synth_watermark(&s, 500);
+	synth_rotate(&s);
+	synth_openat(&s, 0, 50, &bash, "/second", 3);	/* late, if read second */
+	synth_watermark(&s, 1000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 0), 0);
+	rename_seg(dir, "seg-000000.zst", "seg-999999.zst");
+	rename_seg(dir, "seg-000001.zst", "seg-1000000.zst");
+	touch(dir, "seg-2.zst");
+	touch(dir, "seg-0000002.zst");		/* the same number: by name */
+	touch(dir, "notes.txt");
+	touch(dir, "seg-\x1b[2J.zst");
+	snprintf(path, sizeof(path), "%s/events/seg-000010.zst", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/events/seg-000011.zst", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+
+	d.out = open_memstream(&buf, &len);
+	assert_non_null(d.out);
+	assert_int_equal(tr_recording__open(&rec, dir, &d, err, sizeof(err)), 0);
+	fclose(d.out);
+	assert_int_equal(rec->nsegs, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(rec->seg_names[i], want[i]);
+	assert_non_null(strstr(buf, "/events/notes.txt: not a segment name (seg-NNNNNN.zst); ignored"));
+	assert_non_null(strstr(buf, "/events/seg-\\x1b[2J.zst: not a segment name"));
+	assert_non_null(strstr(buf, "/events/seg-000010.zst: not a regular file; skipped"));
+	assert_non_null(strstr(buf, "/events/seg-000011.zst: not a regular file; skipped"));
+	assert_null(memchr(buf, '\x1b', len));
+	free(buf);
+	buf = NULL;
+
+	/* a segment replaced by a FIFO after the listing: the reader turns it
+	 * away at once (alarm: a hang fails the test instead of stalling) */
+	snprintf(path, sizeof(path), "%s/events/seg-2.zst", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	d.out = open_memstream(&buf, &len);
+	assert_non_null(d.out);
+	alarm(20);
+	while ((rc = tr_recording__next(rec, &h, &src, err, sizeof(err))) > 0)
+		;
+	alarm(0);
+	fclose(d.out);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rec->stats.records, 4);
+	assert_int_equal(rec->stats.segments_unreadable, 3);
+	assert_non_null(strstr(buf, "/events/seg-2.zst: not a regular file; skipped"));
+	free(buf);
+	tr_recording__close(rec);
+
+	/* the whole replay: seg-999999's records come first, so seg-1000000's
+	 * one, stamped before seg-999999's watermark, comes late */
+	alarm(20);
+	replay_dir(dir, 0, &r, NULL);
+	alarm(0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ts[0], 100);
+	assert_int_equal(r.ts[1], 50);
+	assert_int_equal(r.stats.late, 1);
+	assert_non_null(strstr(r.diag, "3 segments could not be opened"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* Strings from a manifest are quoted escaped in messages: a manifest
+ * cannot send the terminal escape sequences. */
+static void test_manifest_escapes(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX], path[PATH_MAX + 32], *text;
+	struct run r = { 0 };
+	FILE *f;
+	long size;
+	char *at;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	build_basic(dir, TR_STATE_COMPLETE, 1);
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)size + 64);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	at = strstr(text, "\"state\": \"complete\"");
+	assert_non_null(at);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%.*s\"state\": \"\\u001b]0;owned\\u0007\\u009b2J\"%s", (int)(at - text), text,
+		at + strlen("\"state\": \"complete\""));
+	fclose(f);
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.diag, "state: \"\\x1b]0;owned\\x07\\xc2\\x9b2J\", expected"));
+	assert_null(memchr(r.diag, '\x1b', r.diaglen));
+	assert_null(memchr(r.diag, '\x07', r.diaglen));
+	assert_null(strstr(r.diag, "\xc2\x9b"));
+	run_free(&r);
+
+	/* a syntax error: jansson quotes the bytes near it */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"format\": \x1b[2J", f);
+	fclose(f);
+	memset(&r, 0, sizeof(r));
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.diag, "manifest.json:1:"));
+	assert_null(memchr(r.diag, '\x1b', r.diaglen));
+	run_free(&r);
+	free(text);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 /* ---- hostile input ---- */
 
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
@@ -980,7 +1456,8 @@ static uint64_t rnd(void)
  * must report and go on, never crash, and stay deterministic. */
 static void test_hostile_records(void **state)
 {
-	static const uint32_t ids[] = { 42, 59, 257, 1002, 1003, 1004, 9001, 7 };
+	static const uint32_t ids[] = { 42, 59, 80, 257, 1002, 1003, 1004, 9001, 7 };
+	const uint64_t nids = sizeof(ids) / sizeof(ids[0]);
 	char *tmp = make_tmpdir(), dir[PATH_MAX];
 	struct run r1 = { 0 }, r2 = { 0 };
 	struct synth s;
@@ -1008,7 +1485,7 @@ static void test_hostile_records(void **state)
 		u.h.size = size;
 		u.h.ts = 1000 + rnd() % 100000;
 		if (kind == TR_REC_EVENT) {
-			u.ev.event_id = ids[rnd() % 8];
+			u.ev.event_id = ids[rnd() % nids];
 			u.ev.nargs = (uint16_t)(rnd() % 14);
 			u.ev.flags = (uint16_t)(rnd() % 3 == 0);
 			u.ev.host_pid = (uint32_t)(rnd() % 8);
@@ -1022,7 +1499,7 @@ static void test_hostile_records(void **state)
 			u.h.cpu = TR_CPU_NONE;
 		}
 		if (kind == TR_REC_RETVAL) {
-			((struct tr_retval *)&u)->event_id = ids[rnd() % 8];
+			((struct tr_retval *)&u)->event_id = ids[rnd() % nids];
 			((struct tr_retval *)&u)->host_tid = (uint32_t)(rnd() % 9);
 		}
 		assert_int_equal(synth_append(&s, &u), 0);
@@ -1061,6 +1538,123 @@ static void test_hostile_records(void **state)
 	free(tmp);
 }
 
+/* A copy of the built-in catalog to retype (free with free()). */
+static struct tr_event_def *catalog_copy(struct tr_catalog *c)
+{
+	const struct tr_catalog *b = tr_catalog__builtin();
+	struct tr_event_def *ev = malloc(b->n * sizeof(*ev));
+
+	assert_non_null(ev);
+	memcpy(ev, b->events, b->n * sizeof(*ev));
+	c->n = b->n;
+	c->events = ev;
+	return ev;
+}
+
+static struct tr_event_def *catalog_event(struct tr_event_def *ev, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].id == id)
+			return &ev[i];
+	fail_msg("event %u not in the catalog", id);
+	return NULL;
+}
+
+static void check_retyped(const struct tr_proctree *t)
+{
+	const struct tr_proc_node *b = tr_proctree__find(t, 100, 0);
+
+	/* bash only: no node from a child_pid that is a string */
+	assert_int_equal(tr_proctree__count(t), 1);
+	assert_non_null(b);
+	/* cmdpath as a number changes nothing */
+	assert_string_equal(b->exe.p, "/usr/bin/bash");
+	assert_int_equal(b->nexec, 1);
+}
+
+/* A hostile catalog in the manifest that retypes arguments replay reads:
+ * the bytes of a string must not be read as a pid (a heap address in the
+ * process table), nor a number as a path. Reported once, at the start;
+ * names from the catalog are shown escaped. */
+static void test_retyped_catalog(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct tr_catalog cat;
+	struct tr_event_def *ev = catalog_copy(&cat), *fork, *exec, *lost;
+	struct run r1 = { 0 }, r2 = { 0 };
+	struct synth_ev e;
+	struct synth s;
+
+	fork = catalog_event(ev, cat.n, TR_EV_SCHED_PROCESS_FORK);
+	fork->name = "sched_process_fork\x1b[31m";
+	fork->args[6].wire = TR_T_STR;		/* child_pid */
+	exec = catalog_event(ev, cat.n, TR_EV_SCHED_PROCESS_EXEC);
+	exec->args[0].wire = TR_T_UINT64;	/* cmdpath */
+	lost = catalog_event(ev, cat.n, TR_EV_LOST_EVENTS);
+	lost->args[0].wire = TR_T_STR;		/* cpu: replay falls back to its own */
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	s.catalog = &cat;
+	synth_proc(&s, 1000, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/tmp", NULL);
+	for (int k = 0; k < 2; k++) {
+		synth_ev_begin(&e, 0, 5000000000ULL + (uint64_t)k, TR_EV_SCHED_PROCESS_FORK, &bash);
+		for (uint8_t i = 0; i < 6; i++)
+			synth_ev_u32(&e, i, 100);
+		synth_ev_str(&e, 6, "12345");
+		synth_ev_u32(&e, 7, 12345);
+		synth_ev_u64(&e, 8, 5000000000ULL);
+		synth_ev_end(&s, &e);
+	}
+	synth_ev_begin(&e, 0, 5000000010ULL, TR_EV_SCHED_PROCESS_EXEC, &bash);
+	synth_ev_u64(&e, 0, 0x2f746d702f78ULL);
+	synth_ev_argv(&e, 2, argv);
+	synth_ev_u32(&e, 3, 100);
+	synth_ev_end(&s, &e);
+	synth_ev_begin(&e, 0, 5000000020ULL, TR_EV_SCHED_PROCESS_FORK, &bash);	/* says 2, has 1 */
+	synth_ev_u32(&e, 0, 100);
+	e.ev.nargs = 2;
+	synth_ev_end(&s, &e);
+	synth_gap(&s, 3, 5000000030ULL, 4);
+	synth_watermark(&s, 6000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 1, &r1, check_retyped);
+	replay_dir(dir, 1, &r2, NULL);
+	assert_int_equal(r1.rc, 0);
+	assert_int_equal(r1.n, 4);
+	assert_int_equal(r1.nfindings, 0);
+	assert_int_equal(count_str(r1.diag, "catalog: event 1002 (sched_process_fork\\x1b[31m): argument child_pid "
+					    "is STR where replay reads an integer"), 1);
+	assert_int_equal(count_str(r1.diag, "catalog: event 1003 (sched_process_exec): argument cmdpath is UINT64 "
+					    "where replay reads STR"), 1);
+	assert_non_null(strstr(r1.diag, "/manifest.json: catalog: event 1002"));
+	assert_non_null(strstr(r1.diag, "record 4: event 1002 (sched_process_fork\\x1b[31m): "));
+	assert_null(memchr(r1.diag, '\x1b', r1.diaglen));
+	/* the output shows the value as the catalog says, a string */
+	{
+		json_t *j = line(&r1, 0), *a = json_array_get(json_object_get(j, "args"), 6);
+
+		assert_string_equal(json_string_value(json_object_get(a, "name")), "child_pid");
+		assert_string_equal(json_string_value(json_object_get(a, "value")), "12345");
+		json_decref(j);
+		j = line(&r1, 3);
+		a = json_array_get(json_object_get(j, "args"), 0);
+		assert_string_equal(json_string_value(json_object_get(j, "eventName")), "lost_events");
+		assert_string_equal(json_string_value(json_object_get(a, "name")), "cpu");
+		assert_int_equal(json_integer_value(json_object_get(a, "value")), 3);
+		json_decref(j);
+	}
+	assert_int_equal(r1.out.len, r2.out.len);
+	assert_memory_equal(r1.out.p, r2.out.p, r1.out.len);
+	run_free(&r1);
+	run_free(&r2);
+	free(ev);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 /* ---- determinism ---- */
 
 static void test_determinism(void **state)
@@ -1094,6 +1688,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_unit),
 		cmocka_unit_test(test_merge_rounds),
+		cmocka_unit_test(test_merge_cap),
+		cmocka_unit_test(test_merge_cap_engine),
 		cmocka_unit_test(test_merge_recording),
 		cmocka_unit_test(test_retval_pairing),
 		cmocka_unit_test(test_held_until_exit),
@@ -1104,10 +1700,16 @@ int main(void)
 		cmocka_unit_test(test_json_event),
 		cmocka_unit_test(test_path_resolve),
 		cmocka_unit_test(test_signature_exec_tmp),
+		cmocka_unit_test(test_chdir_cd_tmp),
+		cmocka_unit_test(test_chdir_snapshot_overlap),
+		cmocka_unit_test(test_chdir_unknown_cwd),
 		cmocka_unit_test(test_damaged_frame),
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_no_manifest),
+		cmocka_unit_test(test_segment_listing),
+		cmocka_unit_test(test_manifest_escapes),
 		cmocka_unit_test(test_hostile_records),
+		cmocka_unit_test(test_retyped_catalog),
 		cmocka_unit_test(test_determinism),
 	};
 

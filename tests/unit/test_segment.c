@@ -363,6 +363,27 @@ static void test_missing_file(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* What is not a regular file is turned away at once: a FIFO under a
+ * segment's name must not block the reader (waiting for a writer that
+ * never comes), a directory must not be mistaken for an empty segment. */
+static void test_not_regular_file(void **state)
+{
+	char fifo[256], dir[256];
+
+	snprintf(fifo, sizeof(fifo), "%s", tmp_path("seg-000001.zst"));
+	snprintf(dir, sizeof(dir), "%s", tmp_path("seg-000002.zst"));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	alarm(10);	/* a hang fails the test instead of stalling make */
+	errno = 0;
+	assert_null(tr_seg_reader__open(fifo, NULL, NULL));
+	assert_int_equal(errno, ENODEV);
+	errno = 0;
+	assert_null(tr_seg_reader__open(dir, NULL, NULL));
+	assert_int_equal(errno, EISDIR);
+	alarm(0);
+}
+
 static void test_writer_refuses_existing_path(void **state)
 {
 	const char *path = tmp_path("exists.zst");
@@ -538,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_garbage_file),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_regular_file),
 		cmocka_unit_test(test_writer_refuses_existing_path),
 		cmocka_unit_test(test_append_rejects_bad_records),
 		cmocka_unit_test(test_write_error_keeps_records),

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * show.h: bytes from a recording (catalog names, manifest paths, file names
+ * in events/) as a diagnostic may print them.
+ *
+ * They are the recorder's, or whoever wrote the recording: printed raw on a
+ * terminal, a name could carry escape sequences that rewrite the screen or
+ * the title, or hide the warning itself. So they go through the byte escape
+ * of schema/bytes.h (tr_bytes__escape: invalid UTF-8 as \xHH, backslash
+ * doubled) and then the characters that escape keeps because they are valid
+ * UTF-8 but that a terminal acts on, C0 controls, DEL and C1 controls, are
+ * written as \xHH too. The result still decodes with tr_bytes__unescape.
+ * Long strings are cut (with "...") to keep one warning on one line.
+ */
+#ifndef TR_SHOW_H
+#define TR_SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bytes.h"
+
+#define TR_SHOW_IN 120	/* bytes shown at most */
+/* Each byte shown takes at most 4 characters, plus "..." and the NUL. */
+#define TR_SHOW_MAX (4 * TR_SHOW_IN + 4)
+
+static inline const char *tr_show(char out[TR_SHOW_MAX], const void *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[TR_BYTES_ESCAPED_MAX(TR_SHOW_IN)];
+	size_t n = tr_bytes__escape(esc, p, len < TR_SHOW_IN ? len : TR_SHOW_IN), o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)esc[i];
+
+		/* C1 controls are U+0080..U+009F: C2 80..C2 9F in UTF-8. */
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n && (uint8_t)esc[i + 1] < 0xa0)) {
+			int two = c == 0xc2;
+
+			for (int k = 0; k <= two; k++) {
+				uint8_t b = (uint8_t)esc[i + (size_t)k];
+
+				out[o++] = '\\';
+				out[o++] = 'x';
+				out[o++] = hex[b >> 4];
+				out[o++] = hex[b & 15];
+			}
+			i += (size_t)two;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (len > TR_SHOW_IN) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The same for a C string (NULL shows as ""). */
+static inline const char *tr_show_str(char out[TR_SHOW_MAX], const char *s)
+{
+	return tr_show(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+#endif /* TR_SHOW_H */
