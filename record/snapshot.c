@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "record.h"
@@ -191,7 +192,15 @@ static int snapshot_one(struct rec_output *out, int pid, uint64_t ts, char *rec,
 	return rec_output__user(out, rec, TR_REC_PROC, TR_CPU_NONE, off, ts);
 }
 
-int snapshot__write(struct rec_output *out, uint64_t ts, unsigned *nprocs)
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int snapshot__write(struct rec_output *out, unsigned *nprocs)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -211,7 +220,9 @@ int snapshot__write(struct rec_output *out, uint64_t ts, unsigned *nprocs)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = atoi(de->d_name);
-		err = snapshot_one(out, pid, ts, rec, argv);
+		/* stamped as it is read: replay applies only later events on
+		 * top of it (a chdir during a long scan is not applied twice) */
+		err = snapshot_one(out, pid, boot_ns(), rec, argv);
 		if (err == -ENOENT || err == -ESRCH)
 			err = 0; /* exited while we looked */
 		else if (!err)

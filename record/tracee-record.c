@@ -490,7 +490,7 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = snapshot__write(&r.out, now_ns(CLOCK_BOOTTIME), &nprocs);
+	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
 		goto cleanup;

@@ -21,6 +21,7 @@
 
 #include "bytes.h"
 #include "manifest.h"
+#include "show.h"
 
 /* ---- writing ---- */
 
@@ -236,46 +237,6 @@ out:
 
 #define TR_JNAME 160
 
-/* A string from the file as a message may quote it: the manifest is the
- * recorder's (or anyone's), and a message goes to a terminal, so the byte
- * escape of bytes.h is applied and then the controls it keeps (valid UTF-8
- * the terminal acts on: C0, DEL, C1) are written as \xHH too; long ones
- * are cut. The same as replay/show.h, which schema/ cannot include. */
-#define TR_JSHOW_IN 120
-#define TR_JSHOW_MAX (4 * TR_JSHOW_IN + 4)
-
-static const char *tr_jshow(char out[TR_JSHOW_MAX], const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[TR_BYTES_ESCAPED_MAX(TR_JSHOW_IN)];
-	size_t n = tr_bytes__escape(esc, s, len < TR_JSHOW_IN ? len : TR_JSHOW_IN), o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)esc[i];
-		int two = c == 0xc2 && i + 1 < n && (uint8_t)esc[i + 1] < 0xa0;
-
-		if (c >= 0x20 && c != 0x7f && !two) {
-			out[o++] = (char)c;
-			continue;
-		}
-		for (int k = 0; k <= two; k++) {
-			uint8_t b = (uint8_t)esc[i + (size_t)k];
-
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[b >> 4];
-			out[o++] = hex[b & 15];
-		}
-		i += (size_t)two;
-	}
-	if (len > TR_JSHOW_IN) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 struct tr_jr {
 	const char *file;
 	char *err;
@@ -387,7 +348,7 @@ static int tr_jarray(struct tr_jr *r, json_t *v, const char *name, size_t elsize
 
 static int tr_jfile(struct tr_jr *r, json_t *v, const char *where, bool seg, struct tr_manifest_file *f)
 {
-	char name[TR_JNAME], show[TR_JSHOW_MAX];
+	char name[TR_JNAME], show[TR_SHOW_MAX];
 	json_t *sha;
 	json_int_t n;
 	int err;
@@ -397,7 +358,7 @@ static int tr_jfile(struct tr_jr *r, json_t *v, const char *where, bool seg, str
 		return err;
 	if (!tr_path_ok(f->path))
 		return tr_jbad(r, name, "\"%s\" is not a relative path inside the recording",
-			       tr_jshow(show, f->path, strlen(f->path)));
+			       tr_show(show, f->path, strlen(f->path)));
 	if ((err = tr_jint(r, tr_jkey(v, where, "size", name), name, 0, INT64_MAX, &n)))
 		return err;
 	f->info.bytes = (uint64_t)n;
@@ -470,7 +431,7 @@ static int tr_event_def_cmp(const void *a, const void *b)
 
 static int tr_jevent(struct tr_jr *r, json_t *v, const char *where, struct tr_event_def *d)
 {
-	char name[TR_JNAME], aname[TR_JNAME], el[TR_JNAME], show[TR_JSHOW_MAX], *wire = NULL;
+	char name[TR_JNAME], aname[TR_JNAME], el[TR_JNAME], show[TR_SHOW_MAX], *wire = NULL;
 	json_t *args;
 	json_int_t n;
 	int err;
@@ -498,7 +459,7 @@ static int tr_jevent(struct tr_jr *r, json_t *v, const char *where, struct tr_ev
 			return err;
 		a->wire = tr_wire__from_name(wire);
 		if (!a->wire)
-			err = tr_jbad(r, name, "unknown wire type \"%s\"", tr_jshow(show, wire, strlen(wire)));
+			err = tr_jbad(r, name, "unknown wire type \"%s\"", tr_show(show, wire, strlen(wire)));
 		free(wire);
 	}
 	return err;
@@ -534,7 +495,7 @@ static int tr_jcatalog_read(struct tr_jr *r, json_t *a, struct tr_manifest *m)
 
 static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 {
-	char name[TR_JNAME], el[TR_JNAME], show[TR_JSHOW_MAX];
+	char name[TR_JNAME], el[TR_JNAME], show[TR_SHOW_MAX];
 	json_t *v, *host, *opts;
 	json_int_t n;
 	int err;
@@ -546,7 +507,7 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 		return err;
 	if (strcmp(json_string_value(v), TR_MANIFEST_FORMAT))
 		return tr_jbad(r, name, "\"%s\", expected \"%s\"",
-			       tr_jshow(show, json_string_value(v), json_string_length(v)), TR_MANIFEST_FORMAT);
+			       tr_show(show, json_string_value(v), json_string_length(v)), TR_MANIFEST_FORMAT);
 	if ((err = tr_jint(r, tr_jkey(root, "", "format_version", name), name, 1, INT32_MAX, &n)))
 		return err;
 	if (n > TR_FORMAT_VERSION)
@@ -562,7 +523,7 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 		m->state = TR_STATE_COMPLETE;
 	else if (strcmp(json_string_value(v), "recording"))
 		return tr_jbad(r, name, "\"%s\", expected \"recording\" or \"complete\"",
-			       tr_jshow(show, json_string_value(v), json_string_length(v)));
+			       tr_show(show, json_string_value(v), json_string_length(v)));
 	v = tr_jkey(root, "", "end_reason", name);
 	if (!json_is_null(v) && (err = tr_jstr(r, v, name, &m->end_reason)))
 		return err;
@@ -635,11 +596,11 @@ int tr_manifest__read(const char *dir, struct tr_manifest *m, char *err, size_t 
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(f);
 	if (!root) {
-		char show[TR_JSHOW_MAX];
+		char show[TR_SHOW_MAX];
 
 		/* jansson quotes the bytes near the error, which are the file's */
 		snprintf(err, errlen, "%s:%d:%d: %s", file, jerr.line, jerr.column,
-			 tr_jshow(show, jerr.text, strlen(jerr.text)));
+			 tr_show(show, jerr.text, strlen(jerr.text)));
 		return -EBADMSG;
 	}
 	rc = tr_jmanifest(&r, root, m);

@@ -99,7 +99,7 @@ struct tr_retval {
 };
 
 /* TR_REC_PROC: one process of the start-up snapshot, then encoded arguments
- * (indexes TR_PROC_ARG_*). ts is the time the snapshot was taken. */
+ * (indexes TR_PROC_ARG_*). ts is the time the process was read from /proc. */
 struct tr_proc {
 	struct tr_rec_hdr h;
 	__u32 host_pid;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * show.h: bytes from a recording (catalog names, manifest paths, file names
- * in events/) as a diagnostic may print them.
+ * show.h: bytes from a recording (catalog names, manifest strings, file
+ * names in events/) as a diagnostic may print them.
  *
  * They are the recorder's, or whoever wrote the recording: printed raw on a
  * terminal, a name could carry escape sequences that rewrite the screen or
