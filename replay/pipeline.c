@@ -20,6 +20,11 @@ struct held {
 	size_t cap;
 };
 
+/* Entry events held at once, at most. A real host has one per thread inside
+ * execve; a stream that opens more (hostile or broken) gets the oldest
+ * emitted without a return value, so memory and lookups stay bounded. */
+#define TR_HELD_MAX 4096
+
 struct tr_engine {
 	const struct tr_catalog *catalog;
 	const struct tr_event_def *lost_def;
@@ -36,6 +41,7 @@ struct tr_engine {
 	struct held *held;
 	size_t nheld;			/* in use: held[0..nheld) */
 	size_t heldcap;			/* with buffers: held[0..heldcap) */
+	int held_full_warned;
 
 	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
 	size_t proc_cap;
@@ -285,6 +291,14 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 		/* A second entry event before the first one's return value:
 		 * the first will get none. */
 		err = held_emit(e, h, 0, 0);
+		if (err)
+			return err;
+	}
+	if (e->nheld == TR_HELD_MAX) {
+		if (!e->held_full_warned++)
+			warn_rec(e, src, "%d entry events wait for their return values, the most held; "
+				 "the oldest goes out without one", TR_HELD_MAX);
+		err = held_emit(e, &e->held[0], 0, 0); /* held[] is in arrival order */
 		if (err)
 			return err;
 	}

@@ -442,6 +442,42 @@ static void test_merge_recording(void **state)
 
 /* ---- pairing ---- */
 
+/* A stream of entry events that never get their return values (hostile or
+ * broken): the held table stays bounded, the oldest go out first, without a
+ * value, every event comes out once, and it is said once. */
+static void test_held_entries_bounded(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv_x[] = { "x", NULL };
+	const unsigned n = 4096 + 100;
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	for (unsigned i = 0; i < n; i++) {
+		struct synth_task t = { .pid = 1000 + i, .tid = 1000 + i, .ppid = 1, .start_ns = 1000000000ULL,
+					.parent_start_ns = 10000000, .comm = "x" };
+
+		synth_execve_entry(&s, 0, 1000 + i, &t, "/bin/x", argv_x);
+	}
+	synth_watermark(&s, 1000000);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, n);
+	/* the first out is the oldest, pushed out by the 4097th */
+	assert_int_equal(r.ts[0], 1000);
+	assert_int_equal(r.ts[1], 1001);
+	assert_false(r.paired[0]);
+	assert_non_null(strstr(r.diag, "the most held"));
+	assert_null(strstr(strstr(r.diag, "the most held") + 1, "the most held"));
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 static void test_retval_pairing(void **state)
 {
 	char *tmp = make_tmpdir(), dir[PATH_MAX];
@@ -1692,6 +1728,7 @@ int main(void)
 		cmocka_unit_test(test_merge_cap_engine),
 		cmocka_unit_test(test_merge_recording),
 		cmocka_unit_test(test_retval_pairing),
+		cmocka_unit_test(test_held_entries_bounded),
 		cmocka_unit_test(test_held_until_exit),
 		cmocka_unit_test(test_bad_records),
 		cmocka_unit_test(test_proctree),
