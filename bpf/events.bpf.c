@@ -65,17 +65,18 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* Syscall arguments saved at entry for events sent at exit, by thread id.
- * LRU: a thread killed inside a syscall never reaches its exit. */
+/* Syscall arguments saved at entry for events sent at exit. Task storage:
+ * no hashing on the hot path, and it goes away with the thread, also one
+ * killed inside a syscall. nr is -1 when nothing is saved. */
 struct saved_args {
-	__u64 nr;
+	__s64 nr;
 	__u64 args[4];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct saved_args);
 } args_map SEC(".maps");
 
@@ -135,12 +136,21 @@ static __always_inline struct tr_event *event_init(struct scratch *s, __u32 id, 
 	e->host_tid = (__u32)pid_tgid;
 	e->host_pid = pid_tgid >> 32;
 	e->host_ppid = parent->tgid;
-	e->tid = ns_nr(task->thread_pid, &e->pid_ns);
-	e->pid = ns_nr(leader->thread_pid, NULL);
-	e->ppid = ns_nr(parent->group_leader->thread_pid, NULL);
+	if (!task->thread_pid->level) {
+		/* the initial pid namespace, where most tasks live: namespace
+		 * ids are host ids, and walking three pid structs is skipped */
+		e->tid = e->host_tid;
+		e->pid = e->host_pid;
+		e->ppid = e->host_ppid;
+		e->pid_ns = task->thread_pid->numbers[0].ns->ns.inum;
+	} else {
+		e->tid = ns_nr(task->thread_pid, &e->pid_ns);
+		e->pid = ns_nr(leader->thread_pid, NULL);
+		e->ppid = ns_nr(parent->group_leader->thread_pid, NULL);
+	}
 	e->uid = (__u32)uid_gid;
 	e->gid = uid_gid >> 32;
-	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	e->mnt_ns = task->nsproxy->mnt_ns->ns.inum; /* NULL-safe: a faulting BTF load reads 0 */
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -276,22 +286,25 @@ static __always_inline void submit(void *ctx, struct scratch *s, __u32 size, __u
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 {
-	struct saved_args sa = {};
+	struct saved_args *sa;
 	struct scratch *s;
-	__u32 tid, off;
+	__u32 off;
 
 	if (id != TR_NR_execve && id != TR_NR_openat && id != TR_NR_connect && id != TR_NR_chdir)
 		return 0;
 	if (is_self() || is_compat_syscall())
 		return 0;
 	if (id != TR_NR_execve) {
-		sa.nr = id;
-		sa.args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-		sa.args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		sa.args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		sa.args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-		tid = (__u32)bpf_get_current_pid_tgid();
-		bpf_map_update_elem(&args_map, &tid, &sa, BPF_ANY);
+		sa = bpf_task_storage_get(&args_map, bpf_get_current_task_btf(), NULL,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!sa)
+			return 0;
+		/* regs is a trusted pointer here: plain loads, no probe reads */
+		sa->nr = id;
+		sa->args[0] = PT_REGS_PARM1_SYSCALL(regs);
+		sa->args[1] = PT_REGS_PARM2_SYSCALL(regs);
+		sa->args[2] = PT_REGS_PARM3_SYSCALL(regs);
+		sa->args[3] = PT_REGS_PARM4_SYSCALL(regs);
 		return 0;
 	}
 	s = scratch_get();
@@ -310,7 +323,7 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 	struct saved_args *sa;
 	struct scratch *s;
 	__u32 tid, off;
@@ -335,13 +348,10 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		submit(ctx, s, sizeof(*rv), TR_DROP_RETVAL);
 		return 0;
 	}
-	sa = bpf_map_lookup_elem(&args_map, &tid);
-	if (!sa)
+	sa = bpf_task_storage_get(&args_map, bpf_get_current_task_btf(), NULL, 0);
+	if (!sa || sa->nr != nr)
 		return 0;
-	if (sa->nr != nr) {
-		bpf_map_delete_elem(&args_map, &tid);
-		return 0;
-	}
+	sa->nr = -1;
 	off = sizeof(struct tr_event);
 	if (nr == TR_NR_openat) {
 		struct tr_event *e = event_init(s, TR_EV_OPENAT, 0);
@@ -366,7 +376,6 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		put_user_bytes(s, &off, 1, (const void *)sa->args[1], (__u32)sa->args[2]);
 		submit(ctx, s, off, TR_DROP_CONNECT);
 	}
-	bpf_map_delete_elem(&args_map, &tid);
 	return 0;
 }
 
