@@ -1,26 +1,13 @@
 #!/usr/bin/env bash
 # CLI tests of tracee-analyze on a synthetic recording from gen_recording:
 # index, query, detections; output, exit codes and diagnostics.
-set -u
-cd "$(dirname "$0")/../.."
-OUTPUT=${OUTPUT:-.output}
+. "$(dirname "$0")/../lib.sh"
 ANALYZE=$OUTPUT/tracee-analyze
 REPLAY=$OUTPUT/tracee-replay
 GEN=$OUTPUT/gen_recording
 for b in "$ANALYZE" "$REPLAY" "$GEN"; do
 	[ -x "$b" ] || { echo "FAIL $b is missing (run: make all $GEN)"; exit 1; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-expect_rc() { [ "$rc" -eq "$1" ] && ok "$2: exits $1" || bad "$2: exits $rc, expected $1"; }
-has() { grep -qF -- "$2" "$tmp/$1" && ok "$3" || { bad "$3 (no '$2' in $1)"; sed 's/^/    /' "$tmp/$1" | head -5; }; }
-empty() { [ ! -s "$tmp/$1" ] && ok "$2" || { bad "$2 ($1 not empty)"; sed 's/^/    /' "$tmp/$1" | head -5; }; }
-same() { [ "$1" = "$2" ] && ok "$3" || bad "$3: got '$1', expected '$2'"; }
 
 "$GEN" "$tmp/rec" || { echo "FAIL gen_recording"; exit 1; }
 db=$tmp/case.db

@@ -3,11 +3,8 @@
 # fixtures/NAME.golden.jsonl (events and findings), with exactly the
 # diagnostics in fixtures/NAME.golden.stderr when that file exists.
 # Regenerate after an intended change of output with: make golden
-set -u
-OUTPUT=${OUTPUT:-.output}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 n=0
+. "$(dirname "$0")/../lib.sh"
+n=0
 for dir in fixtures/*/; do
 	name=$(basename "$dir")
 	[ -f "$dir/manifest.json" ] || continue

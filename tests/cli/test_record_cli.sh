@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # CLI: tracee-record's help and its refusals: stdout, stderr, exit codes.
-set -u
-OUTPUT=${OUTPUT:-.output}
+. "$(dirname "$0")/../lib.sh"
 rec=$OUTPUT/tracee-record
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
-}
 
 "$rec" --help >"$tmp/out" 2>"$tmp/err"
 check "--help exits 0" test $? -eq 0

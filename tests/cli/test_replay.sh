@@ -1,26 +1,12 @@
 #!/usr/bin/env bash
 # CLI tests of tracee-replay on synthetic recordings from gen_recording:
 # output, exit codes and diagnostics, one line per check.
-set -u
-cd "$(dirname "$0")/../.."
-OUTPUT=${OUTPUT:-.output}
+. "$(dirname "$0")/../lib.sh"
 REPLAY=$OUTPUT/tracee-replay
 GEN=$OUTPUT/gen_recording
 for b in "$REPLAY" "$GEN"; do
 	[ -x "$b" ] || { echo "FAIL $b is missing (run: make all $GEN)"; exit 1; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
-# run CMD...: exit code in $rc, stdout in $tmp/out, stderr in $tmp/err
-run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-expect_rc() { [ "$rc" -eq "$1" ] && ok "$2: exits $1" || bad "$2: exits $rc, expected $1"; }
-has() { grep -qF -- "$2" "$tmp/$1" && ok "$3" || { bad "$3 (no '$2' in $1)"; sed 's/^/    /' "$tmp/$1" | head -5; }; }
-empty() { [ ! -s "$tmp/$1" ] && ok "$2" || { bad "$2 ($1 not empty)"; sed 's/^/    /' "$tmp/$1" | head -5; }; }
-lines() { local n; n=$(wc -l <"$tmp/$1"); [ "$n" -eq "$2" ] && ok "$3: $2 lines" || bad "$3: $n lines, expected $2"; }
 
 "$GEN" "$tmp/rec" || { echo "FAIL gen_recording"; exit 1; }
 

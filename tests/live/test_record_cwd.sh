@@ -2,15 +2,9 @@
 # Live: a payload dropped in /tmp and run by a relative path after cd, the
 # common way it happens. chdir is recorded, replay tracks the shell's cwd,
 # the exec resolves to /tmp and the built-in signature fires on it.
-set -u
-OUTPUT=${OUTPUT:-.output}
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 drop=tracee-cwd-test-$$
 trap 'rm -rf "$tmp" "/tmp/$drop"' EXIT
-fail=0
-check() {
-	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
-}
 
 "$OUTPUT/tracee-record" -q -o "$tmp/rec" -- /bin/sh -c "cp /bin/true /tmp/$drop && cd /tmp && ./$drop"
 check "record exits 0" test $? -eq 0

@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # Live: a workload in its own pid namespace. Events carry both the host ids
 # and the ids the task sees in its namespace, and the namespace's inode.
-set -u
-OUTPUT=${OUTPUT:-.output}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 "$OUTPUT/tracee-record" -q -o "$tmp/rec" -- unshare --pid --fork --mount-proc /bin/sh -c 'cat /etc/hostname >/dev/null'
 check "record exits 0" test $? -eq 0

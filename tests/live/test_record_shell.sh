@@ -3,14 +3,7 @@
 # running kernel, replay it, and find what the shell did: the execve of ls
 # and cat with their argv, cat's openat of /etc/hostname, and cat's parent
 # chain back to the sh. Then: two replays are byte-identical.
-set -u
-OUTPUT=${OUTPUT:-.output}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check NAME COMMAND...: one line per check
-	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 "$OUTPUT/tracee-record" -q -o "$tmp/rec" -- /bin/sh -c 'ls /etc >/dev/null; cat /etc/hostname' \
 	>"$tmp/rec.out" 2>"$tmp/rec.err"

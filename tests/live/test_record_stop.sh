@@ -2,14 +2,7 @@
 # Live: how a recording ends. SIGINT finalises it; kill -9 leaves a recording
 # that says it was interrupted and still replays; a flood through tiny
 # buffers loses events, and every loss is written down as a gap record.
-set -u
-OUTPUT=${OUTPUT:-.output}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
-}
+. "$(dirname "$0")/../lib.sh"
 rec=$OUTPUT/tracee-record
 
 # SIGINT: drained, finalised, exit 0.
