@@ -139,4 +139,5 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include replay/build.mk analyze/build.mk
+-include tests/fuzz/fuzz.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -97,11 +97,21 @@ static int arena_reserve(struct arena *a, size_t n)
 	return 0;
 }
 
+/* The size of a record that may lie at an unaligned address, where reading
+ * it as rec->size would be undefined (pushed records need not be aligned). */
+static uint32_t rec_size(const struct tr_rec_hdr *rec)
+{
+	uint32_t size;
+
+	memcpy(&size, (const uint8_t *)rec + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	return size;
+}
+
 /* Copy rec into a at an 8-byte aligned offset, so released records can be
  * read as structs (the reader's records follow each other unaligned). */
 static int arena_put(struct arena *a, const struct tr_rec_hdr *rec, size_t *off)
 {
-	size_t size = rec->size, pad = (size + 7) & ~(size_t)7;
+	size_t size = rec_size(rec), pad = (size + 7) & ~(size_t)7;
 	int err = arena_reserve(a, pad);
 
 	if (err)
@@ -144,8 +154,10 @@ static int release(struct tr_merge *m, uint64_t limit, int all);
 
 static int release_late(struct tr_merge *m, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	if (m->late_cap < rec->size) {
-		size_t cap = (rec->size + 4095) & ~(size_t)4095;
+	size_t size = rec_size(rec);
+
+	if (m->late_cap < size) {
+		size_t cap = (size + 4095) & ~(size_t)4095;
 		uint8_t *p = realloc(m->late, cap);
 
 		if (!p)
@@ -153,7 +165,7 @@ static int release_late(struct tr_merge *m, const struct tr_rec_hdr *rec, const 
 		m->late = p;
 		m->late_cap = cap;
 	}
-	memcpy(m->late, rec, rec->size);
+	memcpy(m->late, rec, size);
 	return m->fn(m->ctx, (const struct tr_rec_hdr *)m->late, src);
 }
 

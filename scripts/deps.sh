@@ -5,6 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	make gcc pkg-config clang llvm bpftool          # build, BPF objects, skeletons
+	libclang-rt-14-dev                               # libFuzzer + sanitizer runtimes (make fuzz)
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev     # loading, segments
 	libsqlite3-dev libjansson-dev libssl-dev          # index, JSON, SHA-256
 	libpcap-dev libcmocka-dev                         # capture, unit tests

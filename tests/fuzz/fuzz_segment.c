@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_segment: the segment reader (schema/segment.c) on any bytes.
+ *
+ * The input is a segment file's bytes. It is read twice: as it is, and
+ * with the CRCs of every frame header made right (the header's own and that
+ * of its zstd bytes), so that mutations reach past the checksums into the
+ * frame's checks and the record walk. Seeds with stored (raw-block) zstd
+ * frames without content checksum let the mutated bytes be the records.
+ *
+ * Every record handed out must keep the contract of segment.h: size >= 24,
+ * a known kind of the right size, wholly inside its frame (the records of a
+ * frame tile its raw_size, and there are nrecords of them), and aligned for
+ * reading as its struct. Every byte of it is read, so ASan sees a record
+ * that runs past the reader's buffer. A violation aborts.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "segment.h"
+
+#define check(cond)                                                                     \
+	do {                                                                            \
+		if (!(cond)) {                                                          \
+			fprintf(stderr, "fuzz_segment: %s:%d: contract broken: %s\n",   \
+				__FILE__, __LINE__, #cond);                             \
+			abort();                                                        \
+		}                                                                       \
+	} while (0)
+
+static int memfd = -1;
+static char path[64];
+
+static const uint32_t fixed_size[TR_REC_KIND_MAX + 1] = {
+	[TR_REC_RETVAL] = sizeof(struct tr_retval),
+	[TR_REC_GAP] = sizeof(struct tr_gap),
+	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+};
+static const uint32_t min_size[TR_REC_KIND_MAX + 1] = {
+	[TR_REC_EVENT] = sizeof(struct tr_event),
+	[TR_REC_RETVAL] = sizeof(struct tr_retval),
+	[TR_REC_PROC] = sizeof(struct tr_proc),
+	[TR_REC_GAP] = sizeof(struct tr_gap),
+	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	/* The reader takes a path: one memory file, rewritten for each input. */
+	memfd = memfd_create("fuzz_segment", MFD_CLOEXEC);
+	if (memfd < 0) {
+		perror("fuzz_segment: memfd_create");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	return 0;
+}
+
+static void diag(void *ctx, const char *p, uint64_t offset, const char *msg)
+{
+	size_t size = *(size_t *)ctx;
+
+	check(p && !strcmp(p, path));
+	check(offset <= size);
+	check(msg && *msg);
+}
+
+static void put_file(const uint8_t *data, size_t size)
+{
+	size_t off = 0;
+
+	if (ftruncate(memfd, 0))
+		abort();
+	while (off < size) {
+		ssize_t n = pwrite(memfd, data + off, size - off, (off_t)off);
+
+		if (n <= 0)
+			abort();
+		off += (size_t)n;
+	}
+}
+
+/* The frame that records are being handed out of, as its header says. */
+struct frame {
+	bool open;
+	uint64_t offset;
+	uint32_t raw_size, nrecords, used, next_index;
+};
+
+static void frame_done(const struct frame *f)
+{
+	/* the records handed out tile the frame */
+	if (f->open) {
+		check(f->used == f->raw_size);
+		check(f->next_index == f->nrecords);
+	}
+}
+
+static void read_all(const uint8_t *data, size_t size)
+{
+	struct tr_seg_reader *r;
+	const struct tr_rec_hdr *rec;
+	struct tr_rec_pos pos;
+	struct frame f = { 0 };
+	uint64_t records = 0;
+	volatile uint8_t sink = 0;
+	int rc;
+
+	put_file(data, size);
+	r = tr_seg_reader__open(path, diag, &size);
+	check(r);
+	while ((rc = tr_seg_reader__next(r, &rec, &pos)) == 1) {
+		struct tr_frame_hdr h;
+		uint32_t rsize;
+
+		if (!f.open || pos.frame_offset != f.offset) {
+			frame_done(&f);
+			/* frames come in file order, each wholly in the file */
+			check(!f.open || pos.frame_offset > f.offset);
+			check(pos.frame_offset + sizeof(h) <= size);
+			memcpy(&h, data + pos.frame_offset, sizeof(h));
+			check(h.skip_magic == TR_SKIP_MAGIC && h.magic == TR_FRAME_MAGIC);
+			check(pos.frame_offset + sizeof(h) + h.comp_size <= size);
+			check(h.frame_seq == pos.frame_seq);
+			f = (struct frame){ .open = true, .offset = pos.frame_offset,
+					    .raw_size = h.raw_size, .nrecords = h.nrecords };
+		}
+		check(pos.index == f.next_index);
+		f.next_index++;
+		check(((uintptr_t)rec % _Alignof(struct tr_event)) == 0);
+		rsize = rec->size;
+		check(rsize >= sizeof(struct tr_rec_hdr));
+		check(rec->kind >= 1 && rec->kind <= TR_REC_KIND_MAX);
+		check(rsize >= min_size[rec->kind]);
+		check(!fixed_size[rec->kind] || rsize == fixed_size[rec->kind]);
+		check(rsize <= f.raw_size - f.used);
+		f.used += rsize;
+		/* touch every byte: ASan catches a record past the buffer */
+		for (uint32_t i = 0; i < rsize; i++)
+			sink ^= ((const uint8_t *)rec)[i];
+		records++;
+	}
+	check(rc == 0);
+	frame_done(&f);
+	check(tr_seg_reader__stats(r)->records == records);
+	check(tr_seg_reader__stats(r)->bytes_skipped <= size);
+	tr_seg_reader__close(r);
+	(void)sink;
+}
+
+static uint32_t crc(const void *p, size_t len)
+{
+	return (uint32_t)crc32(crc32(0, Z_NULL, 0), p, (uInt)len);
+}
+
+/* Make the CRCs of every frame header right, walking the file as the reader
+ * would if they were. false if nothing changed. */
+static bool fix_crcs(uint8_t *d, size_t size)
+{
+	static const uint32_t magic = TR_SKIP_MAGIC;
+	bool changed = false;
+	size_t off = 0;
+
+	while (off + sizeof(struct tr_frame_hdr) <= size) {
+		const uint8_t *p = memmem(d + off, size - off, &magic, sizeof(magic));
+		struct tr_frame_hdr h;
+		size_t at;
+
+		if (!p || (size_t)(p - d) + sizeof(h) > size)
+			break;
+		at = (size_t)(p - d);
+		memcpy(&h, p, sizeof(h));
+		if (h.skip_size != sizeof(h) - 8 || h.magic != TR_FRAME_MAGIC) {
+			off = at + 1;
+			continue;
+		}
+		if (h.comp_size <= size - at - sizeof(h))
+			h.comp_crc = crc(d + at + sizeof(h), h.comp_size);
+		h.hdr_crc = crc(&h, offsetof(struct tr_frame_hdr, hdr_crc));
+		if (memcmp(&h, p, sizeof(h))) {
+			memcpy(d + at, &h, sizeof(h));
+			changed = true;
+		}
+		if (h.comp_size > size - at - sizeof(h))
+			break;
+		off = at + sizeof(h) + h.comp_size;
+	}
+	return changed;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *copy;
+
+	read_all(data, size);
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	if (fix_crcs(copy, size))
+		read_all(copy, size);
+	free(copy);
+	return 0;
+}
