@@ -475,7 +475,7 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	uint64_t off = r->next, left = r->size - off;
 	struct tr_frame_hdr h;
 	const uint8_t *comp;
-	uint32_t crc;
+	uint32_t crc, magic = 0;
 	size_t n;
 
 	if (left < TR_HDR_SIZE) {
@@ -510,6 +510,14 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	if (crc != h.comp_crc) {
 		tr_report(r, off, "frame %u: checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			  h.frame_seq, h.comp_crc, crc);
+		goto bad;
+	}
+	/* exactly one ordinary zstd frame (a skippable one, or nothing, would
+	 * pass below as an empty frame) */
+	if (h.comp_size >= 4)
+		memcpy(&magic, comp, sizeof(magic)); /* little-endian host, as the header */
+	if (h.comp_size < 4 || magic != ZSTD_MAGICNUMBER) {
+		tr_report(r, off, "frame %u: payload is not a zstd frame", h.frame_seq);
 		goto bad;
 	}
 	n = ZSTD_findFrameCompressedSize(comp, h.comp_size);

@@ -534,6 +534,45 @@ static void test_bad_records_reject_frame(void **state)
 	free(g);
 }
 
+/* A frame whose payload is no ordinary zstd frame (empty, or a skippable
+ * frame, which zstd would decode to nothing) is damage, not an empty frame. */
+static void test_payload_not_zstd_frame(void **state)
+{
+	const char *path = tmp_path("notzstd.zst");
+	FILE *f = fopen(path, "wb");
+	const uint8_t skippable[8] = { 0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0 };
+	uint8_t raw[REC_MAX];
+	struct got *g = malloc(sizeof(*g));
+	uint32_t len = (uint32_t)gen_record(0, raw);
+
+	assert_non_null(f);
+	put_frame(f, raw, len, 1, 0);
+	for (uint32_t seq = 1; seq <= 2; seq++) {
+		struct tr_frame_hdr h = {
+			.skip_magic = TR_SKIP_MAGIC, .skip_size = 32, .magic = TR_FRAME_MAGIC,
+			.version = TR_FORMAT_VERSION, .frame_seq = seq,
+			.comp_size = seq == 1 ? 0 : sizeof(skippable),
+		};
+
+		h.comp_crc = (uint32_t)crc32(0, skippable, h.comp_size);
+		h.hdr_crc = (uint32_t)crc32(0, (const Bytef *)&h, 36);
+		assert_int_equal(fwrite(&h, sizeof(h), 1, f), 1);
+		if (h.comp_size)
+			assert_int_equal(fwrite(skippable, h.comp_size, 1, f), 1);
+	}
+	put_frame(f, raw, len, 1, 3);
+	fclose(f);
+
+	read_all(path, g);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->d.calls, 2);
+	assert_string_equal(g->d.msg[0], "frame 1: payload is not a zstd frame");
+	assert_string_equal(g->d.msg[1], "frame 2: payload is not a zstd frame");
+	assert_int_equal(g->st.frames_ok, 2);
+	assert_int_equal(g->st.frames_bad, 2);
+	free(g);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -564,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_append_rejects_bad_records),
 		cmocka_unit_test(test_write_error_keeps_records),
 		cmocka_unit_test(test_bad_records_reject_frame),
+		cmocka_unit_test(test_payload_not_zstd_frame),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
