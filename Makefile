@@ -126,6 +126,16 @@ valgrind: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests && valgrind -q --leak-check=full --error-exitcode=1 ../$$t); done
 
+# Benchmarks (root): recording overhead and size against perf record.
+.PHONY: bench
+bench: all $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
+
+$(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden
 golden: all
