@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "index.h"
 #include "tr_index_sql.h"
 
@@ -277,18 +278,6 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 	return err;
 }
 
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 int tr_index__build(const char *dir, const char *db, const struct tr_index_opts *o,
 		    struct tr_index_stats *stats, char *err, size_t errlen)
 {
@@ -375,7 +364,7 @@ int tr_index__build(const char *dir, const char *db, const struct tr_index_opts 
 		goto out_unlink;
 	}
 	x.db = NULL;
-	rc = fsync_path(tmp);
+	rc = tr_fsync_path(tmp);
 	if (!rc && rename(tmp, db))
 		rc = -errno;
 	if (rc) {

@@ -37,16 +37,6 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
-static void progress(void *ctx, const struct tr_replay_progress *p)
-{
-	if (p->done) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	fprintf(stderr, "\r" PROG ": segment %zu/%zu, %llu records", p->segment + 1, p->nsegments,
-		(unsigned long long)p->records);
-}
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -93,8 +83,10 @@ static int cmd_index(int argc, char **argv)
 							   : "more than one recording directory given");
 	if (!db)
 		return usage_error("index", "no database given (-o DB)");
-	if (isatty(STDERR_FILENO))
-		o.progress = progress;
+	if (isatty(STDERR_FILENO)) {
+		o.progress = tr_replay__progress_tty;
+		o.progress_ctx = (void *)PROG;
+	}
 	/* A signal stops indexing; the half-built database is removed. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

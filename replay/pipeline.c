@@ -769,6 +769,16 @@ uint64_t tr_replay__warnings(const struct tr_replay *r)
 	return r->diag.warnings;
 }
 
+void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p)
+{
+	if (p->done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r%s: segment %zu/%zu, %llu records", (const char *)prog, p->segment + 1,
+		p->nsegments, (unsigned long long)p->records);
+}
+
 void tr_replay__free(struct tr_replay *r)
 {
 	if (!r)

@@ -106,6 +106,10 @@ struct tr_replay_progress {
 	int done;
 };
 
+/* A progress callback for a terminal: "PROG: segment i/n, N records" on one
+ * line rewritten in place, cleared when done. ctx is the program name. */
+void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p);
+
 struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */

@@ -123,16 +123,6 @@ static int on_finding(void *ctx, const struct tr_finding *f)
 	return out_line_done(o);
 }
 
-static void progress(void *ctx, const struct tr_replay_progress *p)
-{
-	if (p->done) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	fprintf(stderr, "\r" PROG ": segment %zu/%zu, %llu records", p->segment + 1, p->nsegments,
-		(unsigned long long)p->records);
-}
-
 static int list_events(const char *dir)
 {
 	const struct tr_catalog *c = tr_catalog__builtin();
@@ -233,8 +223,8 @@ int main(int argc, char **argv)
 	}
 	o.events = !only;
 	if (isatty(STDERR_FILENO)) {
-		ro.progress = progress;
-		ro.progress_ctx = NULL;
+		ro.progress = tr_replay__progress_tty;
+		ro.progress_ctx = (void *)PROG;
 	}
 
 	/* A signal stops the replay between two records; what was replayed

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "bytes.h"
+#include "fs.h"
 #include "manifest.h"
 #include "show.h"
 
@@ -141,18 +142,6 @@ static json_t *tr_jcatalog(const struct tr_catalog *c)
 	return a;
 }
 
-static int tr_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* dir/manifest.json + suffix into buf[PATH_MAX]; -ENAMETOOLONG if it does not fit. */
 static int tr_manifest_path(char buf[PATH_MAX], const char *dir, const char *suffix)
 {
@@ -227,7 +216,7 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 	if (err)
 		unlink(tmp);
 	else
-		err = tr_fsync_dir(dir);
+		err = tr_fsync_path(dir);
 out:
 	json_decref(root);
 	return err;
