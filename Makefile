@@ -77,8 +77,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Every recorder object may include a skeleton.
+# Every recorder object may include a skeleton, and so may capture's.
 $(RECORD_OBJS): $(SKELS)
+$(patsubst %.c,$(OUTPUT)/%.o,$(wildcard capture/*.c)): $(SKELS)
 
 $(OUTPUT)/tracee-record: $(RECORD_OBJS) $(LIB)
 	$(call msg,LINK,$@)

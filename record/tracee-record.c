@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
@@ -45,6 +46,7 @@ static const char usage[] =
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
 	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
+	REC_CAPTURE_USAGE
 	"  -q, --quiet             no summary at the end\n"
 	"  -v, --verbose           libbpf's debug output\n"
 	"  -h, --help              this help\n"
@@ -52,6 +54,7 @@ static const char usage[] =
 	"EXAMPLES:\n"
 	"  " PROG " -o /var/tmp/rec -- /bin/sh -c 'ls /etc; cat /etc/hostname'\n"
 	"  " PROG " -o /var/tmp/rec --duration 60      # the host, for a minute\n"
+	"  " PROG " -o /var/tmp/rec --net lo --capture exec -- curl -s http://127.0.0.1:8000/\n"
 	"  tracee-replay /var/tmp/rec | head           # then read it back\n";
 
 /* How often the buffers are drained whatever the watermark, and frames
@@ -74,6 +77,7 @@ struct options {
 	int quiet;
 	int verbose;
 	char **command;
+	struct rec_capture_opts cap;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -133,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CAPTURE_LONGOPTS,
 		{},
 	};
 	char *end;
@@ -186,6 +191,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose = 1;
+			break;
+		case REC_CAP_OPT_NET ... REC_CAP_OPT_LAST:
+			if (rec_capture__option(&o->cap, c, optarg, PROG))
+				return 2;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -269,6 +278,7 @@ struct recorder {
 	uint64_t samples;
 	uint64_t lost;
 	uint64_t discarded;	/* drained after a write error, so not written */
+	struct rec_capture cap;
 };
 
 static void note_write_error(struct recorder *r, int err)
@@ -348,6 +358,7 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 		}
 		r->samples++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
+		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
 
@@ -368,6 +379,8 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+	if (!r->write_err)
+		note_write_error(r, rec_capture__round(&r->cap));
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -490,6 +503,9 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
+	if (err)
+		goto cleanup;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -547,11 +563,15 @@ int main(int argc, char **argv)
 	events_bpf__detach(skel);
 	drain(&r, pb);
 	reconcile_losses(&r, skel);
+	if (!r.write_err)
+		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	note_write_error(&r, rec_output__close(&r.out));
-	if (!opt.quiet)
+	if (!opt.quiet) {
 		print_summary(&r, dir_for_summary, nprocs);
+		rec_capture__summary(&r.cap, PROG, dir_for_summary);
+	}
 	if (child > 0) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);
@@ -559,6 +579,7 @@ int main(int argc, char **argv)
 	ret = r.write_err ? 1 : 0;
 
 cleanup:
+	rec_capture__free(&r.cap, &opt.cap);
 	perf_buffer__free(pb);
 	events_bpf__destroy(skel);
 	tr_manifest__free(&r.manifest);

@@ -185,6 +185,10 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 			 "pcaps", tr_jfiles(m->pcaps, m->npcaps, false),
 			 "lost", tr_jlost(m->lost_per_cpu, m->nlost),
 			 "catalog", tr_jcatalog(cat));
+	if (root && json_object_set_new(root, "artifacts", tr_jfiles(m->artifacts, m->nartifacts, false))) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (!root)
 		return -EINVAL;
 	/* A .tmp left by a crash is replaced, never reused: O_EXCL gives a
@@ -552,6 +556,10 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 	    (err = tr_jfiles_read(r, root, "pcaps", false, &m->pcaps, &m->npcaps)) ||
 	    (err = tr_jlost_read(r, root, m)))
 		return err;
+	/* artifacts: since format 2, so optional */
+	if (json_object_get(root, "artifacts") &&
+	    (err = tr_jfiles_read(r, root, "artifacts", false, &m->artifacts, &m->nartifacts)))
+		return err;
 
 	v = json_object_get(root, "catalog");
 	if (!v) {
@@ -617,6 +625,9 @@ void tr_manifest__free(struct tr_manifest *m)
 	for (size_t i = 0; i < m->npcaps; i++)
 		free(m->pcaps[i].path);
 	free(m->pcaps);
+	for (size_t i = 0; i < m->nartifacts; i++)
+		free(m->artifacts[i].path);
+	free(m->artifacts);
 	free(m->lost_per_cpu);
 	if (m->catalog_owned && m->catalog) {
 		struct tr_catalog *c = (struct tr_catalog *)m->catalog;

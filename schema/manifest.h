@@ -48,6 +48,8 @@ struct tr_manifest {
 	struct tr_manifest_file *segments;	/* events/seg-NNNNNN.zst, in order */
 	size_t npcaps;
 	struct tr_manifest_file *pcaps;
+	size_t nartifacts;			/* artifacts/<sha256>; optional in the file */
+	struct tr_manifest_file *artifacts;
 
 	/* losses: per-CPU counts of lost events (the same as the gap records) */
 	size_t nlost;

@@ -58,6 +58,8 @@ static const struct {
 	[TR_REC_PROC] = { sizeof(struct tr_proc), false },
 	[TR_REC_GAP] = { sizeof(struct tr_gap), true },
 	[TR_REC_WATERMARK] = { sizeof(struct tr_rec_hdr), true },
+	[TR_REC_PACKET_GAP] = { sizeof(struct tr_packet_gap), true },
+	[TR_REC_ARTIFACT] = { sizeof(struct tr_artifact), false },
 };
 
 /* NULL if a record head is right for its kind, else what is wrong. Checked
@@ -65,7 +67,7 @@ static const struct {
  * kind's struct without running past its end. */
 static const char *tr_rec_problem(const struct tr_rec_hdr *h)
 {
-	if (!h->kind || h->kind > TR_REC_KIND_MAX)
+	if (!h->kind || h->kind > TR_REC_KIND_MAX || !tr_kind_size[h->kind].min)
 		return "unknown kind";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))

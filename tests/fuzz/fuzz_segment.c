@@ -42,6 +42,7 @@ static const uint32_t fixed_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_RETVAL] = sizeof(struct tr_retval),
 	[TR_REC_GAP] = sizeof(struct tr_gap),
 	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+	[TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
 };
 static const uint32_t min_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_EVENT] = sizeof(struct tr_event),
@@ -49,6 +50,8 @@ static const uint32_t min_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_PROC] = sizeof(struct tr_proc),
 	[TR_REC_GAP] = sizeof(struct tr_gap),
 	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+	[TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
+	[TR_REC_ARTIFACT] = sizeof(struct tr_artifact),
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -138,6 +141,7 @@ static void read_all(const uint8_t *data, size_t size)
 		rsize = rec->size;
 		check(rsize >= sizeof(struct tr_rec_hdr));
 		check(rec->kind >= 1 && rec->kind <= TR_REC_KIND_MAX);
+		check(min_size[rec->kind]); /* a known kind */
 		check(rsize >= min_size[rec->kind]);
 		check(!fixed_size[rec->kind] || rsize == fixed_size[rec->kind]);
 		check(rsize <= f.raw_size - f.used);

@@ -66,7 +66,7 @@ static size_t gen_record(uint64_t i, uint8_t *buf)
 		[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
 	};
 	struct tr_rec_hdr h = {
-		.kind = 1 + i % TR_REC_KIND_MAX,
+		.kind = 1 + i % TR_REC_WATERMARK, /* the kinds fixed[] knows */
 		.cpu = i % 4,
 		.ts = 1000 * i,
 		.seq = i,
@@ -508,7 +508,7 @@ static void test_bad_records_reject_frame(void **state)
 	for (uint32_t frame = 0; frame < 5; frame++) {
 		/* the kind of the frame's second record (records are unaligned) */
 		uint8_t *kind = raw + gen_record(3 * frame, raw) + offsetof(struct tr_rec_hdr, kind);
-		uint16_t bad = frame == 1 ? TR_REC_KIND_MAX + 1 /* unknown kind */
+		uint16_t bad = frame == 1 ? 1000 /* unknown kind */
 				          : TR_REC_EVENT;	/* shorter than struct tr_event */
 
 		len = 0;
@@ -526,7 +526,7 @@ static void test_bad_records_reject_frame(void **state)
 	assert_int_equal(g->seq[3], 6);
 	assert_int_equal(g->seq[5], 8);
 	assert_int_equal(g->d.calls, 3);
-	assert_string_equal(g->d.msg[0], "frame 1: record 1 at raw offset 32: unknown kind (kind 6, size 24)");
+	assert_string_equal(g->d.msg[0], "frame 1: record 1 at raw offset 32: unknown kind (kind 1000, size 24)");
 	assert_string_equal(g->d.msg[1], "frame 3: 3 records, header says 4");
 	assert_string_equal(g->d.msg[2], "frame 4: record 1 at raw offset 540: size wrong for its kind (kind 1, size 32)");
 	assert_int_equal(g->st.frames_ok, 2);
