@@ -132,6 +132,19 @@ valgrind: $(UNIT_BINS)
 bench: all $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
 
+# Packet capture under a loopback flood (root).
+.PHONY: bench-net
+bench-net: all $(OUTPUT)/bench/udpflood
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
+
+# the live capture test floods loopback with it too
+test: $(OUTPUT)/bench/udpflood
+
+$(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)

@@ -44,7 +44,8 @@ static const char usage[] =
 	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
 	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
-	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
+	"                          packets, with --net, get 4 times as many)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
 	REC_CAPTURE_USAGE
 	"  -q, --quiet             no summary at the end\n"
@@ -206,6 +207,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
+	o->cap.net.buffer_pages = 4 * o->buffer_pages; /* packets: 4x the events' */
 	if (!o->dir) {
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;

@@ -88,7 +88,11 @@ for how in exit INT TERM KILL; do
 	check "$how: TCX link on lo while recording" test "$links" -ge 1
 	[ $how = exit ] || kill -$how $pid
 	wait $pid 2>/dev/null
-	for _ in $(seq 20); do [ -z "$(comm -12 <(echo "$during") <(our_progs))" ] && break; sleep 0.1; done
+	# the kernel frees links and programs in deferred work: give it a moment
+	for _ in $(seq 50); do
+		[ -z "$(comm -12 <(echo "$during") <(our_progs))" ] && [ -z "$(tcx_links_to "$during")" ] && break
+		sleep 0.1
+	done
 	check "$how: no TCX link of ours left (bpftool link)" test -z "$(tcx_links_to "$during")"
 	check "$how: no program of ours left (bpftool prog)" test -z "$(comm -12 <(echo "$during") <(our_progs))"
 	check "$how: nothing of ours in bpftool net" test -z "$(bpftool net -j | grep -o 'tr_tc_[a-z]*')"
@@ -107,6 +111,32 @@ check "kill -9: the requests before the kill are in it" test "$(grep -c 'GET /he
 # A restart on the same interface works (nothing stale in the way).
 "$rec" -q -o "$tmp/again" --net lo -- curl -s -o /dev/null "http://127.0.0.1:$port/hello.txt"
 check "kill -9 + restart: records again" test "$(tshark -r "$tmp/again/net/lo.pcap" -Y http.request 2>/dev/null | wc -l)" -ge 1
+
+# --net all picks up an interface that comes up while recording: a tun
+# device (no link-layer header: raw-IP pcap), sent a few datagrams.
+tun=trcap$$
+"$rec" -q -o "$tmp/all" --net all -- sh -c "sleep 1; ip tuntap add dev $tun mode tun &&
+	ip addr add 169.254.77.1/30 dev $tun && ip link set $tun up && sleep 2 &&
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b\"tr-all\", (\"169.254.77.2\", 9)) for _ in range(5)]';
+	sleep 0.5; ip link del $tun" 2>"$tmp/all.err"
+ip link del "$tun" 2>/dev/null
+check "--net all: lo is captured too" test -f "$tmp/all/net/lo.pcap"
+check "--net all: the new interface has its pcap, listed in the manifest" \
+	test "$(jq -r --arg p "net/$tun.pcap" '.pcaps[] | select(.path==$p) | .path' "$tmp/all/manifest.json")" = "net/$tun.pcap"
+check "--net all: its datagrams are in it (raw IP)" test "$(tshark -r "$tmp/all/net/$tun.pcap" -Y 'udp.dstport==9 and ip.dst==169.254.77.2' 2>/dev/null | wc -l)" -eq 5
+
+# Loss: a flood through a tiny packet buffer (--buffer-pages 1: 4 pages per
+# CPU) loses packets; every one is either in the pcap or in a packet gap
+# record, and the gap records add up to the recorder's count.
+n=100000
+"$rec" -o "$tmp/loss" --buffer-pages 1 --net lo -- "$OUTPUT/bench/udpflood" $n >"$tmp/flood.out" 2>"$tmp/loss.err"
+fport=$(cut -d' ' -f2 "$tmp/flood.out")
+lost=$(sed -n 's/.* packets on .* \([0-9]*\) lost$/\1/p' "$tmp/loss.err")
+gaps=$(python3 tests/live/tr_records.py "$tmp/loss" | jq -s '[.[] | select(.kind=="packet_gap") | .lost] | add // 0')
+got=$(tshark -r "$tmp/loss/net/lo.pcap" -Y "udp.dstport==${fport:-0}" 2>/dev/null | wc -l)
+check "loss: packets were lost (${lost:-?})" test "${lost:-0}" -gt 0
+check "loss: packet gap records add up to the count ($gaps = ${lost:-?})" test "$gaps" = "${lost:-x}"
+check "loss: captured + lost covers every datagram ($got + $gaps >= $n)" test $((got + gaps)) -ge $n
 
 # Usage errors.
 run "$rec" -o "$tmp/x" --net no-such-if0
