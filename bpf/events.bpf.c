@@ -374,6 +374,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		e->retval = ret;
 		put_u32(s, &off, 0, (__u32)sa->args[0]);
 		put_user_bytes(s, &off, 1, (const void *)sa->args[1], (__u32)sa->args[2]);
+		put_u32(s, &off, 2, (__u32)sa->args[2]);
 		submit(ctx, s, off, TR_DROP_CONNECT);
 	}
 	return 0;
@@ -398,11 +399,12 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 	put_u32(s, &off, 1, ns_nr(parent->thread_pid, NULL));
 	put_u32(s, &off, 2, parent->tgid);
 	put_u32(s, &off, 3, ns_nr(parent->group_leader->thread_pid, NULL));
-	put_u32(s, &off, 4, child->pid);
-	put_u32(s, &off, 5, ns_nr(child->thread_pid, NULL));
-	put_u32(s, &off, 6, child->tgid);
-	put_u32(s, &off, 7, ns_nr(child->group_leader->thread_pid, NULL));
-	put_u64(s, &off, 8, child->start_boottime);
+	put_u64(s, &off, 4, parent->start_boottime);
+	put_u32(s, &off, 5, child->pid);
+	put_u32(s, &off, 6, ns_nr(child->thread_pid, NULL));
+	put_u32(s, &off, 7, child->tgid);
+	put_u32(s, &off, 8, ns_nr(child->group_leader->thread_pid, NULL));
+	put_u64(s, &off, 9, child->start_boottime);
 	submit(ctx, s, off, TR_DROP_FORK);
 	return 0;
 }
@@ -425,7 +427,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	e = event_init(s, TR_EV_SCHED_PROCESS_EXEC, 0);
 	put_str(s, &off, 0, bprm->filename, false);
 	if (bprm->interp != bprm->filename)
-		put_str(s, &off, 1, bprm->interp, false);
+		put_str(s, &off, 6, bprm->interp, false);
 	arg_start = BPF_CORE_READ(p, mm, arg_start);
 	arg_end = BPF_CORE_READ(p, mm, arg_end);
 	len = arg_end > arg_start ? arg_end - arg_start : 0;
@@ -433,12 +435,12 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 		len = TR_STR_MAX - 1;
 	o = TR_OFF(off);
 	if (len && !bpf_probe_read_user(&s->buf[TR_OFF(o + 5)], len & (TR_STR_MAX - 1), (void *)arg_start)) {
-		s->buf[o] = 2;
+		s->buf[o] = 10; /* argv */
 		__builtin_memcpy(&s->buf[o + 1], &len, sizeof(len));
 		off = o + 5 + (len & (TR_STR_MAX - 1));
 		e->nargs++;
 	}
-	put_u32(s, &off, 3, old_pid);
+	put_u32(s, &off, 18, old_pid);
 	submit(ctx, s, off, TR_DROP_EXEC);
 	return 0;
 }
@@ -457,8 +459,10 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *p, bool group_dead)
 	if (!s)
 		return 0;
 	event_init(s, TR_EV_SCHED_PROCESS_EXIT, 0);
-	put_u64(s, &off, 0, (__u64)(long)p->exit_code);
-	put_u32(s, &off, 1, group_dead ? 1 : 0);
+	/* as Tracee splits the wait status: exit code and terminating signal */
+	put_u32(s, &off, 0, (__u32)((p->exit_code >> 8) & 0xff));
+	put_u32(s, &off, 1, (__u32)(p->exit_code & 0x7f));
+	put_u32(s, &off, 2, group_dead ? 1 : 0);
 	submit(ctx, s, off, TR_DROP_EXIT);
 	return 0;
 }

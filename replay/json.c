@@ -363,6 +363,7 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 			tr_json__u64(b, v->u);
 		break;
 	case TR_T_STR:
+	case TR_T_JSON:	/* text from the recording: printed as a string, never spliced in raw */
 		tr_json__str(b, v->b.p, v->b.len);
 		break;
 	case TR_T_STR_ARRAY:
@@ -462,8 +463,9 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	tr_buf__lit(b, ",\"returnValue\":");
 	tr_json__i64(b, v->kind == TR_VIEW_EVENT ? v->ev->retval : 0);
 	tr_buf__lit(b, ",\"syscall\":");
-	/* Syscall events take the syscall number as id (catalog.def). */
-	if (v->kind == TR_VIEW_EVENT && d->id < 1000)
+	/* The catalog says which events are syscalls (a recording's catalog
+	 * learns it from this build's by name). */
+	if (v->kind == TR_VIEW_EVENT && (d->sets & TR_SET_SYSCALL))
 		tr_json__cstr(b, d->name);
 	else
 		tr_buf__lit(b, "\"\"");

@@ -473,7 +473,7 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 		const struct tr_retval *rv = (const struct tr_retval *)rec;
 
 		h = held_find(e, rv->host_tid);
-		if (!h || h->event_id != rv->event_id) {
+		if (!h || h->event_id != tr_catalog__canon_id(e->catalog, rv->event_id)) {
 			e->stats.retvals_unpaired++;
 			return 0;
 		}
@@ -484,6 +484,7 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 	case TR_REC_EVENT:
 		/* The merge's copy is ours until we return: safe to patch. */
 		ev = (struct tr_event *)rec;
+		ev->event_id = tr_catalog__canon_id(e->catalog, ev->event_id);
 		def = tr_catalog__find(e->catalog, ev->event_id);
 		if (!def) {
 			warn_rec(e, src, "event id %u is not in the recording's catalog; skipped", ev->event_id);

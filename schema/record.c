@@ -37,6 +37,7 @@ static int tr_wire_fixed(uint8_t wire)
 	case TR_T_STR_ARRAY:
 	case TR_T_BYTES:
 	case TR_T_SOCKADDR:
+	case TR_T_JSON:
 		return 0;
 	default:
 		return -1;

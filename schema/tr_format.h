@@ -137,7 +137,7 @@ struct tr_gap {
  * Argument encoding. Each argument is one byte of index (its position in the
  * catalog entry) followed by its value, whose wire type the catalog gives:
  *   INT32, UINT32: 4 bytes; INT64, UINT64: 8 bytes;
- *   STR, BYTES, SOCKADDR: __u32 length, then that many bytes (no NUL);
+ *   STR, BYTES, SOCKADDR, JSON: __u32 length, then that many bytes (no NUL);
  *   STR_ARRAY: __u32 length, then the elements, each ended by a NUL byte;
  *              a last element without its NUL was cut short.
  * An argument that could not be read is left out.
@@ -151,10 +151,11 @@ enum tr_wire_type {
 	TR_T_STR_ARRAY = 6,
 	TR_T_BYTES = 7,
 	TR_T_SOCKADDR = 8,
-	TR_T_MAX = 8,
+	TR_T_JSON = 9,		/* like STR: a JSON value as text (Tracee's structured arguments); since 2 */
+	TR_T_MAX = 9,
 };
 
-#define TR_MAX_ARGS	12
+#define TR_MAX_ARGS	24	/* most arguments of one event; 12 in version 1 */
 #define TR_STR_MAX	4096	/* longest string the BPF side copies */
 #define TR_ARGV_MAX	64	/* most argv elements the BPF side copies */
 #define TR_SOCKADDR_MAX	128

@@ -128,7 +128,7 @@ lines out 18 "no manifest: events still replayed"
 # catalogs
 run "$REPLAY" --list-events
 expect_rc 0 "--list-events"
-has out "$(printf '59\texecve\tconst char* pathname, const char*const* argv')" "--list-events shows execve"
+has out "$(printf '59\texecve\tstring pathname, []string argv, []string envp')" "--list-events shows execve"
 run "$REPLAY" --list-events "$tmp/rec"
 expect_rc 0 "--list-events DIR"
 has out "$(printf '9001\tlost_events')" "--list-events DIR reads the recording's catalog"

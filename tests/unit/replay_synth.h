@@ -212,6 +212,19 @@ static inline int synth_ev_end(struct synth *s, struct synth_ev *e)
 	return synth_append(s, e->buf);
 }
 
+/* The wire index of argument name of catalog event id: synthetic events
+ * follow the catalog, whatever order it gives its arguments. */
+static inline unsigned synth_arg(uint32_t id, const char *name)
+{
+	const struct tr_event_def *d = tr_catalog__find(tr_catalog__builtin(), id);
+
+	for (unsigned i = 0; d && i < d->nargs; i++)
+		if (!strcmp(d->args[i].name, name))
+			return i;
+	fprintf(stderr, "synth: event %u has no argument %s\n", id, name);
+	abort();
+}
+
 /* Common events. */
 static inline int synth_openat(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
 			       const char *path, int64_t ret)
@@ -220,10 +233,10 @@ static inline int synth_openat(struct synth *s, uint16_t cpu, uint64_t ts, const
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_OPENAT, t);
 	e.ev.retval = ret;
-	synth_ev_u32(&e, 0, (uint32_t)-100);	/* AT_FDCWD */
-	synth_ev_str(&e, 1, path);
-	synth_ev_u32(&e, 2, 0);
-	synth_ev_u32(&e, 3, 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "dirfd"), (uint32_t)-100);	/* AT_FDCWD */
+	synth_ev_str(&e, synth_arg(TR_EV_OPENAT, "pathname"), path);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "flags"), 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "mode"), 0);
 	return synth_ev_end(s, &e);
 }
 
@@ -233,15 +246,15 @@ static inline int synth_fork(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_FORK, parent);
-	synth_ev_u32(&e, 0, parent->tid ? parent->tid : parent->pid);
-	synth_ev_u32(&e, 1, parent->tid ? parent->tid : parent->pid);
-	synth_ev_u32(&e, 2, parent->pid);
-	synth_ev_u32(&e, 3, parent->pid);
-	synth_ev_u32(&e, 4, child_tid);
-	synth_ev_u32(&e, 5, child_tid);
-	synth_ev_u32(&e, 6, child_pid);
-	synth_ev_u32(&e, 7, child_pid);
-	synth_ev_u64(&e, 8, child_start);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_tid"), parent->tid ? parent->tid : parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_ns_tid"), parent->tid ? parent->tid : parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_pid"), parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_ns_pid"), parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_tid"), child_tid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_tid"), child_tid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_pid"), child_pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_pid"), child_pid);
+	synth_ev_u64(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "start_time"), child_start);
 	return synth_ev_end(s, &e);
 }
 
@@ -253,8 +266,8 @@ static inline int synth_execve_entry(struct synth *s, uint16_t cpu, uint64_t ts,
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_EXECVE, t);
 	e.ev.flags = TR_EVF_AT_ENTRY;
-	synth_ev_str(&e, 0, path);
-	synth_ev_argv(&e, 1, argv);
+	synth_ev_str(&e, synth_arg(TR_EV_EXECVE, "pathname"), path);
+	synth_ev_argv(&e, synth_arg(TR_EV_EXECVE, "argv"), argv);
 	return synth_ev_end(s, &e);
 }
 
@@ -264,9 +277,9 @@ static inline int synth_exec(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_EXEC, t);
-	synth_ev_str(&e, 0, cmdpath);
-	synth_ev_argv(&e, 2, argv);
-	synth_ev_u32(&e, 3, old_pid);
+	synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), cmdpath);
+	synth_ev_argv(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), argv);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "old_pid"), old_pid);
 	return synth_ev_end(s, &e);
 }
 
@@ -279,7 +292,7 @@ static inline int synth_chdir(struct synth *s, uint16_t cpu, uint64_t ts, const 
 	synth_ev_begin(&e, cpu, ts, TR_EV_CHDIR, t);
 	e.ev.retval = ret;
 	if (path)
-		synth_ev_str(&e, 0, path);
+		synth_ev_str(&e, synth_arg(TR_EV_CHDIR, "path"), path);
 	return synth_ev_end(s, &e);
 }
 
@@ -289,8 +302,8 @@ static inline int synth_exit(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_EXIT, t);
-	synth_ev_u64(&e, 0, (uint64_t)code);
-	synth_ev_u32(&e, 1, group ? 1 : 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXIT, "exit_code"), (uint32_t)code);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXIT, "process_group_exit"), group ? 1 : 0);
 	return synth_ev_end(s, &e);
 }
 

@@ -135,7 +135,7 @@ static void test_rejects_unknown_wire(void **state)
 
 	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
 	assert_rejected(zero, 1, buf, off, 1, "offset 0: argument index 0 has unknown wire type 0");
-	assert_rejected(big, 1, buf, off, 1, "unknown wire type 9");
+	assert_rejected(big, 1, buf, off, 1, "unknown wire type 10");
 }
 
 static void test_rejects_length_past_end(void **state)
@@ -178,7 +178,63 @@ static void test_rejects_too_many_arguments(void **state)
 {
 	uint8_t buf[16] = { 0 };
 
-	assert_rejected(all_wires, 8, buf, sizeof(buf), TR_MAX_ARGS + 1, "13 arguments, at most 12");
+	assert_rejected(all_wires, 8, buf, sizeof(buf), TR_MAX_ARGS + 1, "25 arguments, at most 24");
+}
+
+/* The catalog: ids strictly increasing (tr_catalog__find bisects), names
+ * and argument names unique, wire types known, syscalls flagged as such. */
+static void test_catalog_is_well_formed(void **state)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+
+	assert_true(c->n > 100);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct tr_event_def *d = &c->events[i];
+
+		if (i)
+			assert_true(c->events[i - 1].id < d->id);
+		assert_ptr_equal(tr_catalog__find(c, d->id), d);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->events[j].name, d->name))
+				fail_msg("event name %s twice", d->name);
+		assert_true(d->nargs <= TR_MAX_ARGS);
+		for (unsigned a = 0; a < d->nargs; a++) {
+			assert_true(d->args[a].wire >= 1 && d->args[a].wire <= TR_T_MAX);
+			for (unsigned b = 0; b < a; b++)
+				if (!strcmp(d->args[a].name, d->args[b].name))
+					fail_msg("event %s: argument %s twice", d->name, d->args[a].name);
+		}
+		/* a syscall's id is its x86_64 number (below 1000); ours from 9000 */
+		assert_int_equal(!!(d->sets & TR_SET_SYSCALL), d->id < 700);
+		if (!(d->sets & TR_SET_SYSCALL))
+			assert_int_equal(d->ia32, -1);
+		/* what is derived or external is never recorded by default */
+		if (d->sets & (TR_SET_DERIVED | TR_SET_EXTERNAL))
+			assert_false(d->sets & TR_SET_DEFAULT);
+	}
+}
+
+/* A version-1 catalog (sched events at 1002-1004) maps onto this build's
+ * ids by name; an id the recording uses for something else is not taken. */
+static void test_catalog_canonicalize_v1_ids(void **state)
+{
+	struct tr_event_def ev[] = {
+		{ .id = 42, .name = "connect" },
+		{ .id = 715, .name = "someone_elses" },
+		{ .id = 1002, .name = "sched_process_fork" },
+		{ .id = 1003, .name = "sched_process_exec" },
+	};
+	struct tr_catalog c = { .n = 4, .events = ev };
+
+	assert_int_equal(tr_catalog__canonicalize(&c), 1);
+	assert_int_equal(tr_catalog__canon_id(&c, 1002), TR_EV_SCHED_PROCESS_FORK);
+	assert_int_equal(tr_catalog__canon_id(&c, 1003), 1003);	/* 715 is taken */
+	assert_int_equal(tr_catalog__canon_id(&c, 42), 42);
+	assert_string_equal(tr_catalog__find(&c, TR_EV_SCHED_PROCESS_FORK)->name, "sched_process_fork");
+	assert_null(tr_catalog__find(&c, 1002));
+	assert_true(tr_catalog__find(&c, 42)->sets & TR_SET_SYSCALL);
+	for (size_t i = 1; i < c.n; i++)
+		assert_true(ev[i - 1].id < ev[i].id);
 }
 
 /* An openat event as the BPF side would send it. */
@@ -279,6 +335,8 @@ int main(void)
 		cmocka_unit_test(test_rejects_missing_argument),
 		cmocka_unit_test(test_rejects_too_many_arguments),
 		cmocka_unit_test(test_event_args),
+		cmocka_unit_test(test_catalog_is_well_formed),
+		cmocka_unit_test(test_catalog_canonicalize_v1_ids),
 		cmocka_unit_test(test_proc_args),
 	};
 
