@@ -8,6 +8,7 @@
 #include "merge.h"
 #include "pipeline.h"
 #include "show.h"
+#include "unaligned.h"
 
 /* An entry event waiting for its return value. The buffer stays with the
  * slot when the slot is freed, so holding allocates only for a record
@@ -529,11 +530,10 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 
 int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	struct tr_rec_hdr h;
+	struct tr_rec_hdr h = tr_rec_hdr__load(rec);
 	size_t need;
 	int err;
 
-	memcpy(&h, rec, sizeof(h));
 	e->stats.records++;
 	if (h.kind == TR_REC_PROC) {
 		if (h.size < sizeof(struct tr_proc)) {

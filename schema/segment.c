@@ -21,6 +21,7 @@
 #include <zstd.h>
 
 #include "segment.h"
+#include "unaligned.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "segments are little-endian; this host would need byte swapping");
@@ -220,10 +221,15 @@ int tr_seg_writer__flush(struct tr_seg_writer *w)
  */
 int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 {
-	const struct tr_rec_hdr *h = rec;
+	struct tr_rec_hdr h;
 	int err;
 
-	if (len < sizeof(*h) || h->size != len || tr_rec_problem(h))
+	/* rec may lie anywhere (a perf sample puts it 4 bytes past an 8-byte
+	 * boundary): read its head by copy, never in place. */
+	if (len < sizeof(h))
+		return -EINVAL;
+	h = tr_rec_hdr__load(rec);
+	if (h.size != len || tr_rec_problem(&h))
 		return -EINVAL;
 	if (len > TR_FRAME_MAX_RAW)
 		return -EMSGSIZE;
@@ -567,10 +573,10 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 			return err;
 	}
 	p = r->raw + r->raw_off;
-	memcpy(&size, p + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	size = tr_rec__size(p);
 	/* Records are packed; callers read them as structs, so hand out an
 	 * aligned copy when one sits at an unaligned offset. */
-	if ((uintptr_t)p % _Alignof(struct tr_event)) {
+	if (!tr_rec__aligned(p)) {
 		if (tr_grow(&r->scratch, &r->scratch_cap, size))
 			return -ENOMEM;
 		p = memcpy(r->scratch, p, size);
