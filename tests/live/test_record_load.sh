@@ -36,7 +36,7 @@ sanitizer_said() { grep -qE 'runtime error|AddressSanitizer|LeakSanitizer|Undefi
 
 # one_run N: 0 when run N passes, else 1 with the reason printed.
 one_run() {
-	local d=$tmp/run$1 why=() lost nopen nexec
+	local d=$tmp/run$1 why=() lost nopen nexec sh_pid
 	mkdir -p "$d"
 	"$OUTPUT/tracee-record" -q -o "$d/rec" -- /bin/sh -c \
 		'"$1" "$2" "$3" >/dev/null & i=0; while [ $i -lt "$4" ]; do /bin/true; i=$((i + 1)); done; wait' \
@@ -58,8 +58,12 @@ one_run() {
 	lost=$(jq -r '.lost.total // 0' "$d/rec/manifest.json" 2>/dev/null)
 	nopen=$(jq -c --arg p "$target" 'select(.eventName=="openat" and .processName=="openloop" and
 		.args[1].value==$p and .returnValue>=0)' "$d/out.jsonl" | wc -l)
-	nexec=$(jq -c 'select(.eventName=="execve" and .returnValue==0 and .args[0].value=="/bin/true")' \
-		"$d/out.jsonl" | wc -l)
+	# the workload's sh (its argv names $target), and the execs it made:
+	# other tests on the host may run /bin/true too
+	sh_pid=$(jq -r --arg t "$target" 'select(.eventName=="execve" and .returnValue==0 and
+		(.args[1].value|tostring|contains($t))) | .hostProcessId' "$d/out.jsonl" | head -1)
+	nexec=$(jq -c --argjson p "${sh_pid:-0}" 'select(.eventName=="execve" and .returnValue==0 and
+		.args[0].value=="/bin/true" and .hostParentProcessId==$p)' "$d/out.jsonl" | wc -l)
 	# Every open and exec is there, unless the kernel dropped events; then
 	# at most the dropped number is missing.
 	[ "$nopen" -le "$opens" ] && [ $((nopen + ${lost:-0})) -ge "$opens" ] ||
