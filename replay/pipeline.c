@@ -80,6 +80,23 @@ static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *
 	tr_diag__warn(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
 }
 
+/* The same for a record that is damaged (exit status 3). */
+__attribute__((format(printf, 3, 4)))
+static void damage_rec(struct tr_engine *e, const struct tr_src *src, const char *fmt, ...)
+{
+	char file[4096], msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (e->dir)
+		snprintf(file, sizeof(file), "%s/%s", e->dir, src->segment ? src->segment : "?");
+	else
+		snprintf(file, sizeof(file), "%s", src->segment ? src->segment : "?");
+	tr_diag__damage(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
+}
+
 static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src);
 static int on_finding(void *ctx, const struct tr_finding *f);
 
@@ -95,32 +112,49 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 }
 
 /* The arguments the engine and the built-in signatures read, and the wire
- * types they can read them as. The catalog comes with the recording: one
- * that types such an argument otherwise is reported here, once, and the
+ * types they can read them as; sig names the signature that reads it (NULL:
+ * the process tree only). The catalog comes with the recording: one that
+ * names or types such an argument otherwise is reported here, once, and the
  * typed accessors (view.h) leave the argument out wherever it is read. */
 static const struct {
 	uint32_t event;
 	const char *arg;
 	unsigned wires;
 	const char *what;
+	const char *sig;
 } used_args[] = {
-	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR" },
-	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR", "TRR-1001" },
+	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
+	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR", NULL },
+	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
+	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR", NULL },
+	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer", NULL },
 };
+
+/* What going without argument i means: which signature cannot run. */
+static const char *arg_consequence(size_t i, char *buf, size_t len)
+{
+	size_t n;
+	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
+
+	for (size_t k = 0; used_args[i].sig && k < n; k++)
+		if (!strcmp(sigs[k]->id, used_args[i].sig)) {
+			snprintf(buf, len, "signature %s (%s) cannot run on this recording", sigs[k]->id,
+				 sigs[k]->name);
+			return buf;
+		}
+	return "the process tree goes without it";
+}
 
 static void check_catalog(struct tr_engine *e)
 {
-	char file[4096];
+	char file[4096], why[256];
 
 	if (e->catalog == tr_catalog__builtin())
 		return;
@@ -128,18 +162,24 @@ static void check_catalog(struct tr_engine *e)
 	for (size_t i = 0; i < sizeof(used_args) / sizeof(used_args[0]); i++) {
 		const struct tr_event_def *d = tr_catalog__find(e->catalog, used_args[i].event);
 		char name[TR_SHOW_MAX];
-		int k = d ? arg_index(d, used_args[i].arg) : -1;
+		int k;
 		uint8_t w;
 
-		if (k < 0)
+		if (!d)
 			continue;
+		k = arg_index(d, used_args[i].arg);
+		if (k < 0) {
+			tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s) has no argument %s, which replay "
+				      "reads; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
+				      arg_consequence(i, why, sizeof(why)));
+			continue;
+		}
 		w = d->args[k].wire;
 		if (w <= TR_T_MAX && (used_args[i].wires & TR_WIRE_BIT(w)))
 			continue;
 		tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
-			      "reads %s; it is not used for the process tree or signatures",
-			      d->id, tr_show_str(name, d->name), used_args[i].arg, tr_wire__name(w),
-			      used_args[i].what);
+			      "reads %s; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
+			      tr_wire__name(w), used_args[i].what, arg_consequence(i, why, sizeof(why)));
 	}
 }
 
@@ -430,7 +470,7 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 	if (tr_event__args(ev, def, v.args, msg, sizeof(msg))) {
 		char name[TR_SHOW_MAX];
 
-		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
+		damage_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
 		e->stats.skipped++;
 		return 0;
 	}
@@ -517,7 +557,7 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 	}
 	memcpy(e->proc_buf, rec, size);
 	if (tr_proc__args((const struct tr_proc *)e->proc_buf, args, msg, sizeof(msg))) {
-		warn_rec(e, src, "process record: %s; skipped", msg);
+		damage_rec(e, src, "process record: %s; skipped", msg);
 		e->stats.skipped++;
 		return 0;
 	}
@@ -672,11 +712,14 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
 	r->opts = *o;
 	r->diag.prog = o->prog;
 	r->diag.out = o->diag;
+	r->diag.hook = o->warning;
+	r->diag.hook_ctx = o->warning_ctx;
 	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
 	if (rc) {
 		free(r);
 		return rc;
 	}
+	tr_recording__verify(r->rec, o->verify);
 	*out = r;
 	return 0;
 }
@@ -767,6 +810,11 @@ const struct tr_engine *tr_replay__engine(const struct tr_replay *r)
 uint64_t tr_replay__warnings(const struct tr_replay *r)
 {
 	return r->diag.warnings;
+}
+
+uint64_t tr_replay__damage(const struct tr_replay *r)
+{
+	return r->diag.damage;
 }
 
 void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p)
