@@ -24,6 +24,8 @@ struct held {
  * execve; a stream that opens more (hostile or broken) gets the oldest
  * emitted without a return value, so memory and lookups stay bounded. */
 #define TR_HELD_MAX 4096
+/* ... and their bytes, at most (records are up to TR_REC_MAX each). */
+#define TR_HELD_BYTES_MAX (64U << 20)
 
 struct tr_engine {
 	const struct tr_catalog *catalog;
@@ -41,7 +43,9 @@ struct tr_engine {
 	struct held *held;
 	size_t nheld;			/* in use: held[0..nheld) */
 	size_t heldcap;			/* with buffers: held[0..heldcap) */
+	size_t held_bytes;		/* sum of the buffers' sizes */
 	int held_full_warned;
+	int held_bytes_warned;
 
 	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
 	size_t proc_cap;
@@ -322,6 +326,17 @@ static int held_move(struct tr_engine *e, uint32_t from, uint32_t to)
 	return 0;
 }
 
+/* Free the buffers of the slots not in use. */
+static void held_trim(struct tr_engine *e)
+{
+	for (size_t i = e->nheld; i < e->heldcap; i++) {
+		e->held_bytes -= e->held[i].cap;
+		free(e->held[i].rec);
+		e->held[i].rec = NULL;
+		e->held[i].cap = 0;
+	}
+}
+
 static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_src *src)
 {
 	struct held *h = held_find(e, ev->host_tid);
@@ -352,12 +367,27 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 		e->held = v;
 		e->heldcap = cap;
 	}
+	/* Bytes are bounded as well as entries: a stream of huge entry events
+	 * gets the oldest emitted without a return value. */
+	while (e->held[e->nheld].cap < ev->h.size &&
+	       e->held_bytes + ev->h.size - e->held[e->nheld].cap > TR_HELD_BYTES_MAX) {
+		held_trim(e);
+		if (e->held_bytes + ev->h.size <= TR_HELD_BYTES_MAX || !e->nheld)
+			break;
+		if (!e->held_bytes_warned++)
+			warn_rec(e, src, "entry events waiting for their return values hold %zu bytes, the "
+				 "most held; the oldest goes out without one", e->held_bytes);
+		err = held_emit(e, &e->held[0], 0, 0);
+		if (err)
+			return err;
+	}
 	h = &e->held[e->nheld];
 	if (h->cap < ev->h.size) {
 		uint8_t *p = realloc(h->rec, ev->h.size);
 
 		if (!p)
 			return -ENOMEM;
+		e->held_bytes += ev->h.size - h->cap;
 		h->rec = p;
 		h->cap = ev->h.size;
 	}
@@ -680,6 +710,15 @@ void tr_engine__summary(const struct tr_engine *e)
 		tr_diag__summary(e->diag, "the merge reached its limit %llu time%s without a watermark "
 				 "(released early; the order may be off there)",
 				 (unsigned long long)s->merge_overflows, s->merge_overflows == 1 ? "" : "s");
+	{
+		uint64_t refused;
+		size_t bytes = tr_proctree__bytes(e->tree, &refused);
+
+		if (refused)
+			tr_diag__summary(e->diag, "the process tree reached its limit of %u MiB of strings "
+					 "(%zu bytes held); %llu exe, argv, cwd or cgroup strings were not kept",
+					 TR_PROCTREE_BYTES_MAX >> 20, bytes, (unsigned long long)refused);
+	}
 	if (s->lost)
 		tr_diag__summary(e->diag, "the recording lost %llu event%s (%llu gap record%s, shown as lost_events)",
 				 (unsigned long long)s->lost, s->lost == 1 ? "" : "s",
@@ -756,6 +795,9 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 			goto out;
 		}
 		rc = tr_engine__push(r->eng, rec, &src);
+		if (rc == -ENOMEM && err && errlen && !err[0])
+			snprintf(err, errlen, "%s/%s: offset %llu: record %u: out of memory", r->rec->dir,
+				 src.segment, (unsigned long long)src.frame_offset, src.index);
 		if (rc)
 			goto out;
 		/* every 64Ki records: cheap enough to not show in a profile */

@@ -66,6 +66,8 @@ static const char *tr_rec_problem(const struct tr_rec_hdr *h)
 {
 	if (!h->kind || h->kind > TR_REC_KIND_MAX)
 		return "unknown kind";
+	if (h->size > TR_REC_MAX)
+		return "larger than the format allows (1 MiB)";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))
 		return "size wrong for its kind";
@@ -396,8 +398,8 @@ static ssize_t tr_pread_full(int fd, void *buf, size_t len, uint64_t off)
 	return (ssize_t)got;
 }
 
-struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const char *path,
-					    tr_diag_fn diag, void *ctx)
+static struct tr_seg_reader *tr_seg_reader_open(int dirfd, const char *name, const char *path, int nofollow,
+						 tr_diag_fn diag, void *ctx)
 {
 	struct tr_seg_reader *r = calloc(1, sizeof(*r));
 	struct stat st;
@@ -417,7 +419,7 @@ struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const c
 	 * writer, so a FIFO under a segment's name would hang the reader
 	 * before the check below could turn it away. O_NOCTTY: nor may a
 	 * terminal device become our controlling terminal. */
-	r->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+	r->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | nofollow);
 	if (r->fd < 0 || fstat(r->fd, &st)) {
 		err = -errno;
 		goto fail;
@@ -435,9 +437,16 @@ fail:
 	return NULL;
 }
 
+struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const char *path,
+					    tr_diag_fn diag, void *ctx)
+{
+	return tr_seg_reader_open(dirfd, name, path, O_NOFOLLOW, diag, ctx);
+}
+
+/* A path given as such is followed: whoever named it chose the file. */
 struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, void *ctx)
 {
-	return tr_seg_reader__openat(AT_FDCWD, path, path, diag, ctx);
+	return tr_seg_reader_open(AT_FDCWD, path, path, 0, diag, ctx);
 }
 
 void tr_seg_reader__close(struct tr_seg_reader *r)

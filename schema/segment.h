@@ -76,10 +76,10 @@ struct tr_seg_reader;
 /* NULL with errno set if the file cannot be opened. diag may be NULL. The
  * file is read with pread, never mapped: a file that shrinks while it is
  * read is reported as truncated. Only a regular file is read (-ENODEV,
- * -EISDIR); a symlink is refused (-ELOOP). */
+ * -EISDIR). */
 struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, void *ctx);
-/* The same for name relative to the directory dirfd; path names it in
- * messages. */
+/* The same for name relative to the directory dirfd, never through a
+ * symlink (-ELOOP); path names it in messages. */
 struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const char *path,
 					    tr_diag_fn diag, void *ctx);
 /* What the first frame's prev_hash must be: the previous segment's chain

@@ -181,6 +181,8 @@ enum tr_wire_type {
 #define TR_STR_MAX	4096	/* longest string the BPF side copies */
 #define TR_ARGV_MAX	64	/* most argv elements the BPF side copies */
 #define TR_SOCKADDR_MAX	128
+#define TR_ARG_BYTES_MAX 65536	/* longest STR_ARRAY or BYTES value a reader accepts; since 2 */
+#define TR_REC_MAX	(1U << 20) /* largest record (h.size) a reader accepts; since 2 */
 
 /* Kernel to recorder only (never on disk): slots of the BPF "drops" map,
  * which counts records the perf buffer refused, per kind of record. */
