@@ -44,6 +44,22 @@ static int tr_wire_fixed(uint8_t wire)
 	}
 }
 
+/* The longest value of a wire type (FORMAT.md 5.1). */
+static uint32_t tr_wire_max(uint8_t wire)
+{
+	switch (wire) {
+	case TR_T_STR:
+		return TR_STR_MAX;
+	case TR_T_SOCKADDR:
+		return TR_SOCKADDR_MAX;
+	case TR_T_STR_ARRAY:
+	case TR_T_BYTES:
+		return TR_ARG_BYTES_MAX;
+	default:
+		return 8;
+	}
+}
+
 /* tr_args__decode, with offsets in messages counted from base, the offset of
  * buf in its record. */
 static int tr_decode(const uint8_t *wires, unsigned nwires, const uint8_t *p, size_t len,
@@ -87,6 +103,11 @@ static int tr_decode(const uint8_t *wires, unsigned nwires, const uint8_t *p, si
 		if (len - off < n)
 			return tr_bad(err, errlen, "offset %zu: argument index %u needs %u bytes, %zu left",
 				      base + off, idx, n, len - off);
+		/* the format's own limits, so a small hostile file cannot make
+		 * the reader hold what no recorder writes */
+		if (n > tr_wire_max(wires[idx]))
+			return tr_bad(err, errlen, "offset %zu: argument index %u is %u bytes, more than its "
+				      "wire type allows (%u)", base + off, idx, n, tr_wire_max(wires[idx]));
 		v->present = 1;
 		v->wire = wires[idx];
 		switch (v->wire) {

@@ -15,8 +15,10 @@
 #include <linux/types.h>
 #endif
 
-/* Format version of segments and records. Since 1. */
-#define TR_FORMAT_VERSION 1
+/* Format version of segments and records. Since 1; 2 adds the hash chain of
+ * frames (struct tr_frame_hdr). Version 1 frames (struct tr_frame_hdr_v1)
+ * stay readable. */
+#define TR_FORMAT_VERSION 2
 
 /*
  * Frame header. Each frame of a segment file is a zstd skippable frame that
@@ -28,11 +30,12 @@
 #define TR_FRAME_MAGIC	0x31465254U /* "TRF1"; since 1 */
 #define TR_FRAME_MAX_RAW	(64U << 20) /* largest raw_size a reader accepts; since 1 */
 
-struct tr_frame_hdr {
+/* Version 1 frame header (40 bytes), still read. */
+struct tr_frame_hdr_v1 {
 	__u32 skip_magic;	/* TR_SKIP_MAGIC */
-	__u32 skip_size;	/* sizeof(struct tr_frame_hdr) - 8 = 32 */
+	__u32 skip_size;	/* sizeof(struct tr_frame_hdr_v1) - 8 = 32 */
 	__u32 magic;		/* TR_FRAME_MAGIC */
-	__u16 version;		/* TR_FORMAT_VERSION */
+	__u16 version;		/* 1 */
 	__u16 flags;		/* reserved, zero */
 	__u32 comp_size;	/* bytes of the zstd frame that follows */
 	__u32 raw_size;		/* bytes of records once decompressed */
@@ -40,6 +43,26 @@ struct tr_frame_hdr {
 	__u32 frame_seq;	/* 0-based index of the frame in its segment */
 	__u32 comp_crc;		/* CRC-32 (zlib polynomial) of the comp_size bytes */
 	__u32 hdr_crc;		/* CRC-32 of the 36 bytes before this field */
+};
+
+/* Version 2 frame header (56 bytes): version 1's fields, then the hash
+ * chain. prev_hash is the first 16 bytes of the SHA-256 of the previous
+ * frame of the recording (its header and zstd bytes as written), across
+ * segment boundaries; all zero for the first frame of a recording. Since 2. */
+#define TR_CHAIN_LEN 16
+struct tr_frame_hdr {
+	__u32 skip_magic;	/* TR_SKIP_MAGIC */
+	__u32 skip_size;	/* sizeof(struct tr_frame_hdr) - 8 = 48 */
+	__u32 magic;		/* TR_FRAME_MAGIC */
+	__u16 version;		/* 2 */
+	__u16 flags;		/* reserved, zero */
+	__u32 comp_size;	/* bytes of the zstd frame that follows */
+	__u32 raw_size;		/* bytes of records once decompressed */
+	__u32 nrecords;		/* records in the frame */
+	__u32 frame_seq;	/* 0-based index of the frame in its segment */
+	__u32 comp_crc;		/* CRC-32 (zlib polynomial) of the comp_size bytes */
+	__u8 prev_hash[TR_CHAIN_LEN]; /* SHA-256 of the previous frame, truncated */
+	__u32 hdr_crc;		/* CRC-32 of the 52 bytes before this field */
 };
 
 /* Record kinds (tr_rec_hdr.kind). Never renumbered. */
@@ -159,6 +182,8 @@ enum tr_wire_type {
 #define TR_STR_MAX	4096	/* longest string the BPF side copies */
 #define TR_ARGV_MAX	64	/* most argv elements the BPF side copies */
 #define TR_SOCKADDR_MAX	128
+#define TR_ARG_BYTES_MAX 65536	/* longest STR_ARRAY or BYTES value a reader accepts; since 2 */
+#define TR_REC_MAX	(1U << 20) /* largest record (h.size) a reader accepts; since 2 */
 
 /* Kernel to recorder only (never on disk): slots of the BPF "drops" map,
  * which counts records the perf buffer refused, per kind of record. */
@@ -175,7 +200,10 @@ enum tr_drop_slot {
 };
 
 /* Layout checks: these structs are the file format. */
-_Static_assert(sizeof(struct tr_frame_hdr) == 40, "tr_frame_hdr layout");
+_Static_assert(sizeof(struct tr_frame_hdr_v1) == 40, "tr_frame_hdr_v1 layout");
+_Static_assert(sizeof(struct tr_frame_hdr) == 56, "tr_frame_hdr layout");
+_Static_assert(__builtin_offsetof(struct tr_frame_hdr, prev_hash) == 36, "tr_frame_hdr layout");
+_Static_assert(__builtin_offsetof(struct tr_frame_hdr, hdr_crc) == 52, "tr_frame_hdr layout");
 _Static_assert(sizeof(struct tr_rec_hdr) == 24, "tr_rec_hdr layout");
 _Static_assert(sizeof(struct tr_event) == 120, "tr_event layout");
 _Static_assert(__builtin_offsetof(struct tr_event, comm) == 104, "tr_event layout");

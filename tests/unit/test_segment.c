@@ -487,9 +487,9 @@ static void put_frame(FILE *f, const uint8_t *raw, uint32_t len, uint32_t nrec, 
 {
 	size_t cap = ZSTD_compressBound(len), comp;
 	uint8_t *out = malloc(cap);
-	struct tr_frame_hdr h = {
+	struct tr_frame_hdr_v1 h = {
 		.skip_magic = TR_SKIP_MAGIC, .skip_size = 32, .magic = TR_FRAME_MAGIC,
-		.version = TR_FORMAT_VERSION, .raw_size = len, .nrecords = nrec, .frame_seq = seq,
+		.version = 1, .raw_size = len, .nrecords = nrec, .frame_seq = seq,
 	};
 
 	comp = ZSTD_compress(out, cap, raw, len, 1);
@@ -554,9 +554,9 @@ static void test_payload_not_zstd_frame(void **state)
 	assert_non_null(f);
 	put_frame(f, raw, len, 1, 0);
 	for (uint32_t seq = 1; seq <= 2; seq++) {
-		struct tr_frame_hdr h = {
+		struct tr_frame_hdr_v1 h = {
 			.skip_magic = TR_SKIP_MAGIC, .skip_size = 32, .magic = TR_FRAME_MAGIC,
-			.version = TR_FORMAT_VERSION, .frame_seq = seq,
+			.version = 1, .frame_seq = seq,
 			.comp_size = seq == 1 ? 0 : sizeof(skippable),
 		};
 
