@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "record.h"
 #include "recording.h"
 #include "show.h"
 
@@ -284,6 +285,31 @@ static void add_stats(struct tr_recording *r)
 	r->stats.records += s->records;
 }
 
+/* Version 1 events are 8 bytes shorter (no euid, fsuid): readers past this
+ * point see one layout. 1, 0 with a warning if the record is unusable, or
+ * -ENOMEM. */
+static int widen_v1(struct tr_recording *r, const struct tr_rec_hdr **rec, const struct tr_rec_pos *pos)
+{
+	size_t need = (*rec)->size + sizeof(struct tr_event) - TR_EVENT_V1_SIZE;
+	char msg[160];
+
+	if (r->conv_cap < need) {
+		uint8_t *p = realloc(r->conv, need);
+
+		if (!p)
+			return -ENOMEM;
+		r->conv = p;
+		r->conv_cap = need;
+	}
+	if (tr_event__from_v1(*rec, (*rec)->size, r->conv, msg, sizeof(msg))) {
+		tr_diag__warn(r->diag, r->seg_paths[r->cur], (int64_t)pos->frame_offset,
+			      "frame %u, record %u: %s; skipped", pos->frame_seq, pos->index, msg);
+		return 0;
+	}
+	*rec = (const struct tr_rec_hdr *)r->conv;
+	return 1;
+}
+
 int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, struct tr_src *src,
 		       char *err, size_t errlen)
 {
@@ -315,6 +341,13 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 			}
 		}
 		rc = tr_seg_reader__next(r->reader, rec, &pos);
+		if (rc > 0 && pos.version < TR_FORMAT_VERSION && (*rec)->kind == TR_REC_EVENT) {
+			rc = widen_v1(r, rec, &pos);
+			if (rc < 0)
+				return rc;
+			if (!rc)
+				continue;
+		}
 		if (rc > 0) {
 			src->segment = r->seg_names[r->cur];
 			src->segment_index = (uint32_t)r->cur;
@@ -360,6 +393,7 @@ void tr_recording__close(struct tr_recording *r)
 	}
 	free(r->seg_names);
 	free(r->seg_paths);
+	free(r->conv);
 	tr_manifest__free(&r->manifest);
 	free(r->dir);
 	free(r);

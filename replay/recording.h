@@ -45,6 +45,8 @@ struct tr_recording {
 	/* iteration */
 	size_t cur;
 	struct tr_seg_reader *reader;
+	uint8_t *conv;			/* a version 1 event widened to this version's layout */
+	size_t conv_cap;
 };
 
 /* Open dir. A missing or corrupt manifest is a warning (the built-in

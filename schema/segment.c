@@ -53,7 +53,7 @@ static const struct {
 	uint32_t min;
 	bool exact;
 } tr_kind_size[TR_REC_KIND_MAX + 1] = {
-	[TR_REC_EVENT] = { sizeof(struct tr_event), false },
+	[TR_REC_EVENT] = { TR_EVENT_V1_SIZE, false },	/* a version 1 frame's events are shorter */
 	[TR_REC_RETVAL] = { sizeof(struct tr_retval), true },
 	[TR_REC_PROC] = { sizeof(struct tr_proc), false },
 	[TR_REC_GAP] = { sizeof(struct tr_gap), true },
@@ -299,6 +299,7 @@ struct tr_seg_reader {
 	uint32_t nrec, index;
 	uint64_t frame_offset;
 	uint32_t frame_seq;
+	uint16_t frame_version;
 	uint8_t *scratch;	/* aligned copy of a record at an unaligned offset */
 	size_t scratch_cap;
 	struct tr_seg_stats st;
@@ -500,7 +501,7 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	}
 	/* From here on the header is genuine, so the frame's extent is known. */
 	r->next = off + TR_HDR_SIZE + h.comp_size;
-	if (h.version != TR_FORMAT_VERSION || h.flags || h.raw_size > TR_FRAME_MAX_RAW) {
+	if (h.version < 1 || h.version > TR_FORMAT_VERSION || h.flags || h.raw_size > TR_FRAME_MAX_RAW) {
 		tr_report(r, off, "frame %u: unsupported header (version %u, flags 0x%04x, raw size %u)",
 			  h.frame_seq, h.version, h.flags, h.raw_size);
 		goto bad;
@@ -543,6 +544,7 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	r->st.frames_ok++;
 	r->frame_offset = off;
 	r->frame_seq = h.frame_seq;
+	r->frame_version = h.version;
 	r->raw_off = 0;
 	r->nrec = h.nrecords;
 	r->index = 0;
@@ -580,6 +582,7 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 		pos->frame_offset = r->frame_offset;
 		pos->frame_seq = r->frame_seq;
 		pos->index = r->index;
+		pos->version = r->frame_version;
 	}
 	r->raw_off += size;
 	r->index++;

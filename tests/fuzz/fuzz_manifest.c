@@ -131,7 +131,7 @@ static void check_valid(const struct tr_manifest *m)
 	const struct tr_catalog *c = m->catalog;
 	uint64_t sum = 0;
 
-	check(m->format_version == TR_FORMAT_VERSION);
+	check(m->format_version >= 1 && m->format_version <= TR_FORMAT_VERSION);
 	check(m->state == TR_STATE_RECORDING || m->state == TR_STATE_COMPLETE);
 	check(m->tool_version && m->hostname && m->kernel_release && m->boot_id);
 	for (size_t i = 0; i < m->argc; i++)
@@ -171,7 +171,8 @@ static void check_files_same(const struct tr_manifest_file *a, const struct tr_m
 
 static void check_same(const struct tr_manifest *a, const struct tr_manifest *b)
 {
-	check(a->format_version == b->format_version && a->state == b->state);
+	/* the writer always says this version (its files are this version's) */
+	check(b->format_version == TR_FORMAT_VERSION && a->state == b->state);
 	check(same_str(a->tool_version, b->tool_version) && same_str(a->end_reason, b->end_reason));
 	check(same_str(a->hostname, b->hostname) && same_str(a->kernel_release, b->kernel_release));
 	check(same_str(a->boot_id, b->boot_id));
