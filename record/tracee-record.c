@@ -300,7 +300,7 @@ static void read_drops(const struct events_bpf *skel, uint64_t *per_cpu, int ncp
 	__u64 vals[ncpu];
 
 	memset(per_cpu, 0, ncpu * sizeof(*per_cpu));
-	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
+	for (__u32 slot = 0; slot < TR_DROP_IDS; slot++)
 		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
 			for (int c = 0; c < ncpu; c++)
 				per_cpu[c] += vals[c];

@@ -53,7 +53,7 @@ static const struct {
 	uint32_t min;
 	bool exact;
 } tr_kind_size[TR_REC_KIND_MAX + 1] = {
-	[TR_REC_EVENT] = { sizeof(struct tr_event), false },
+	[TR_REC_EVENT] = { TR_EVENT_V1_SIZE, false },	/* a version 1 frame's events are shorter */
 	[TR_REC_RETVAL] = { sizeof(struct tr_retval), true },
 	[TR_REC_PROC] = { sizeof(struct tr_proc), false },
 	[TR_REC_GAP] = { sizeof(struct tr_gap), true },
@@ -372,6 +372,7 @@ struct tr_seg_reader {
 	uint32_t nrec, index;
 	uint64_t frame_offset;
 	uint32_t frame_seq;
+	uint16_t frame_version;
 	uint8_t *scratch;	/* aligned copy of a record at an unaligned offset */
 	size_t scratch_cap;
 	/* frame_seq: the next one expected, unless damage was reported since */
@@ -798,6 +799,7 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	r->st.frames_ok++;
 	r->frame_offset = off;
 	r->frame_seq = h.frame_seq;
+	r->frame_version = h.version;
 	r->raw_off = 0;
 	r->nrec = h.nrecords;
 	r->index = 0;
@@ -835,6 +837,7 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 		pos->frame_offset = r->frame_offset;
 		pos->frame_seq = r->frame_seq;
 		pos->index = r->index;
+		pos->version = r->frame_version;
 	}
 	r->raw_off += size;
 	r->index++;

@@ -59,6 +59,7 @@ struct tr_rec_pos {
 	uint64_t frame_offset;	/* byte offset of the frame header in the file */
 	uint32_t frame_seq;	/* frame_seq from that header */
 	uint32_t index;		/* 0-based record index within the frame */
+	uint16_t version;	/* format version of the frame: how its records are laid out */
 };
 
 struct tr_seg_stats {

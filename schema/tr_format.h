@@ -15,9 +15,11 @@
 #include <linux/types.h>
 #endif
 
-/* Format version of segments and records. Since 1; 2 adds the hash chain of
- * frames (struct tr_frame_hdr). Version 1 frames (struct tr_frame_hdr_v1)
- * stay readable. */
+/* Format version of segments and records. Since 1. Version 2 (2026-12-01)
+ * adds the hash chain of frames (struct tr_frame_hdr; version 1 frames,
+ * struct tr_frame_hdr_v1, stay readable), and tr_event gains euid/fsuid and
+ * the argument-info trailer (TR_EVF_TRUNC, TR_EVF_ARG_AT_EXIT); version 1
+ * events are widened on read. */
 #define TR_FORMAT_VERSION 2
 
 /*
@@ -87,10 +89,20 @@ struct tr_rec_hdr {
 };
 
 /* Event flags (tr_event.flags). */
-#define TR_EVF_AT_ENTRY 0x0001U /* sent at syscall entry; a TR_REC_RETVAL carries the result; since 1 */
-#define TR_EVF_KNOWN	0x0001U /* all flags defined so far */
+#define TR_EVF_AT_ENTRY	   0x0001U /* sent at syscall entry; a TR_REC_RETVAL carries the result; since 1 */
+#define TR_EVF_TRUNC	   0x0002U /* an argument was cut short: see the argument-info trailer; since 2 */
+#define TR_EVF_ARG_AT_EXIT 0x0004U /* an argument was read at syscall exit, its entry read having
+				    * failed: see the argument-info trailer; since 2 */
+#define TR_EVF_TO_RECORDER 0x0008U /* aimed at the recorder itself (a signal to it, a bpf detach); since 2 */
+#define TR_EVF_KNOWN_V1	   0x0001U
+#define TR_EVF_KNOWN	   0x000fU /* all flags defined so far */
+/* The record ends with an argument-info trailer (struct tr_arg_info). */
+#define TR_EVF_ARGINFO	   (TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT)
 
-/* TR_REC_EVENT: head, task context, then nargs encoded arguments. */
+/* TR_REC_EVENT: head, task context, then nargs encoded arguments, then (with
+ * TR_EVF_ARGINFO) the argument-info trailer. Version 1 records end at comm
+ * (TR_EVENT_V1_SIZE); readers widen them (tr_event__from_v1) with euid and
+ * fsuid TR_ID_UNKNOWN. */
 struct tr_event {
 	struct tr_rec_hdr h;
 	__u32 event_id;		/* catalog id */
@@ -111,6 +123,29 @@ struct tr_event {
 	__u32 mnt_ns;		/* inode numbers of the namespaces */
 	__u32 pid_ns;
 	char comm[16];
+	__u32 euid;		/* effective uid; since 2 */
+	__u32 fsuid;		/* filesystem uid (what file access is checked against); since 2 */
+};
+
+#define TR_EVENT_V1_SIZE 120U	/* sizeof(struct tr_event) in version 1 */
+#define TR_ID_UNKNOWN 0xffffffffU /* a uid the record does not know (version 1's euid, fsuid) */
+
+/*
+ * Argument-info trailer (since 2): present when tr_event.flags has any
+ * TR_EVF_ARGINFO bit; it is what follows the nargs encoded arguments, one
+ * entry per argument that has something to say, at least one. A reader of a
+ * record without those flags never looks for it.
+ */
+#define TR_ARGF_TRUNC	0x01U	/* the value was cut short; orig_len is its real length */
+#define TR_ARGF_AT_EXIT	0x02U	/* read at syscall exit: the entry read failed (page not resident) */
+#define TR_ARGF_KNOWN	0x03U
+
+struct tr_arg_info {
+	__u8 idx;		/* index of an argument present in the record */
+	__u8 flags;		/* TR_ARGF_*, at least one */
+	__u16 reserved;		/* zero */
+	__u32 orig_len;		/* with TR_ARGF_TRUNC: bytes the whole value had (STR_ARRAY:
+				 * every element with its NUL), 0 if unknown; else zero */
 };
 
 /* TR_REC_RETVAL: the result of an event sent with TR_EVF_AT_ENTRY. */
@@ -185,19 +220,10 @@ enum tr_wire_type {
 #define TR_ARG_BYTES_MAX 65536	/* longest STR_ARRAY or BYTES value a reader accepts; since 2 */
 #define TR_REC_MAX	(1U << 20) /* largest record (h.size) a reader accepts; since 2 */
 
-/* Kernel to recorder only (never on disk): slots of the BPF "drops" map,
- * which counts records the perf buffer refused, per kind of record. */
-enum tr_drop_slot {
-	TR_DROP_EXECVE,
-	TR_DROP_OPENAT,
-	TR_DROP_CONNECT,
-	TR_DROP_FORK,
-	TR_DROP_EXEC,
-	TR_DROP_EXIT,
-	TR_DROP_RETVAL,
-	TR_DROP_CHDIR,
-	TR_DROP_SLOTS,
-};
+/* Kernel to recorder only (never on disk): the BPF "drops" map counts
+ * records the perf buffer refused per CPU, indexed by event id (a late
+ * return value counts under its event's id); ids are below this. */
+#define TR_DROP_IDS 9216
 
 /* Layout checks: these structs are the file format. */
 _Static_assert(sizeof(struct tr_frame_hdr_v1) == 40, "tr_frame_hdr_v1 layout");
@@ -205,8 +231,10 @@ _Static_assert(sizeof(struct tr_frame_hdr) == 56, "tr_frame_hdr layout");
 _Static_assert(__builtin_offsetof(struct tr_frame_hdr, prev_hash) == 36, "tr_frame_hdr layout");
 _Static_assert(__builtin_offsetof(struct tr_frame_hdr, hdr_crc) == 52, "tr_frame_hdr layout");
 _Static_assert(sizeof(struct tr_rec_hdr) == 24, "tr_rec_hdr layout");
-_Static_assert(sizeof(struct tr_event) == 120, "tr_event layout");
+_Static_assert(sizeof(struct tr_event) == 128, "tr_event layout");
 _Static_assert(__builtin_offsetof(struct tr_event, comm) == 104, "tr_event layout");
+_Static_assert(__builtin_offsetof(struct tr_event, euid) == TR_EVENT_V1_SIZE, "tr_event v1 is a prefix of v2");
+_Static_assert(sizeof(struct tr_arg_info) == 8, "tr_arg_info layout");
 _Static_assert(sizeof(struct tr_retval) == 40, "tr_retval layout");
 _Static_assert(sizeof(struct tr_proc) == 96, "tr_proc layout");
 _Static_assert(sizeof(struct tr_gap) == 32, "tr_gap layout");

@@ -44,7 +44,7 @@ static const uint32_t fixed_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
 };
 static const uint32_t min_size[TR_REC_KIND_MAX + 1] = {
-	[TR_REC_EVENT] = sizeof(struct tr_event),
+	[TR_REC_EVENT] = TR_EVENT_V1_SIZE,	/* version 1 events are shorter */
 	[TR_REC_RETVAL] = sizeof(struct tr_retval),
 	[TR_REC_PROC] = sizeof(struct tr_proc),
 	[TR_REC_GAP] = sizeof(struct tr_gap),

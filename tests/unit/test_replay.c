@@ -621,7 +621,7 @@ static void test_bad_records(void **state)
 	assert_int_equal(r.stats.skipped, 3);
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 1: event id 4242 is not in the recording's catalog; skipped"));
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 2: event 257 (openat): "
-				       "offset 131: argument 2 of 2 is missing; skipped"));
+				       "offset 139: argument 2 of 2 is missing; skipped"));
 	assert_non_null(strstr(r.diag, "record 3: event 257 (openat): offset 30: reserved event flags set (0x8000)"));
 	assert_non_null(strstr(r.diag, "3 records could not be decoded and were skipped"));
 	run_free(&r);
@@ -889,6 +889,8 @@ static void test_json_event(void **state)
 	synth_ev_begin(&e, 0, 200, TR_EV_SCHED_PROCESS_EXEC, &t);
 	synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), "/bin/sh");
 	synth_ev_bytes(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), "sh\0-c\0ec", 8);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), TR_ARGF_TRUNC, 9000);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), TR_ARGF_AT_EXIT, 0);
 	synth_ev_end(&s, &e);
 	synth_watermark(&s, 1000);
 	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
@@ -900,7 +902,7 @@ static void test_json_event(void **state)
 			"{\"timestamp\":1700000000000000100,\"threadStartTime\":1700000002003456789,"
 			"\"processorId\":0,\"processId\":100,\"cgroupId\":1,\"threadId\":100,"
 			"\"parentProcessId\":1,\"hostProcessId\":100,\"hostThreadId\":100,"
-			"\"hostParentProcessId\":1,\"userId\":0,\"mountNamespace\":4026531841,"
+			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
 			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
@@ -920,6 +922,17 @@ static void test_json_event(void **state)
 		assert_int_equal(json_array_size(argv), 3);
 		assert_string_equal(json_string_value(json_array_get(argv, 2)), "ec");
 		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "");
+		/* the argument-info trailer: cut short (and how long), read at exit */
+		{
+			json_t *a = json_array_get(json_object_get(j, "args"), 1);
+			json_t *c = json_array_get(json_object_get(j, "args"), 0);
+
+			assert_true(json_is_true(json_object_get(a, "truncated")));
+			assert_int_equal(json_integer_value(json_object_get(a, "length")), 9000);
+			assert_null(json_object_get(a, "readAtExit"));
+			assert_true(json_is_true(json_object_get(c, "readAtExit")));
+			assert_null(json_object_get(c, "truncated"));
+		}
 		json_decref(j);
 	}
 	run_free(&r);
