@@ -234,8 +234,10 @@ int tr_state__args(const struct tr_rec_hdr *rec, struct tr_arg_val out[TR_MAX_AR
 	memcpy(&nargs, (const uint8_t *)rec + d->nargs_off, sizeof(nargs));
 	rc = tr_args__decode_at(d->wires, d->nwires, (const uint8_t *)rec + d->head, rec->size - d->head,
 				nargs, out, d->head, err, errlen);
-	if (rc)
+	if (rc) {
+		memset(out, 0, sizeof(*out) * TR_MAX_ARGS); /* nothing half-decoded */
 		return rc;
+	}
 	problem = d->check_args ? d->check_args(out, why, sizeof(why)) : NULL;
 	if (problem) {
 		if (err && errlen)
