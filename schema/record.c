@@ -195,6 +195,13 @@ int tr_args__decode(const uint8_t *wires, unsigned nwires, const void *buf, size
 	return tr_decode(wires, nwires, buf, len, nargs, out, 0, NULL, err, errlen);
 }
 
+int tr_args__decode_at(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
+		       unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], size_t base,
+		       char *err, size_t errlen)
+{
+	return tr_decode(wires, nwires, buf, len, nargs, out, base, NULL, err, errlen);
+}
+
 int tr_event__args(const struct tr_event *ev, const struct tr_event_def *def,
 		   struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen)
 {
@@ -238,11 +245,18 @@ int tr_event__from_v1(const void *rec, size_t size, void *out, char *err, size_t
 
 int tr_proc__args(const struct tr_proc *p, struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen)
 {
-	static const uint8_t wires[] = {
+	static const uint8_t wires[TR_PROC_ARG_NARGS] = {
 		[TR_PROC_ARG_EXE] = TR_T_STR,
 		[TR_PROC_ARG_CWD] = TR_T_STR,
 		[TR_PROC_ARG_ARGV] = TR_T_STR_ARRAY,
 		[TR_PROC_ARG_CGROUP] = TR_T_STR,
+		[TR_PROC_ARG_EUID] = TR_T_UINT32,
+		[TR_PROC_ARG_EGID] = TR_T_UINT32,
+		[TR_PROC_ARG_FSUID] = TR_T_UINT32,
+		[TR_PROC_ARG_NET_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_USER_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_UTS_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_CGROUP_NS] = TR_T_UINT32,
 	};
 
 	if (p->h.size < sizeof(*p))

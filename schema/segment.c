@@ -58,17 +58,29 @@ static const struct {
 	[TR_REC_PROC] = { sizeof(struct tr_proc), false },
 	[TR_REC_GAP] = { sizeof(struct tr_gap), true },
 	[TR_REC_WATERMARK] = { sizeof(struct tr_rec_hdr), true },
+	[TR_REC_CLOCK] = { sizeof(struct tr_clock), true },
+	[TR_REC_FD] = { sizeof(struct tr_fd), false },
+	[TR_REC_CGROUP] = { sizeof(struct tr_cgroup), false },
+	[TR_REC_MOUNT] = { sizeof(struct tr_mount), false },
+	[TR_REC_USER] = { sizeof(struct tr_user), false },
+	[TR_REC_NETIF] = { sizeof(struct tr_netif), false },
+	[TR_REC_HOST] = { sizeof(struct tr_host), false },
+	[TR_REC_CHECKPOINT] = { sizeof(struct tr_checkpoint), true },
 };
 
 /* NULL if a record head is right for its kind, else what is wrong. Checked
  * on write and on read, so every record handed out can be read as its
- * kind's struct without running past its end. */
-static const char *tr_rec_problem(const struct tr_rec_hdr *h)
+ * kind's struct without running past its end. A reader passes on a kind
+ * newer than itself (its consumer skips it with a warning); a writer never
+ * writes one. */
+static const char *tr_rec_problem(const struct tr_rec_hdr *h, bool reading)
 {
-	if (!h->kind || h->kind > TR_REC_KIND_MAX)
-		return "unknown kind";
 	if (h->size > TR_REC_MAX)
 		return "larger than the format allows (1 MiB)";
+	if (reading && h->kind > TR_REC_KIND_MAX)
+		return NULL;
+	if (!h->kind || h->kind > TR_REC_KIND_MAX)
+		return "unknown kind";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))
 		return "size wrong for its kind";
@@ -262,7 +274,7 @@ int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 	if (len < sizeof(h))
 		return -EINVAL;
 	h = tr_rec_hdr__load(rec);
-	if (h.size != len || tr_rec_problem(&h))
+	if (h.size != len || tr_rec_problem(&h, false))
 		return -EINVAL;
 	if (len > TR_FRAME_MAX_RAW)
 		return -EMSGSIZE;
@@ -628,7 +640,7 @@ static bool tr_walk_records(struct tr_seg_reader *r, const struct tr_any_hdr *h,
 				  h->frame_seq, n, pos, rh.size, left);
 			return false;
 		}
-		problem = tr_rec_problem(&rh);
+		problem = tr_rec_problem(&rh, true);
 		if (problem) {
 			tr_report(r, off, "frame %u: record %u at raw offset %u: %s (kind %u, size %u)",
 				  h->frame_seq, n, pos, problem, rh.kind, rh.size);
