@@ -87,7 +87,7 @@ int tr_container__parse(const char *path, uint32_t len, struct tr_container *c)
 				for (size_t i = 0; !c->runtime && i < sizeof(ancestors) / sizeof(ancestors[0]); i++)
 					if (cl == strlen(ancestors[i].dir) && !memcmp(comp, ancestors[i].dir, cl))
 						c->runtime = ancestors[i].runtime;
-				if (cl > 3 && cl < 3 + sizeof(c->pod_uid)) {
+				if (cl > 3) {
 					/* cgroupfs: podUID; systemd: kubepods-QOS-podUID.slice, with _ for - */
 					const char *p = memmem(comp, cl, "pod", 3);
 					uint32_t pl;
