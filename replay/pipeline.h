@@ -55,6 +55,7 @@ struct tr_engine_stats {
 	uint64_t state;		/* other state records (fd, cgroup, ...) read */
 	uint64_t unknown;	/* records of kinds newer than this reader, skipped */
 	uint64_t events;	/* events emitted */
+	uint64_t derived;	/* derived events emitted (replay/derive/) */
 	uint64_t gaps;		/* gap records emitted */
 	uint64_t lost;		/* events lost, summed over gap records */
 	uint64_t skipped;	/* records that could not be decoded, reported */
@@ -75,6 +76,9 @@ struct tr_engine_opts {
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
 	struct tr_sink sink;
+	/* derived events (replay/derive/) go to the sink too; without it only
+	 * those the signatures select are made, and only signatures see them */
+	int derived;
 	/* the merge's limits (replay/merge.h); 0: the defaults. For tests. */
 	size_t merge_max_records;
 	size_t merge_max_bytes;
@@ -116,6 +120,7 @@ struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */
 	int signatures;		/* run the built-in signatures */
+	int derived;		/* derived events go to the sink too (tr_engine_opts) */
 	/* called now and then while reading (NULL: never) */
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;

@@ -24,7 +24,7 @@ FUZZ_CC ?= $(CLANG)
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
 	       -Wno-missing-field-initializers -Wno-unused-parameter -D_GNU_SOURCE \
-	       -DTR_VERSION='"$(VERSION)"' -Ischema -Ireplay -MMD -MP
+	       -DTR_VERSION='"$(VERSION)"' -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -MMD -MP
 FUZZ_LDLIBS := -ljansson -lzstd -lz -lcrypto -lm
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
