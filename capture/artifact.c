@@ -75,7 +75,7 @@ struct cap_art {
 	long clk_tck;
 
 	/* catalog argument indexes, resolved once (-1: not in the catalog) */
-	int exec_cmdpath, exec_interp, open_path, open_flags;
+	int exec_cmdpath, exec_interp, exec_interp2, open_path, open_flags;
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -276,6 +276,7 @@ static void submit(struct cap_art *a, const struct tr_event *ev, uint16_t source
 void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 {
 	struct tr_arg_val v[TR_MAX_ARGS];
+	const struct tr_arg_val *interp;
 	struct tr_event *ev;
 	const struct tr_event_def *d;
 	uint32_t id;
@@ -298,9 +299,10 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 			goto out;
 		submit(a, ev, TR_ART_EXEC, -1, &v[a->exec_cmdpath]);
 		/* a script: its interpreter is the exe, the script is the path */
-		if (a->exec_interp >= 0 && v[a->exec_interp].present &&
-		    (v[a->exec_interp].b.len != v[a->exec_cmdpath].b.len ||
-		     memcmp(v[a->exec_interp].b.p, v[a->exec_cmdpath].b.p, v[a->exec_cmdpath].b.len)))
+		interp = a->exec_interp >= 0 && v[a->exec_interp].present ? &v[a->exec_interp] :
+			 a->exec_interp2 >= 0 && v[a->exec_interp2].present ? &v[a->exec_interp2] : NULL;
+		if (interp && (interp->b.len != v[a->exec_cmdpath].b.len ||
+			       memcmp(interp->b.p, v[a->exec_cmdpath].b.p, interp->b.len)))
 			submit(a, ev, TR_ART_SCRIPT, -1, &v[a->exec_cmdpath]);
 	} else if (ev->retval >= 0 && !(ev->flags & TR_EVF_AT_ENTRY) && a->open_path >= 0 &&
 		   a->open_flags >= 0 && v[a->open_path].present && v[a->open_flags].present &&
@@ -662,7 +664,11 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 		   const struct tr_catalog *cat, const char *prog)
 {
 	static const char *const cmdpath[] = { "cmdpath", "pathname", NULL };
-	static const char *const interp[] = { "interp", "interpreter_pathname", NULL };
+	/* Tracee's "interp" (bprm->interp: the script's interpreter, else the
+	 * file itself); recorders that fill only "interpreter_pathname" with
+	 * it, when it differs from the file, do as well */
+	static const char *const interp[] = { "interp", NULL };
+	static const char *const interp2[] = { "interpreter_pathname", NULL };
 	static const char *const pathname[] = { "pathname", NULL };
 	static const char *const flags[] = { "flags", NULL };
 	struct cap_art *a = calloc(1, sizeof(*a));
@@ -684,6 +690,7 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 		a->clk_tck = 100;
 	a->exec_cmdpath = arg_index(cat, TR_EV_SCHED_PROCESS_EXEC, cmdpath);
 	a->exec_interp = arg_index(cat, TR_EV_SCHED_PROCESS_EXEC, interp);
+	a->exec_interp2 = arg_index(cat, TR_EV_SCHED_PROCESS_EXEC, interp2);
 	a->open_path = arg_index(cat, TR_EV_OPENAT, pathname);
 	a->open_flags = arg_index(cat, TR_EV_OPENAT, flags);
 	a->out_tail = &a->out_head;

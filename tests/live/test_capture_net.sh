@@ -78,13 +78,17 @@ check "HTTP cut at the snap length" test -n "$(tshark -r "$tmp/rec/net/lo.pcap" 
 for how in exit INT TERM KILL; do
 	d=$tmp/hook-$how
 	if [ $how = exit ]; then
-		"$rec" -q -o "$d" --net lo -- sleep 1.5 & pid=$!
+		"$rec" -q -o "$d" --net lo -- sleep 3 & pid=$!
 	else
 		"$rec" -q -o "$d" --net lo & pid=$!
 	fi
-	sleep 1
-	during=$(comm -13 <(echo "$before") <(our_progs))
-	links=$(tcx_links_to "$during" | wc -l)
+	# loading takes a while on a busy machine: wait for the links
+	for _ in $(seq 100); do
+		during=$(comm -13 <(echo "$before") <(our_progs))
+		links=$(tcx_links_to "$during" | wc -l)
+		[ "$links" -ge 1 ] && break
+		sleep 0.1
+	done
 	check "$how: TCX link on lo while recording" test "$links" -ge 1
 	[ $how = exit ] || kill -$how $pid
 	wait $pid 2>/dev/null
@@ -100,6 +104,8 @@ done
 
 # kill -9 in the middle of traffic: the pcap holds whole packets only.
 "$rec" -q -o "$tmp/cut" --net lo & pid=$!
+# attached once the pcap exists; the snapshot after it takes a moment more
+for _ in $(seq 150); do [ -e "$tmp/cut/net/lo.pcap" ] && break; sleep 0.1; done
 sleep 0.5
 for _ in $(seq 15); do curl -s -o /dev/null "http://127.0.0.1:$port/hello.txt"; sleep 0.1; done
 kill -9 $pid

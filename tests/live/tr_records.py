@@ -7,6 +7,8 @@ the live tests can compare them with the pcaps."""
 import glob, json, socket, struct, subprocess, sys
 
 rec = sys.argv[1]
+# the event's fixed part: 120 bytes in version 1, 128 since 2 (euid, fsuid)
+EVENT_HEAD = 120 if json.load(open(rec + "/manifest.json"))["format_version"] < 2 else 128
 for seg in sorted(glob.glob(rec + "/events/seg-*.zst")):
     raw = subprocess.run(["zstdcat", "-q", seg], capture_output=True).stdout
     off = 0
@@ -34,11 +36,11 @@ for seg in sorted(glob.glob(rec + "/events/seg-*.zst")):
             nargs = struct.unpack_from("<H", body, 28)[0]
             retval = struct.unpack_from("<q", body, 32)[0]
             pid = struct.unpack_from("<I", body, 68)[0]
-            p, args = 120, {}
+            p, args = EVENT_HEAD, {}
             for _ in range(nargs):
                 idx = body[p]
-                if idx == 0:
-                    args["sockfd"] = struct.unpack_from("<i", body, p + 1)[0]; p += 5
+                if idx != 1:  # sockfd, addrlen: int32
+                    p += 5
                 else:
                     n = struct.unpack_from("<I", body, p + 1)[0]
                     args["addr"] = body[p + 5:p + 5 + n]; p += 5 + n
