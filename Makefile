@@ -145,7 +145,7 @@ bench-net: all $(OUTPUT)/bench/udpflood
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
 
 # the live capture test floods loopback with it too
-test: $(OUTPUT)/bench/udpflood
+test asan-tests: $(OUTPUT)/bench/udpflood
 
 $(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
 	@mkdir -p $(@D)

@@ -11,9 +11,12 @@ records() { python3 tests/live/tr_records.py "$1"; }
 sleep_sha=$(sha256sum "$(readlink -f /usr/bin/sleep)" | cut -d' ' -f1)
 
 # exec: sleep runs long enough to be read through /proc/PID/exe.
-"$rec" -q -o "$tmp/ex" --capture exec -- /usr/bin/sleep 1.01 2>"$tmp/ex.err"
+"$rec" -o "$tmp/ex" --capture exec -- /usr/bin/sleep 1.01 2>"$tmp/ex.err"
 check "exec: record exits 0" test $? -eq 0
-check "exec: no error" test ! -s "$tmp/ex.err"
+check "exec: no error" test -z "$(grep -v '^tracee-record: .*: [0-9]* \(events\|artifacts\)' "$tmp/ex.err")"
+# exec notes (bpf/artifact.bpf.c) open executables as they run
+used=$(sed -n 's/.* \([0-9]*\) of them used$/\1/p' "$tmp/ex.err")
+check "exec: executables opened at exec time and used (${used:-?})" test "${used:-0}" -ge 1
 records "$tmp/ex" >"$tmp/ex.rec"
 # the workload's sleep, by its argv (other sleeps may run on the host)
 "$OUTPUT/tracee-replay" "$tmp/ex" >"$tmp/ex.jsonl" 2>/dev/null
