@@ -276,6 +276,8 @@ static int under_prefix(const struct cap_art *a, const char *path, size_t len)
 static void submit(struct cap_art *a, const struct tr_event *ev, uint16_t source, int fdnum,
 		   const struct tr_arg_val *path)
 {
+	/* a relative path is only maybe under a prefix: no record of a skip */
+	int maybe = source == TR_ART_WRITE && path->b.len && path->b.p[0] != '/';
 	struct art_job job = { .fdnum = fdnum };
 
 	job.rec.event_ts = ev->h.ts;
@@ -297,7 +299,8 @@ static void submit(struct cap_art *a, const struct tr_event *ev, uint16_t source
 	}
 	pthread_mutex_unlock(&a->lock);
 	/* a full queue is a recorded skip, never a wait */
-	emit(a, &job, TR_ARTF_QUEUE, 0, NULL, job.path);
+	if (!maybe)
+		emit(a, &job, TR_ARTF_QUEUE, 0, NULL, job.path);
 	free(job.path);
 }
 
