@@ -311,15 +311,20 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 	struct tr_event *ev;
 	const struct tr_event_def *d;
 	uint32_t id;
+	uint16_t kind;
 	char err[128];
 
-	if (!a || len < sizeof(struct tr_event) || ((const struct tr_rec_hdr *)rec)->kind != TR_REC_EVENT)
+	if (!a || len < sizeof(struct tr_event))
+		return;
+	/* the kernel's sample is only 4-byte aligned: copy, never cast */
+	memcpy(&kind, (const uint8_t *)rec + offsetof(struct tr_rec_hdr, kind), sizeof(kind));
+	if (kind != TR_REC_EVENT)
 		return;
 	memcpy(&id, (const uint8_t *)rec + offsetof(struct tr_event, event_id), sizeof(id));
 	if (!(a->o.exec && id == TR_EV_SCHED_PROCESS_EXEC) && !(a->o.nprefixes && id == TR_EV_OPENAT))
 		return;
 	d = tr_catalog__find(tr_catalog__builtin(), id);
-	ev = malloc(len);	/* the kernel's sample is not aligned */
+	ev = malloc(len);
 	if (!ev || !d)
 		goto out;
 	memcpy(ev, rec, len);
