@@ -8,6 +8,8 @@
 #include "merge.h"
 #include "pipeline.h"
 #include "show.h"
+#include "state.h"
+#include "unaligned.h"
 
 /* An entry event waiting for its return value. The buffer stays with the
  * slot when the slot is freed, so holding allocates only for a record
@@ -49,6 +51,7 @@ struct tr_engine {
 
 	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
 	size_t proc_cap;
+	uint64_t warned_kinds[1024];	/* bit per record kind warned about as unknown */
 	struct tr_engine_stats stats;
 };
 
@@ -543,7 +546,7 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 		const struct tr_retval *rv = (const struct tr_retval *)rec;
 
 		h = held_find(e, rv->host_tid);
-		if (!h || h->event_id != rv->event_id) {
+		if (!h || h->event_id != tr_catalog__canon_id(e->catalog, rv->event_id)) {
 			e->stats.retvals_unpaired++;
 			return 0;
 		}
@@ -554,6 +557,7 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 	case TR_REC_EVENT:
 		/* The merge's copy is ours until we return: safe to patch. */
 		ev = (struct tr_event *)rec;
+		ev->event_id = tr_catalog__canon_id(e->catalog, ev->event_id);
 		def = tr_catalog__find(e->catalog, ev->event_id);
 		if (!def) {
 			warn_rec(e, src, "event id %u is not in the recording's catalog; skipped", ev->event_id);
@@ -570,13 +574,10 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 
 /* ---- input ---- */
 
-static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+/* The reader's records are packed back to back: copy to read the struct
+ * aligned. */
+static int copy_aligned(struct tr_engine *e, const struct tr_rec_hdr *rec, uint32_t size)
 {
-	struct tr_arg_val args[TR_MAX_ARGS];
-	char msg[256];
-
-	/* The reader's records are packed back to back: copy to read the
-	 * struct aligned. */
 	if (e->proc_cap < size) {
 		uint8_t *p = realloc(e->proc_buf, size);
 
@@ -586,6 +587,49 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 		e->proc_cap = size;
 	}
 	memcpy(e->proc_buf, rec, size);
+	return 0;
+}
+
+/* A state record of format version 2 (schema/state.h): checked and counted
+ * here; the state it carries is the enrichment's to use. */
+static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+{
+	struct tr_arg_val args[TR_MAX_ARGS];
+	char msg[256];
+	int err = copy_aligned(e, rec, size);
+
+	if (err)
+		return err;
+	if (tr_state__args((const struct tr_rec_hdr *)e->proc_buf, args, msg, sizeof(msg))) {
+		warn_rec(e, src, "%s; skipped", msg);
+		e->stats.skipped++;
+		return 0;
+	}
+	e->stats.state++;
+	return 0;
+}
+
+/* A kind newer than this reader: skipped, with one warning per kind. */
+static int push_unknown(struct tr_engine *e, uint16_t kind, const struct tr_src *src)
+{
+	uint64_t bit = 1ULL << (kind % 64);
+
+	e->stats.unknown++;
+	if (!(e->warned_kinds[kind / 64] & bit)) {
+		e->warned_kinds[kind / 64] |= bit;
+		warn_rec(e, src, "record kind %u is newer than this reader; records of this kind are skipped", kind);
+	}
+	return 0;
+}
+
+static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+{
+	struct tr_arg_val args[TR_MAX_ARGS];
+	char msg[256];
+	int err = copy_aligned(e, rec, size);
+
+	if (err)
+		return err;
 	if (tr_proc__args((const struct tr_proc *)e->proc_buf, args, msg, sizeof(msg))) {
 		damage_rec(e, src, "process record: %s; skipped", msg);
 		e->stats.skipped++;
@@ -598,11 +642,10 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 
 int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	struct tr_rec_hdr h;
+	struct tr_rec_hdr h = tr_rec_hdr__load(rec);
 	size_t need;
 	int err;
 
-	memcpy(&h, rec, sizeof(h));
 	e->stats.records++;
 	if (h.kind == TR_REC_PROC) {
 		if (h.size < sizeof(struct tr_proc)) {
@@ -613,6 +656,12 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 		}
 		return push_proc(e, rec, src, h.size);
 	}
+	/* State records say what is; they interleave with the process records
+	 * of a checkpoint (a process, then its fds) and end no snapshot. */
+	if (tr_state__def(h.kind))
+		return push_state(e, rec, src, h.size);
+	if (h.kind > TR_REC_KIND_MAX)
+		return push_unknown(e, h.kind, src);
 	/* The snapshot is complete once anything else comes. */
 	if (e->link_pending) {
 		tr_proctree__link_snapshot(e->tree);

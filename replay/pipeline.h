@@ -52,6 +52,8 @@ struct tr_sink {
 struct tr_engine_stats {
 	uint64_t records;	/* pushed */
 	uint64_t procs;		/* snapshot records applied */
+	uint64_t state;		/* other state records (fd, cgroup, ...) read */
+	uint64_t unknown;	/* records of kinds newer than this reader, skipped */
 	uint64_t events;	/* events emitted */
 	uint64_t gaps;		/* gap records emitted */
 	uint64_t lost;		/* events lost, summed over gap records */

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "record.h"
 #include "recording.h"
 #include "show.h"
 
@@ -487,6 +488,31 @@ static void cpu_seq_report(struct tr_recording *r)
 	}
 }
 
+/* Version 1 events are 8 bytes shorter (no euid, fsuid): readers past this
+ * point see one layout. 1, 0 with a warning if the record is unusable, or
+ * -ENOMEM. */
+static int widen_v1(struct tr_recording *r, const struct tr_rec_hdr **rec, const struct tr_rec_pos *pos)
+{
+	size_t need = (*rec)->size + sizeof(struct tr_event) - TR_EVENT_V1_SIZE;
+	char msg[160];
+
+	if (r->conv_cap < need) {
+		uint8_t *p = realloc(r->conv, need);
+
+		if (!p)
+			return -ENOMEM;
+		r->conv = p;
+		r->conv_cap = need;
+	}
+	if (tr_event__from_v1(*rec, (*rec)->size, r->conv, msg, sizeof(msg))) {
+		tr_diag__warn(r->diag, r->seg_paths[r->cur], (int64_t)pos->frame_offset,
+			      "frame %u, record %u: %s; skipped", pos->frame_seq, pos->index, msg);
+		return 0;
+	}
+	*rec = (const struct tr_rec_hdr *)r->conv;
+	return 1;
+}
+
 int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, struct tr_src *src,
 		       char *err, size_t errlen)
 {
@@ -529,6 +555,13 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 			segment_begin(r, tr_seg_reader__fd(r->reader));
 		}
 		rc = tr_seg_reader__next(r->reader, rec, &pos);
+		if (rc > 0 && pos.version < TR_FORMAT_VERSION && (*rec)->kind == TR_REC_EVENT) {
+			rc = widen_v1(r, rec, &pos);
+			if (rc < 0)
+				return rc;
+			if (!rc)
+				continue;
+		}
 		if (rc > 0) {
 			src->segment = r->seg_names[r->cur];
 			src->segment_index = (uint32_t)r->cur;
@@ -588,6 +621,7 @@ void tr_recording__close(struct tr_recording *r)
 		close(r->evfd);
 	if (r->dirfd >= 0)
 		close(r->dirfd);
+	free(r->conv);
 	tr_manifest__free(&r->manifest);
 	free(r->dir);
 	free(r);

@@ -54,6 +54,8 @@ struct tr_recording {
 	uint8_t chain[TR_CHAIN_LEN];	/* head of the last segment read */
 	int chain_known;
 	int ended;
+	uint8_t *conv;			/* a version 1 event widened to this version's layout */
+	size_t conv_cap;
 
 	/* per-CPU sequences: records missing, and gap records' losses */
 	struct tr_cpu_seq *cpus;

@@ -485,6 +485,7 @@ static int tr_jcatalog_read(struct tr_jr *r, json_t *a, struct tr_manifest *m)
 	for (size_t i = 1; i < c->n; i++)
 		if (ev[i].id == ev[i - 1].id)
 			return tr_jbad(r, "catalog", "event id %u defined twice", ev[i].id);
+	tr_catalog__canonicalize(c);
 	return 0;
 }
 

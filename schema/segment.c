@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include "segment.h"
+#include "unaligned.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "segments are little-endian; this host would need byte swapping");
@@ -52,22 +53,34 @@ static const struct {
 	uint32_t min;
 	bool exact;
 } tr_kind_size[TR_REC_KIND_MAX + 1] = {
-	[TR_REC_EVENT] = { sizeof(struct tr_event), false },
+	[TR_REC_EVENT] = { TR_EVENT_V1_SIZE, false },	/* a version 1 frame's events are shorter */
 	[TR_REC_RETVAL] = { sizeof(struct tr_retval), true },
 	[TR_REC_PROC] = { sizeof(struct tr_proc), false },
 	[TR_REC_GAP] = { sizeof(struct tr_gap), true },
 	[TR_REC_WATERMARK] = { sizeof(struct tr_rec_hdr), true },
+	[TR_REC_CLOCK] = { sizeof(struct tr_clock), true },
+	[TR_REC_FD] = { sizeof(struct tr_fd), false },
+	[TR_REC_CGROUP] = { sizeof(struct tr_cgroup), false },
+	[TR_REC_MOUNT] = { sizeof(struct tr_mount), false },
+	[TR_REC_USER] = { sizeof(struct tr_user), false },
+	[TR_REC_NETIF] = { sizeof(struct tr_netif), false },
+	[TR_REC_HOST] = { sizeof(struct tr_host), false },
+	[TR_REC_CHECKPOINT] = { sizeof(struct tr_checkpoint), true },
 };
 
 /* NULL if a record head is right for its kind, else what is wrong. Checked
  * on write and on read, so every record handed out can be read as its
- * kind's struct without running past its end. */
-static const char *tr_rec_problem(const struct tr_rec_hdr *h)
+ * kind's struct without running past its end. A reader passes on a kind
+ * newer than itself (its consumer skips it with a warning); a writer never
+ * writes one. */
+static const char *tr_rec_problem(const struct tr_rec_hdr *h, bool reading)
 {
-	if (!h->kind || h->kind > TR_REC_KIND_MAX)
-		return "unknown kind";
 	if (h->size > TR_REC_MAX)
 		return "larger than the format allows (1 MiB)";
+	if (reading && h->kind > TR_REC_KIND_MAX)
+		return NULL;
+	if (!h->kind || h->kind > TR_REC_KIND_MAX)
+		return "unknown kind";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))
 		return "size wrong for its kind";
@@ -253,10 +266,15 @@ int tr_seg_writer__flush(struct tr_seg_writer *w)
  */
 int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 {
-	const struct tr_rec_hdr *h = rec;
+	struct tr_rec_hdr h;
 	int err;
 
-	if (len < sizeof(*h) || h->size != len || tr_rec_problem(h))
+	/* rec may lie anywhere (a perf sample puts it 4 bytes past an 8-byte
+	 * boundary): read its head by copy, never in place. */
+	if (len < sizeof(h))
+		return -EINVAL;
+	h = tr_rec_hdr__load(rec);
+	if (h.size != len || tr_rec_problem(&h, false))
 		return -EINVAL;
 	if (len > TR_FRAME_MAX_RAW)
 		return -EMSGSIZE;
@@ -366,6 +384,7 @@ struct tr_seg_reader {
 	uint32_t nrec, index;
 	uint64_t frame_offset;
 	uint32_t frame_seq;
+	uint16_t frame_version;
 	uint8_t *scratch;	/* aligned copy of a record at an unaligned offset */
 	size_t scratch_cap;
 	/* frame_seq: the next one expected, unless damage was reported since */
@@ -621,7 +640,7 @@ static bool tr_walk_records(struct tr_seg_reader *r, const struct tr_any_hdr *h,
 				  h->frame_seq, n, pos, rh.size, left);
 			return false;
 		}
-		problem = tr_rec_problem(&rh);
+		problem = tr_rec_problem(&rh, true);
 		if (problem) {
 			tr_report(r, off, "frame %u: record %u at raw offset %u: %s (kind %u, size %u)",
 				  h->frame_seq, n, pos, problem, rh.kind, rh.size);
@@ -792,6 +811,7 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	r->st.frames_ok++;
 	r->frame_offset = off;
 	r->frame_seq = h.frame_seq;
+	r->frame_version = h.version;
 	r->raw_off = 0;
 	r->nrec = h.nrecords;
 	r->index = 0;
@@ -816,10 +836,10 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 			return err;
 	}
 	p = r->raw + r->raw_off;
-	memcpy(&size, p + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	size = tr_rec__size(p);
 	/* Records are packed; callers read them as structs, so hand out an
 	 * aligned copy when one sits at an unaligned offset. */
-	if ((uintptr_t)p % _Alignof(struct tr_event)) {
+	if (!tr_rec__aligned(p)) {
 		if (tr_grow(&r->scratch, &r->scratch_cap, size))
 			return -ENOMEM;
 		p = memcpy(r->scratch, p, size);
@@ -829,6 +849,7 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 		pos->frame_offset = r->frame_offset;
 		pos->frame_seq = r->frame_seq;
 		pos->index = r->index;
+		pos->version = r->frame_version;
 	}
 	r->raw_off += size;
 	r->index++;

@@ -59,6 +59,7 @@ struct tr_rec_pos {
 	uint64_t frame_offset;	/* byte offset of the frame header in the file */
 	uint32_t frame_seq;	/* frame_seq from that header */
 	uint32_t index;		/* 0-based record index within the frame */
+	uint16_t version;	/* format version of the frame: how its records are laid out */
 };
 
 struct tr_seg_stats {
@@ -90,8 +91,10 @@ void tr_seg_reader__chain(struct tr_seg_reader *r, const uint8_t prev[TR_CHAIN_L
  * (no damage after it), else 0. */
 int tr_seg_reader__head(const struct tr_seg_reader *r, uint8_t out[TR_CHAIN_LEN]);
 /* 1 and *rec (valid until the next call) for a record, 0 at the end,
- * -errno on an I/O error. Every returned record has size >= 24, a known kind
- * and lies wholly inside its frame. pos may be NULL. */
+ * -errno on an I/O error. Every returned record has size >= 24, a kind >= 1,
+ * the size of its kind if the kind is known (<= TR_REC_KIND_MAX; a newer
+ * kind is handed out as it is, for the consumer to skip), and lies wholly
+ * inside its frame. pos may be NULL. */
 int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, struct tr_rec_pos *pos);
 const struct tr_seg_stats *tr_seg_reader__stats(const struct tr_seg_reader *r);
 /* The open file (to stat or hash it; read it with pread only). */
