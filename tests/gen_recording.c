@@ -14,6 +14,9 @@
  *   forks   a snapshot process with a 64 KiB argv, then 20000 forks of it
  *   held    4096 threads each inside an execve with a 64 KiB argv
  *   bigarg  a snapshot process with a 200 KB argv (over the format's limit)
+ *   strings an exec from /tmp of a file whose name carries a terminal title
+ *           escape (ESC ] 0 ; ... BEL), a C1 CSI (U+009B) and a bidi
+ *           override (U+202E)
  */
 #include <getopt.h>
 
@@ -147,6 +150,16 @@ static void hostile(struct synth *s, const char *kind)
 			if (i % 100 == 99)
 				synth_watermark(s, 4000 * MS + i + 1);
 		}
+	} else if (!strcmp(kind, "strings")) {
+		static const char evil[] = "/tmp/\x1b]0;pwned\x07\xc2\x9b" "31m\xe2\x80\xaegpj.exe";
+		const char *const a_evil[] = { evil, NULL };
+		struct synth_task child = { .pid = 300, .ppid = bash.pid, .start_ns = 5000 * MS,
+					    .parent_start_ns = bash.start_ns, .comm = "bash" };
+
+		synth_proc(s, 3000 * MS, bash.pid, 1, bash.start_ns, "bash", "/usr/bin/bash", "/tmp", NULL);
+		synth_fork(s, 0, 5000 * MS, &bash, 300, 300, child.start_ns);
+		child.comm = "\xe2\x80\xae" "evil";
+		synth_exec(s, 0, 5001 * MS, &child, evil, a_evil, 300);
 	} else {
 		proc_big_argv(s, bash.pid, 200000);
 		synth_openat(s, 0, 4000 * MS, &bash, "/etc/hosts", 3);
