@@ -49,7 +49,7 @@ static const char usage[] =
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
 	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
-	"      --frame-records N   close a frame after N records (default 4096; 0: by size\n"
+	"      --frame-records N   close a frame after N records (default 1024; 0: by size\n"
 	"                          and time only): what one damaged byte can cost\n"
 	"      --anchor syslog     log the hash chain head to syslog every minute, so a\n"
 	"                          copy of it lives outside the recording\n"
@@ -73,7 +73,7 @@ static const char usage[] =
 #define WATERMARK_SLACK_NS 50000000ULL
 /* A frame closes at this many records too, so a damaged byte costs at most
  * this many (the README's figures give the size this costs). */
-#define FRAME_RECORDS 4096
+#define FRAME_RECORDS 1024
 /* How long COMMAND has after SIGTERM before SIGKILL. */
 #define GRACE_NS 2000000000ULL
 /* How often the hash chain head goes to syslog with --anchor syslog. */

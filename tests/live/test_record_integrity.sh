@@ -49,6 +49,45 @@ EOF
 [ -n "$head" ] && [ "$head" = "$want" ] && ok "summary: chain head is the last frame's hash ($head)" \
 	|| bad "summary: chain head '$head', last frame hashes to '$want'"
 
+# --anchor syslog: the chain head goes to syslog at the start, every minute
+# and at the end; the last one is the summary's. Without a syslog daemon
+# here, the test listens on /dev/log itself (and removes it after).
+if [ ! -e /dev/log ]; then
+	python3 - "$tmp/syslog.txt" <<'EOF' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind('/dev/log'); s.settimeout(0.5)
+out = open(sys.argv[1], 'wb'); end = time.time() + 20
+try:
+    while time.time() < end and not os.path.exists(sys.argv[1] + '.stop'):
+        try:
+            out.write(s.recv(4096) + b'\n'); out.flush()
+        except socket.timeout:
+            pass
+finally:
+    os.unlink('/dev/log')
+EOF
+	listener=$!
+	for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+	run "$rec" -o "$tmp/anchored" --anchor syslog -d 0.5
+	expect_rc 0 "--anchor syslog"
+	sleep 0.5
+	touch "$tmp/syslog.txt.stop"
+	wait $listener
+	head=$(sed -n 's/.*hash chain head \([0-9a-f]*\) after.*/\1/p' "$tmp/err")
+	check "--anchor syslog: the start is logged" \
+		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head 0\{32\} after 0 frames (start)" "$tmp/syslog.txt"
+	check "--anchor syslog: the final head is logged, as in the summary ($head)" \
+		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head $head after [0-9]* frames (final)" "$tmp/syslog.txt"
+else
+	run "$rec" -o "$tmp/anchored" --anchor syslog -d 0.5
+	expect_rc 0 "--anchor syslog"
+	head=$(sed -n 's/.*hash chain head \([0-9a-f]*\) after.*/\1/p' "$tmp/err")
+	sleep 1
+	check "--anchor syslog: the final head is in the journal" \
+		sh -c "journalctl -q -t tracee-record --since '-2min' | grep -q 'hash chain head $head'"
+fi
+
 # --duration with a COMMAND that ignores SIGTERM: SIGKILL after the grace
 start=$(date +%s%N)
 run "$rec" -q -o "$tmp/stubborn" -d 1 -- /bin/sh -c 'trap "" TERM; exec sleep 27'
