@@ -657,11 +657,16 @@ int main(int argc, char **argv)
 	reconcile_losses(&r, skel);
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
-	note_write_error(&r, rec_output__close(&r.out));
-	/* What was taken but not written is lost, and said so. */
-	r.manifest.lost_unwritten = r.discarded + r.out.unwritten;
-	if (r.manifest.lost_unwritten)
-		note_write_error(&r, tr_manifest__write(dir_for_summary, &r.manifest));
+	/* What was taken but not written is lost, and said so (the close adds
+	 * the records it could not write out). */
+	r.manifest.lost_unwritten = r.discarded;
+	err = rec_output__close(&r.out);
+	if (err && !r.write_err) {
+		/* the first error came at the end: the manifest says so too
+		 * (best effort: the disk may be full) */
+		note_write_error(&r, err);
+		tr_manifest__write(dir_for_summary, &r.manifest);
+	}
 	if (opt.anchor_syslog)
 		anchor(&r.out, dir_for_summary, "final");
 	if (!opt.quiet)
