@@ -64,6 +64,17 @@ struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, voi
  * and lies wholly inside its frame. pos may be NULL. */
 int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, struct tr_rec_pos *pos);
 const struct tr_seg_stats *tr_seg_reader__stats(const struct tr_seg_reader *r);
+/* Seeking: before each frame, skip(ctx, offset) gives the offset of the
+ * next frame to read (offset itself to read this one, the file size or
+ * more to stop). Frames passed over are not read, not reported. */
+void tr_seg_reader__set_skip(struct tr_seg_reader *r, uint64_t (*skip)(void *ctx, uint64_t offset), void *ctx);
+/* Tail mode, for a segment still being written: a truncated frame at the
+ * end is where the writer is, not damage; the reader stops before it. */
+void tr_seg_reader__set_tail(struct tr_seg_reader *r, int tail);
+/* Where the next frame starts (to reopen a growing file there). */
+uint64_t tr_seg_reader__offset(const struct tr_seg_reader *r);
+/* Read on from offset (a frame start from tr_seg_reader__offset). */
+void tr_seg_reader__seek(struct tr_seg_reader *r, uint64_t offset);
 void tr_seg_reader__close(struct tr_seg_reader *r);
 
 #endif /* TR_SEGMENT_H */

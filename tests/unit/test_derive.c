@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <sys/wait.h>
 
 #include "derive.h"
 #include "json.h"
@@ -509,6 +510,133 @@ static void test_proctree_updates(void **state)
 	free(tmp);
 }
 
+/* ---- seeking through the time index, following ---- */
+
+struct count_ctx {
+	uint64_t since, until, n, frames_past;
+};
+
+static int count_window(void *ctx, const struct tr_event_view *v)
+{
+	struct count_ctx *c = ctx;
+
+	if (v->kind == TR_VIEW_EVENT && v->def->id == TR_EV_OPENAT && v->ev->h.ts >= c->since &&
+	    v->ev->h.ts <= c->until)
+		c->n++;
+	return 0;
+}
+
+static void replay_window(const char *dir, struct count_ctx *c, int seek)
+{
+	struct tr_replay_opts o = { .prog = "tracee-replay", .diag = stderr };
+	struct tr_sink sink = { .event = count_window, .ctx = c };
+	struct tr_replay *rp;
+	char err[256];
+
+	assert_int_equal(tr_replay__open(&rp, dir, &o, err, sizeof(err)), 0);
+	if (seek)
+		tr_replay__window(rp, c->since, c->until);
+	assert_int_equal(tr_replay__run(rp, &sink, err, sizeof(err)), 0);
+	c->frames_past = tr_replay__recording(rp)->stats.frames_sought_past;
+	tr_replay__free(rp);
+}
+
+static void test_time_window_seek(void **state)
+{
+	char *tmp = tmpdir_new(), dir[PATH_MAX], tix[PATH_MAX + 32];
+	struct count_ctx full = { .since = 50000 * MS, .until = 50999 * MS };
+	struct count_ctx seek = full;
+	struct synth s;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_proc(&s, 1000, sh.pid, 1, sh.start_ns, "sh", "/bin/sh", "/home/u", NULL);
+	synth_flush(&s);
+	for (int f = 0; f < 100; f++) {	/* a frame a second, 10 opens each */
+		for (int k = 0; k < 10; k++)
+			synth_openat(&s, (uint16_t)(k % 2), (uint64_t)f * 1000 * MS + (uint64_t)k * MS, &sh, "/etc/x", 3);
+		synth_watermark(&s, (uint64_t)f * 1000 * MS + 999 * MS);
+		synth_flush(&s);
+		if (f == 60)
+			synth_rotate(&s);
+	}
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+	snprintf(tix, sizeof(tix), "%s/events/seg-000000.tix", dir);
+	assert_int_equal(access(tix, F_OK), 0);	/* the writer wrote the index */
+	replay_window(dir, &full, 0);
+	replay_window(dir, &seek, 1);
+	assert_int_equal(full.n, 10);
+	assert_int_equal(seek.n, full.n);	/* the same events in the window */
+	assert_int_equal(full.frames_past, 0);
+	assert_true(seek.frames_past >= 95);	/* the others were never decompressed */
+	/* a damaged index is ignored: everything is read */
+	{
+		FILE *f = fopen(tix, "r+");
+
+		assert_non_null(f);
+		fseek(f, 20, SEEK_SET);
+		fputc('X', f);
+		fclose(f);
+	}
+	seek.n = 0;
+	replay_window(dir, &seek, 1);
+	assert_int_equal(seek.n, 10);
+	assert_true(seek.frames_past < 95);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+static int count_all(void *ctx, const struct tr_event_view *v)
+{
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static void test_follow(void **state)
+{
+	char *tmp = tmpdir_new(), dir[PATH_MAX], man[PATH_MAX + 32];
+	struct tr_replay_opts o = { .prog = "tracee-replay", .diag = stderr, .follow = 1 };
+	uint64_t n = 0;
+	struct tr_sink sink = { .event = count_all, .ctx = &n };
+	struct tr_replay *rp;
+	char err[256];
+	int status;
+	pid_t child;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	snprintf(man, sizeof(man), "%s/manifest.json", dir);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {	/* the writer: three rounds, a rotation, then finalised */
+		struct synth s;
+		uint64_t t = 5000 * MS;
+
+		if (synth_open(&s, dir, 0) || synth_write_manifest(&s, TR_STATE_RECORDING))
+			_exit(1);
+		synth_proc(&s, 1000, sh.pid, 1, sh.start_ns, "sh", "/bin/sh", "/home/u", NULL);
+		for (int round = 0; round < 3; round++) {
+			for (int k = 0; k < 20; k++, t += MS)
+				synth_openat(&s, 0, t, &sh, "/etc/x", 3);
+			synth_watermark(&s, t);
+			synth_flush(&s);
+			if (round == 1)
+				synth_rotate(&s);
+			usleep(150 * 1000);
+		}
+		_exit(synth_close(&s, TR_STATE_COMPLETE, 1) ? 1 : 0);
+	}
+	for (int i = 0; i < 200 && access(man, F_OK); i++)
+		usleep(10 * 1000);
+	assert_int_equal(tr_replay__open(&rp, dir, &o, err, sizeof(err)), 0);
+	assert_int_equal(tr_replay__run(rp, &sink, err, sizeof(err)), 0);
+	tr_replay__free(rp);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(n, 60);	/* every event, once, and the run ended by itself */
+	synth_remove(tmp);
+	free(tmp);
+}
+
 static void test_derive_table(void **state)
 {
 	const struct tr_catalog *b = tr_catalog__builtin();
@@ -544,6 +672,8 @@ int main(void)
 		cmocka_unit_test(test_container_layouts),
 		cmocka_unit_test(test_proctree_updates),
 		cmocka_unit_test(test_derive_table),
+		cmocka_unit_test(test_time_window_seek),
+		cmocka_unit_test(test_follow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
