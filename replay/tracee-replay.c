@@ -66,6 +66,9 @@ static const char usage[] =
 "  -f, --findings         also run the signatures; print each finding after\n"
 "                         the event that triggered it\n"
 "  -F, --only-findings    run the signatures, print only their findings\n"
+"      --verify           also check each segment's SHA-256 against the\n"
+"                         manifest (sizes, counts, frame sequence and hash\n"
+"                         chain are always checked)\n"
 "      --list-events      print the event catalog (the recording's with DIR):\n"
 "                         id, name, arguments, tab-separated\n"
 "      --list-signatures  print the built-in signatures: id, severity,\n"
@@ -82,8 +85,11 @@ static const char usage[] =
 "  " PROG " --format table -e execve,security_file_open --pid 1234 --descendants rec/\n"
 "  " PROG " --since +30s --until +31s --path '/tmp/*' rec/\n"
 "\n"
-"EXIT STATUS: 0 when the recording was replayed, 1 on failure, 2 on a usage\n"
-"error, 3 when it was replayed but is damaged or incomplete (on stderr).\n";
+"EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
+"failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
+"incomplete (frames cut or corrupt, segments missing or not as the manifest\n"
+"lists them, records missing from a CPU's sequence, an interrupted\n"
+"recording): the damage is on stderr.\n";
 
 struct out {
 	int fd;
@@ -218,7 +224,8 @@ static int list_signatures(void)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
-	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW };
+	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
+	       OPT_VERIFY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -239,6 +246,7 @@ int main(int argc, char **argv)
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -312,6 +320,7 @@ int main(int argc, char **argv)
 		case 'F': only = 1; break;
 		case OPT_LIST_EVENTS: list_ev = 1; break;
 		case OPT_LIST_SIGS: list_sig = 1; break;
+		case OPT_VERIFY: ro.verify = 1; break;
 		case 'V': printf(PROG " %s\n", TR_VERSION); return 0;
 		case 'h': fputs(usage, stdout); return 0;
 		default:
@@ -409,8 +418,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	o.fd = -1;
-	/* Done; damage or an unfinished recording was reported: 3. */
-	rc = tr_replay__warnings(r) ? 3 : 0;
+	/* done, but the input was damaged (the damage is on stderr) */
+	rc = tr_replay__damage(r) ? 3 : 0;
 
 cleanup:
 	if (output && o.fd >= 0)

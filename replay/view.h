@@ -75,7 +75,7 @@ struct tr_event_view {
 	/* What the event's fd arguments referred to (NULL: unknown). */
 	struct tr_view_fd {
 		int8_t arg;
-		const struct tr_fd *f;
+		const struct tr_fdent *f;
 	} fd[2];
 
 	/* TR_VIEW_GAP */

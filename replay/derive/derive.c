@@ -115,7 +115,7 @@ static int reached_hook(const struct tr_event_view *v)
 	return !((v->ev->flags & TR_EVF_AT_ENTRY) && !v->paired) && r != -9 && r != -14 && r != -88;
 }
 
-static const struct tr_fd *fd_of(const struct tr_event_view *v, enum tr_argkey k)
+static const struct tr_fdent *fd_of(const struct tr_event_view *v, enum tr_argkey k)
 {
 	int i = v->info->idx[k];
 
@@ -165,7 +165,7 @@ static int inet_or_unix(const uint8_t *p, uint32_t len)
 
 static int d_connect(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
 {
-	const struct tr_fd *f = fd_of(s, TR_AK_SOCKFD);
+	const struct tr_fdent *f = fd_of(s, TR_AK_SOCKFD);
 	const uint8_t *p;
 	uint32_t len;
 
@@ -191,7 +191,7 @@ static int d_bind(struct tr_derive *d, const struct tr_event_view *s, struct out
 
 static int d_accept(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
 {
-	const struct tr_fd *f = fd_of(s, TR_AK_SOCKFD);
+	const struct tr_fdent *f = fd_of(s, TR_AK_SOCKFD);
 
 	if (!ok(s))
 		return 0;
@@ -244,7 +244,7 @@ static int d_bprm_check(struct tr_derive *d, const struct tr_event_view *s, stru
 /* ELF or a script's #!, at the start of a file. */
 static int d_magic_write(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
 {
-	const struct tr_fd *f = fd_of(s, TR_AK_FD);
+	const struct tr_fdent *f = fd_of(s, TR_AK_FD);
 	const struct tr_arg_val *off = tr_view__arg(s, "offset", TR_WIRES_INT);
 	const uint8_t *p;
 	uint32_t len;
@@ -253,7 +253,7 @@ static int d_magic_write(struct tr_derive *d, const struct tr_event_view *s, str
 		return 0;
 	if (!((len >= 4 && !memcmp(p, "\x7f" "ELF", 4)) || (len >= 2 && !memcmp(p, "#!", 2))))
 		return 0;
-	if (!f || (f->kind != TR_FD_FILE && f->kind != TR_FD_MEMFD))
+	if (!f || (f->kind != TR_FDE_FILE && f->kind != TR_FDE_MEMFD))
 		return 0;	/* a pipe or socket is not a file that runs */
 	arg_bytes(o, "pathname", f->path.p, f->path.len);
 	arg_bytes(o, "bytes", p, len < 20 ? len : 20);
@@ -325,7 +325,7 @@ static int d_mem_prot(struct tr_derive *d, const struct tr_event_view *s, struct
 	arg_int(o, "prot", prot);
 	arg_int(o, "prev_prot", prev < 0 ? 0 : prev);
 	if (is_mmap) {
-		const struct tr_fd *f = fd_of(s, TR_AK_FD);
+		const struct tr_fdent *f = fd_of(s, TR_AK_FD);
 
 		if (f && f->path.p)
 			arg_bytes(o, "pathname", f->path.p, f->path.len);
@@ -335,7 +335,7 @@ static int d_mem_prot(struct tr_derive *d, const struct tr_event_view *s, struct
 
 static int d_socket_dup(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
 {
-	const struct tr_fd *f = fd_of(s, TR_AK_OLDFD);
+	const struct tr_fdent *f = fd_of(s, TR_AK_OLDFD);
 	int64_t oldfd = tr_view__ki64(s, TR_AK_OLDFD, -1);
 
 	if (!f && s->info->idx[TR_AK_OLDFD] < 0) {	/* fcntl(F_DUPFD*) */
@@ -346,7 +346,7 @@ static int d_socket_dup(struct tr_derive *d, const struct tr_event_view *s, stru
 		f = fd_of(s, TR_AK_FD);
 		oldfd = tr_view__ki64(s, TR_AK_FD, -1);
 	}
-	if (!ok(s) || !f || f->kind != TR_FD_SOCKET || (f->family != 2 && f->family != 10 && f->family != 1))
+	if (!ok(s) || !f || f->kind != TR_FDE_SOCKET || (f->family != 2 && f->family != 10 && f->family != 1))
 		return 0;
 	arg_int(o, "oldfd", oldfd);
 	arg_int(o, "newfd", s->ev->retval);

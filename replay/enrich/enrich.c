@@ -90,7 +90,7 @@ static int map_set(struct map *m, uint64_t key, uint64_t val)
 }
 
 struct fdtab {
-	struct tr_fd *v;
+	struct tr_fdent *v;
 	uint32_t cap;
 };
 
@@ -171,7 +171,7 @@ int tr_enrich__new(struct tr_enrich **out, struct tr_proctree *tree, const struc
 	return 0;
 }
 
-static void fd_clear(struct tr_fd *f)
+static void fd_clear(struct tr_fdent *f)
 {
 	free(f->path.p);
 	free(f->local.p);
@@ -224,7 +224,7 @@ static struct fdtab *fdtab_of(struct tr_enrich *en, const struct tr_proc_node *n
 	return &en->fdt[n->idx];
 }
 
-const struct tr_fd *tr_enrich__fd(const struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd)
+const struct tr_fdent *tr_enrich__fd(const struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd)
 {
 	const struct fdtab *t;
 
@@ -235,7 +235,7 @@ const struct tr_fd *tr_enrich__fd(const struct tr_enrich *en, const struct tr_pr
 }
 
 /* The slot for fd in n's table, emptied; NULL when untracked or no memory. */
-static struct tr_fd *fd_slot(struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd)
+static struct tr_fdent *fd_slot(struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd)
 {
 	struct fdtab *t;
 
@@ -246,7 +246,7 @@ static struct tr_fd *fd_slot(struct tr_enrich *en, const struct tr_proc_node *n,
 		return NULL;
 	if (fd >= t->cap) {
 		uint32_t cap = t->cap ? t->cap : 16;
-		struct tr_fd *v;
+		struct tr_fdent *v;
 
 		while (cap <= fd)
 			cap *= 2;
@@ -274,9 +274,9 @@ static int bytes_dup(struct tr_bytes *d, const void *p, uint32_t len)
 	return 0;
 }
 
-static int fd_copy(struct tr_fd *d, const struct tr_fd *s)
+static int fd_copy(struct tr_fdent *d, const struct tr_fdent *s)
 {
-	*d = (struct tr_fd){ .kind = s->kind, .cloexec = s->cloexec, .family = s->family,
+	*d = (struct tr_fdent){ .kind = s->kind, .cloexec = s->cloexec, .family = s->family,
 			     .socktype = s->socktype };
 	if (bytes_dup(&d->path, s->path.p, s->path.len) || bytes_dup(&d->local, s->local.p, s->local.len) ||
 	    bytes_dup(&d->peer, s->peer.p, s->peer.len))
@@ -287,12 +287,12 @@ static int fd_copy(struct tr_fd *d, const struct tr_fd *s)
 int tr_enrich__resolve(const struct tr_enrich *en, const struct tr_proc_node *n, uint64_t ts, int have_dirfd,
 		       int64_t dirfd, const void *path, uint32_t len, char *out, size_t cap)
 {
-	const struct tr_fd *f;
+	const struct tr_fdent *f;
 
 	if (!len || ((const char *)path)[0] == '/' || !have_dirfd || (int32_t)dirfd == TR_AT_FDCWD)
 		return tr_proctree__resolve(n, ts, path, len, out, cap);
 	f = tr_enrich__fd(en, n, (int32_t)dirfd);
-	if (!f || f->kind != TR_FD_FILE || !f->path.p)
+	if (!f || f->kind != TR_FDE_FILE || !f->path.p)
 		return -EINVAL;
 	return tr_path__resolve(f->path.p, f->path.len, path, len, out, cap);
 }
@@ -391,7 +391,7 @@ static int succeeded(const struct tr_event_view *v)
 static int new_file_fd(struct tr_enrich *en, struct tr_event_view *v, const struct tr_proc_node *n, int64_t fd,
 		       uint8_t kind, const void *path, uint32_t len, int cloexec)
 {
-	struct tr_fd *f = fd_slot(en, n, fd);
+	struct tr_fdent *f = fd_slot(en, n, fd);
 
 	if (!f)
 		return fd < 0 || fd >= TR_FD_MAX ? 0 : -ENOMEM;
@@ -402,8 +402,8 @@ static int new_file_fd(struct tr_enrich *en, struct tr_event_view *v, const stru
 
 static int dup_fd(struct tr_enrich *en, const struct tr_proc_node *n, int64_t oldfd, int64_t newfd, int cloexec)
 {
-	const struct tr_fd *o = tr_enrich__fd(en, n, oldfd);
-	struct tr_fd tmp, *f;
+	const struct tr_fdent *o = tr_enrich__fd(en, n, oldfd);
+	struct tr_fdent tmp, *f;
 	int err;
 
 	if (oldfd == newfd)
@@ -412,7 +412,7 @@ static int dup_fd(struct tr_enrich *en, const struct tr_proc_node *n, int64_t ol
 		/* Unknown source: the new fd is open, of unknown kind. */
 		f = fd_slot(en, n, newfd);
 		if (f)
-			f->kind = TR_FD_OTHER;
+			f->kind = TR_FDE_OTHER;
 		return 0;
 	}
 	err = fd_copy(&tmp, o);	/* before the slot is cleared: the table may move */
@@ -464,7 +464,7 @@ static int on_fork(struct tr_enrich *en, struct tr_event_view *v, struct tr_proc
 	pt = n->idx < en->nfdt ? &en->fdt[n->idx] : NULL;
 	if (pt && pt->cap && child != n) {
 		uint32_t cap = pt->cap;
-		struct tr_fd *copy = calloc(cap, sizeof(*copy));
+		struct tr_fdent *copy = calloc(cap, sizeof(*copy));
 		struct fdtab *ct;
 
 		if (!copy)
@@ -524,10 +524,10 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 	case OP_OPEN:
 		if (!succeeded(v))
 			return 0;
-		return new_file_fd(en, v, n, fd, TR_FD_FILE, v->path[0].p, v->path[0].len,
+		return new_file_fd(en, v, n, fd, TR_FDE_FILE, v->path[0].p, v->path[0].len,
 				   tr_view__ki64(v, TR_AK_FLAGS, 0) & TR_O_CLOEXEC);
 	case OP_CLOSE: {
-		struct tr_fd *f;
+		struct tr_fdent *f;
 
 		if (ev->retval && ev->retval != -4 /* EINTR: closed anyway */)
 			return 0;
@@ -555,12 +555,12 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		return 0;
 	}
 	case OP_SOCKET: {
-		struct tr_fd *f;
+		struct tr_fdent *f;
 		int64_t type = tr_view__ki64(v, TR_AK_TYPE, 0);
 
 		if (!succeeded(v) || !(f = fd_slot(en, n, fd)))
 			return succeeded(v) && fd >= 0 && fd < TR_FD_MAX ? -ENOMEM : 0;
-		f->kind = TR_FD_SOCKET;
+		f->kind = TR_FDE_SOCKET;
 		f->family = (uint16_t)tr_view__ki64(v, TR_AK_DOMAIN, 0);
 		f->socktype = (int32_t)(type & 0xf);
 		f->cloexec = !!(type & TR_SOCK_CLOEXEC);
@@ -569,7 +569,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 	case OP_CONNECT:
 	case OP_BIND: {
 		int32_t s = (int32_t)tr_view__ki64(v, TR_AK_SOCKFD, -1);
-		struct tr_fd *f = (struct tr_fd *)tr_enrich__fd(en, n, s);
+		struct tr_fdent *f = (struct tr_fdent *)tr_enrich__fd(en, n, s);
 		struct tr_bytes *dst;
 
 		/* A non-blocking connect in progress (-EINPROGRESS) is connecting. */
@@ -579,16 +579,16 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		free(dst->p);
 		dst->p = NULL;
 		dst->len = 0;
-		if (f->kind != TR_FD_SOCKET) {
-			f->kind = TR_FD_SOCKET;
+		if (f->kind != TR_FDE_SOCKET) {
+			f->kind = TR_FDE_SOCKET;
 			f->family = len >= 2 ? (uint16_t)(p[0] | p[1] << 8) : 0;
 		}
 		return bytes_dup(dst, p, len);
 	}
 	case OP_ACCEPT: {
 		int32_t s = (int32_t)tr_view__ki64(v, TR_AK_SOCKFD, -1);
-		const struct tr_fd *l = tr_enrich__fd(en, n, s);
-		struct tr_fd tmp = { .kind = TR_FD_SOCKET }, *f;
+		const struct tr_fdent *l = tr_enrich__fd(en, n, s);
+		struct tr_fdent tmp = { .kind = TR_FDE_SOCKET }, *f;
 
 		if (!succeeded(v))
 			return 0;
@@ -619,7 +619,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 			return 0;
 		memcpy(pfd, p, sizeof(pfd));
 		for (int i = 0; i < 2; i++) {
-			err = new_file_fd(en, v, n, pfd[i], TR_FD_PIPE, "pipe", 4,
+			err = new_file_fd(en, v, n, pfd[i], TR_FDE_PIPE, "pipe", 4,
 					  tr_view__ki64(v, TR_AK_FLAGS, 0) & TR_O_CLOEXEC);
 			if (err)
 				return err;
@@ -636,7 +636,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 			len = len < TR_STR_MAX ? len : TR_STR_MAX;
 			memcpy(name + 6, p, len);
 		}
-		return new_file_fd(en, v, n, fd, TR_FD_MEMFD, name, 6 + len,
+		return new_file_fd(en, v, n, fd, TR_FDE_MEMFD, name, 6 + len,
 				   tr_view__ku64(v, TR_AK_FLAGS, 0) & TR_MFD_CLOEXEC);
 	}
 	case OP_CHDIR:
@@ -646,12 +646,12 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		tr_view__kbytes(v, TR_AK_PATH, &p, &len);
 		return tr_proctree__chdir(en->tree, n, ev->h.ts, p, len);
 	case OP_FCHDIR: {
-		const struct tr_fd *f = tr_enrich__fd(en, n, (int32_t)tr_view__ki64(v, TR_AK_FD, -1));
+		const struct tr_fdent *f = tr_enrich__fd(en, n, (int32_t)tr_view__ki64(v, TR_AK_FD, -1));
 
 		if (ev->retval || !succeeded(v))
 			return 0;
 		/* An unknown directory makes the cwd unknown, not stale. */
-		if (!f || f->kind != TR_FD_FILE || !f->path.p)
+		if (!f || f->kind != TR_FDE_FILE || !f->path.p)
 			return tr_proctree__chdir(en->tree, n, ev->h.ts, NULL, 0);
 		return tr_proctree__chdir(en->tree, n, ev->h.ts, f->path.p, f->path.len);
 	}

@@ -42,7 +42,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 int tr_enrich__resolve(const struct tr_enrich *en, const struct tr_proc_node *n, uint64_t ts, int have_dirfd,
 		       int64_t dirfd, const void *path, uint32_t len, char *out, size_t cap);
 /* The entry of fd in n's table, or NULL. */
-const struct tr_fd *tr_enrich__fd(const struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd);
+const struct tr_fdent *tr_enrich__fd(const struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd);
 /* The container of a cgroup id, or NULL. */
 const struct tr_container *tr_enrich__container(const struct tr_enrich *en, uint64_t cgroup_id);
 

@@ -16,16 +16,16 @@
 
 #include "proctree.h"
 
-enum tr_fd_kind {
-	TR_FD_FILE = 1,		/* path known when path.p */
-	TR_FD_SOCKET = 2,
-	TR_FD_PIPE = 3,
-	TR_FD_MEMFD = 4,
-	TR_FD_OTHER = 5,	/* open, of unknown kind (snapshot, fcntl on unknown) */
+enum tr_fdent_kind {
+	TR_FDE_FILE = 1,		/* path known when path.p */
+	TR_FDE_SOCKET = 2,
+	TR_FDE_PIPE = 3,
+	TR_FDE_MEMFD = 4,
+	TR_FDE_OTHER = 5,	/* open, of unknown kind (snapshot, fcntl on unknown) */
 };
 
-struct tr_fd {
-	uint8_t kind;		/* enum tr_fd_kind; 0: slot unused */
+struct tr_fdent {
+	uint8_t kind;		/* enum tr_fdent_kind; 0: slot unused */
 	uint8_t cloexec;
 	uint16_t family;	/* sockets: AF_* */
 	int32_t socktype;	/* sockets: SOCK_* without flags */

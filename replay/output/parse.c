@@ -257,7 +257,7 @@ static int r_exit(struct tr_buf *b, const struct tr_event_view *v, const struct 
 /* "3=/path" where replay knows what the fd is. */
 static int r_fd(struct tr_buf *b, const struct tr_event_view *v, const struct tr_arg_val *a, unsigned i)
 {
-	const struct tr_fd *f = NULL;
+	const struct tr_fdent *f = NULL;
 	struct tr_buf t = { 0 };
 	char tmp[32];
 
