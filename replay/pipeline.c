@@ -624,7 +624,7 @@ static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const s
 		return 0;
 	}
 	e->stats.state++;
-	return 0;
+	return tr_enrich__state(e->enrich, (const struct tr_rec_hdr *)e->proc_buf, args);
 }
 
 /* A kind newer than this reader: skipped, with one warning per kind. */

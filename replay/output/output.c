@@ -25,7 +25,7 @@ void tr_output__header(struct tr_buf *b, enum tr_out_format fmt)
 
 	if (fmt != TR_OUT_TABLE)
 		return;
-	snprintf(tmp, sizeof(tmp), "%-30s %-6s %-16s %-7s %-7s %-6s %-24s %s\n", "TIME(UTC)", "UID", "COMM", "PID",
+	snprintf(tmp, sizeof(tmp), "%-30s %-8s %-16s %-7s %-7s %-6s %-24s %s\n", "TIME(UTC)", "UID", "COMM", "PID",
 		 "TID", "RET", "EVENT", "ARGS");
 	tr_buf__puts(b, tmp);
 }
@@ -81,9 +81,13 @@ static int table_row(struct tr_buf *b, const struct tr_json_host *h, const struc
 	tr_text__rfc3339(b, (int64_t)(ts + (uint64_t)h->boot_to_wall_ns));
 	tr_buf__putc(b, ' ');
 	mark = b->len;
-	snprintf(tmp, sizeof(tmp), "%u", ev ? ev->uid : 0);
-	tr_buf__puts(b, tmp);
-	pad(b, mark, 6);
+	if (v->user) {
+		tr_text__bytes(b, v->user, strlen(v->user));
+	} else {
+		snprintf(tmp, sizeof(tmp), "%u", ev ? ev->uid : 0);
+		tr_buf__puts(b, tmp);
+	}
+	pad(b, mark, 8);
 	mark = b->len;
 	if (ev)
 		tr_text__bytes(b, ev->comm, comm_len(ev->comm));

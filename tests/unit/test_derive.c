@@ -17,9 +17,11 @@
 #include "derive.h"
 #include "json.h"
 #include "pipeline.h"
+#include "state.h"
 #include "replay_synth.h"
 
 #define MS 1000000ULL
+#define DOCKER_ID "3f4e1c0a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"
 
 struct run {
 	struct tr_buf out;
@@ -386,7 +388,6 @@ static void test_derived_magic_write(void **state)
 	run_free(&r);
 }
 
-#define DOCKER_ID "3f4e1c0a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"
 
 static void body_container(struct synth *s)
 {
@@ -508,6 +509,73 @@ static void test_proctree_updates(void **state)
 	tr_replay__free(rp);
 	synth_remove(tmp);
 	free(tmp);
+}
+
+/* ---- state records (the snapshot's fds, cgroups, users) ---- */
+
+static void state_append(struct synth *s, void *buf, size_t off, uint64_t ts)
+{
+	struct tr_rec_hdr *h = buf;
+
+	h->cpu = TR_CPU_NONE;
+	h->ts = ts;
+	h->size = (uint32_t)off;
+	synth_append(s, buf);
+}
+
+static void body_state(struct synth *s)
+{
+	uint8_t buf[1024], sa[16];
+	uint64_t t = 5000 * MS;
+	struct synth_ev e;
+	size_t off;
+
+	assert_int_equal(tr_state__begin(buf, sizeof(buf), TR_REC_FD, &off), 0);
+	((struct tr_fd *)buf)->host_pid = sh.pid;
+	((struct tr_fd *)buf)->start_ns = sh.start_ns / 10000000 * 10000000;
+	((struct tr_fd *)buf)->fd = 3;
+	((struct tr_fd *)buf)->kind = TR_FD_FILE;
+	tr_state__put_bytes(buf, sizeof(buf), &off, TR_FD_ARG_PATH, "/home/u/secret", 14);
+	state_append(s, buf, off, 1001);
+	assert_int_equal(tr_state__begin(buf, sizeof(buf), TR_REC_FD, &off), 0);
+	((struct tr_fd *)buf)->host_pid = sh.pid;
+	((struct tr_fd *)buf)->start_ns = sh.start_ns / 10000000 * 10000000;
+	((struct tr_fd *)buf)->fd = 4;
+	((struct tr_fd *)buf)->kind = TR_FD_SOCKET;
+	synth_sockaddr_in(sa, "10.9.8.7", 4444);
+	tr_state__put_bytes(buf, sizeof(buf), &off, TR_FD_ARG_REMOTE, sa, 16);
+	synth_sockaddr_in(sa, "10.0.0.1", 50000);
+	tr_state__put_bytes(buf, sizeof(buf), &off, TR_FD_ARG_LOCAL, sa, 16);
+	tr_state__put_u32(buf, sizeof(buf), &off, TR_FD_ARG_SOCK_TYPE, 1);
+	state_append(s, buf, off, 1002);
+	assert_int_equal(tr_state__begin(buf, sizeof(buf), TR_REC_CGROUP, &off), 0);
+	((struct tr_cgroup *)buf)->cgroup_id = 900;
+	tr_state__put_bytes(buf, sizeof(buf), &off, TR_CGROUP_ARG_PATH, "/docker/" DOCKER_ID, 8 + 64);
+	state_append(s, buf, off, 1003);
+	assert_int_equal(tr_state__begin(buf, sizeof(buf), TR_REC_USER, &off), 0);
+	((struct tr_user *)buf)->id = 0;
+	((struct tr_user *)buf)->kind = TR_USER_USER;
+	tr_state__put_bytes(buf, sizeof(buf), &off, TR_USER_ARG_NAME, "root", 4);
+	state_append(s, buf, off, 1004);
+	synth_event(s, 0, t++, &sh, "write", "fd", 3, "@ret", (int64_t)5, NULL);
+	synth_event(s, 0, t++, &sh, "dup2", "oldfd", 4, "newfd", 1, "@ret", (int64_t)1, NULL);
+	synth_ev_build(&e, 0, t++, &sh, "close", "fd", 9, NULL);
+	e.ev.cgroup_id = 900;
+	synth_ev_end(s, &e);
+}
+
+static void test_state_records(void **state)
+{
+	struct run r;
+	json_t *ev;
+
+	with_recording(body_state, &r, NULL);
+	assert_string_equal(sarg(find(&r, "write", 0), "fd"), "3=/home/u/secret");
+	ev = find(&r, "socket_dup", 0);
+	assert_non_null(ev);
+	assert_string_equal(json_string_value(json_object_get(arg(ev, "remote_addr"), "sin_addr")), "10.9.8.7");
+	assert_string_equal(json_string_value(json_object_get(find(&r, "close", 0), "containerId")), DOCKER_ID);
+	run_free(&r);
 }
 
 /* ---- seeking through the time index, following ---- */
@@ -672,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_container_layouts),
 		cmocka_unit_test(test_proctree_updates),
 		cmocka_unit_test(test_derive_table),
+		cmocka_unit_test(test_state_records),
 		cmocka_unit_test(test_time_window_seek),
 		cmocka_unit_test(test_follow),
 	};
