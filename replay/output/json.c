@@ -380,6 +380,18 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 	}
 }
 
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
+
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
+{
+	const struct tr_arg_def *d = &v->def->args[i];
+
+	if (!v->args[i].present)
+		put_zero(b, d);
+	else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
+		put_value(b, d, &v->args[i]);
+}
+
 /* The zero value of an argument's type, for one the record left out. */
 static void put_zero(struct tr_buf *b, const struct tr_arg_def *d)
 {
@@ -582,10 +594,7 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		tr_buf__lit(b, ",\"type\":");
 		tr_json__cstr(b, d->args[i].type);
 		tr_buf__lit(b, ",\"value\":");
-		if (!v->args[i].present)
-			put_zero(b, &d->args[i]);
-		else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
-			put_value(b, &d->args[i], &v->args[i]);
+		tr_json__arg_value(b, h, v, i);
 		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
 		 * how long it was, and whether it was read at syscall exit */
 		if (v->args[i].flags & TR_ARGF_TRUNC) {
