@@ -28,6 +28,7 @@
 #include "output.h"
 #include "sctable.h"
 #include "snapshot.h"
+#include "unaligned.h"
 
 #define PROG "tracee-record"
 
@@ -372,17 +373,19 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 	struct recorder *r = ctx;
 
 	if (ph->type == PERF_RECORD_SAMPLE) {
-		/* the sample is only 4-byte aligned in the ring: copy the head */
+		/* the record is only 4-byte aligned in the ring (the sample's u32
+		 * size precedes it): its head is read by copy, and the segment
+		 * writer copies it whole */
 		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
-		struct tr_rec_hdr rec;
+		struct tr_rec_hdr rec = {};
 
 		if (r->write_err) {
 			r->discarded++;
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		if (s->size >= sizeof(rec))
-			memcpy(&rec, s->data, sizeof(rec));
-		if (s->size < sizeof(rec) || rec.size < sizeof(rec) || rec.size > s->size) {
+			rec = tr_rec_hdr__load(s->data);
+		if (rec.size < sizeof(rec) || rec.size > s->size) {
 			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
 				       cpu, s->size);
 			return LIBBPF_PERF_EVENT_CONT;

@@ -44,6 +44,22 @@ static int tr_wire_fixed(uint8_t wire)
 	}
 }
 
+/* The longest value of a wire type (FORMAT.md 5.1). */
+static uint32_t tr_wire_max(uint8_t wire)
+{
+	switch (wire) {
+	case TR_T_STR:
+		return TR_STR_MAX;
+	case TR_T_SOCKADDR:
+		return TR_SOCKADDR_MAX;
+	case TR_T_STR_ARRAY:
+	case TR_T_BYTES:
+		return TR_ARG_BYTES_MAX;
+	default:
+		return 8;
+	}
+}
+
 /* tr_args__decode, with offsets in messages counted from base, the offset of
  * buf in its record. */
 static int tr_decode(const uint8_t *wires, unsigned nwires, const uint8_t *p, size_t len,
@@ -87,6 +103,11 @@ static int tr_decode(const uint8_t *wires, unsigned nwires, const uint8_t *p, si
 		if (len - off < n)
 			return tr_bad(err, errlen, "offset %zu: argument index %u needs %u bytes, %zu left",
 				      base + off, idx, n, len - off);
+		/* the format's own limits, so a small hostile file cannot make
+		 * the reader hold what no recorder writes */
+		if (n > tr_wire_max(wires[idx]))
+			return tr_bad(err, errlen, "offset %zu: argument index %u is %u bytes, more than its "
+				      "wire type allows (%u)", base + off, idx, n, tr_wire_max(wires[idx]));
 		v->present = 1;
 		v->wire = wires[idx];
 		switch (v->wire) {
@@ -174,6 +195,13 @@ int tr_args__decode(const uint8_t *wires, unsigned nwires, const void *buf, size
 	return tr_decode(wires, nwires, buf, len, nargs, out, 0, NULL, err, errlen);
 }
 
+int tr_args__decode_at(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
+		       unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], size_t base,
+		       char *err, size_t errlen)
+{
+	return tr_decode(wires, nwires, buf, len, nargs, out, base, NULL, err, errlen);
+}
+
 int tr_event__args(const struct tr_event *ev, const struct tr_event_def *def,
 		   struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen)
 {
@@ -217,11 +245,18 @@ int tr_event__from_v1(const void *rec, size_t size, void *out, char *err, size_t
 
 int tr_proc__args(const struct tr_proc *p, struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen)
 {
-	static const uint8_t wires[] = {
+	static const uint8_t wires[TR_PROC_ARG_NARGS] = {
 		[TR_PROC_ARG_EXE] = TR_T_STR,
 		[TR_PROC_ARG_CWD] = TR_T_STR,
 		[TR_PROC_ARG_ARGV] = TR_T_STR_ARRAY,
 		[TR_PROC_ARG_CGROUP] = TR_T_STR,
+		[TR_PROC_ARG_EUID] = TR_T_UINT32,
+		[TR_PROC_ARG_EGID] = TR_T_UINT32,
+		[TR_PROC_ARG_FSUID] = TR_T_UINT32,
+		[TR_PROC_ARG_NET_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_USER_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_UTS_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_CGROUP_NS] = TR_T_UINT32,
 	};
 
 	if (p->h.size < sizeof(*p))

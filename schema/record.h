@@ -31,6 +31,12 @@ struct tr_arg_val {
 int tr_args__decode(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
 		    unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen);
 
+/* The same, for arguments that start at byte base of their record: the
+ * offsets in messages count from the record's start. */
+int tr_args__decode_at(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
+		       unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], size_t base,
+		       char *err, size_t errlen);
+
 /* Decode the arguments of a TR_REC_EVENT record with def (from the
  * recording's catalog); wraps tr_args__decode. */
 int tr_event__args(const struct tr_event *ev, const struct tr_event_def *def,

@@ -98,7 +98,7 @@ has err "tracee-replay: error: $tmp/no/such/file: cannot create: No such file or
 # damage: reported with file and offset, the rest replays
 "$GEN" --damage "$tmp/damaged" || bad "gen_recording --damage"
 run "$REPLAY" "$tmp/damaged"
-expect_rc 0 "damaged recording"
+expect_rc 3 "damaged recording"
 grep -qE "^tracee-replay: warning: $tmp/damaged/events/seg-000000.zst: offset [0-9]+: " "$tmp/err" \
 	&& ok "damage named by file and offset" || { bad "damage warning"; cat "$tmp/err"; }
 has err "1 damaged frame skipped" "damage summarised"
@@ -109,19 +109,19 @@ n=$(wc -l <"$tmp/out")
 "$GEN" "$tmp/fifo" || bad "gen_recording (fifo)"
 mkfifo "$tmp/fifo/events/seg-000002.zst"
 run timeout 20 "$REPLAY" "$tmp/fifo"
-expect_rc 0 "a FIFO in events/"
+expect_rc 3 "a FIFO in events/"
 has err "tracee-replay: warning: $tmp/fifo/events/seg-000002.zst: not a regular file; skipped" "a FIFO is named and skipped"
 lines out 18 "a FIFO in events/: the segments still replay"
 
 # interrupted and manifest-less recordings
 "$GEN" --state recording "$tmp/killed" || bad "gen_recording --state recording"
 run "$REPLAY" "$tmp/killed"
-expect_rc 0 "interrupted recording"
+expect_rc 3 "interrupted recording"
 has err "manifest.json: recording was interrupted" "interruption reported"
 lines out 18 "interrupted: unlisted segments read too"
 "$GEN" --no-manifest "$tmp/bare" || bad "gen_recording --no-manifest"
 run "$REPLAY" "$tmp/bare"
-expect_rc 0 "no manifest"
+expect_rc 3 "no manifest"
 has err "tracee-replay: warning: $tmp/bare/manifest.json: cannot open: No such file or directory; using the built-in catalog" "missing manifest named"
 lines out 18 "no manifest: events still replayed"
 

@@ -35,6 +35,7 @@ struct synth {
 	char segpaths[SYNTH_MAX_SEGS][64];
 	uint64_t seq[SYNTH_CPUS + 1];	/* per CPU; the last one for TR_CPU_NONE */
 	uint32_t frame_raw;
+	uint8_t chain[TR_CHAIN_LEN];	/* head of the last closed segment */
 	const struct tr_catalog *catalog; /* written to the manifest; NULL: built-in */
 	int err;			/* first error, sticky */
 };
@@ -72,6 +73,7 @@ static inline int synth_open_segment(struct synth *s)
 	s->w = tr_seg_writer__open(path, 1, s->frame_raw);
 	if (!s->w)
 		return s->err = -errno;
+	tr_seg_writer__chain(s->w, s->chain);	/* the chain runs across segments */
 	return 0;
 }
 
@@ -83,6 +85,7 @@ static inline int synth_close_segment(struct synth *s)
 	if (!s->w)
 		return 0;
 	err = tr_seg_writer__close(s->w, &f->info);
+	memcpy(s->chain, f->info.chain, TR_CHAIN_LEN);
 	s->w = NULL;
 	f->path = s->segpaths[s->nsegs];
 	s->nsegs++;

@@ -468,9 +468,9 @@ static void test_proc_args(void **state)
 	assert_int_equal(v[TR_PROC_ARG_ARGV].b.len, 6);
 	assert_int_equal(v[TR_PROC_ARG_CWD].present, 0);
 
-	rec[sizeof(*p)] = 4;
+	rec[sizeof(*p)] = TR_PROC_ARG_NARGS;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 96: argument index 4 out of range"));
+	assert_non_null(strstr(err, "offset 96: argument index 11 out of range"));
 	rec[sizeof(*p)] = TR_PROC_ARG_ARGV;
 	p->reserved = 1;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);

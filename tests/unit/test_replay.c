@@ -17,6 +17,7 @@
 #include "merge.h"
 #include "path.h"
 #include "pipeline.h"
+#include "state.h"
 #include "replay_synth.h"
 
 /* ---- helpers ---- */
@@ -1524,8 +1525,10 @@ static void test_hostile_records(void **state)
 		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
 						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
 		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
-		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC
-				? (uint32_t)(min[kind] + rnd() % (sizeof(u) - min[kind])) : min[kind];
+		const struct tr_state_def *sd = tr_state__def(kind);
+		uint32_t head = sd ? sd->head : min[kind];
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || (sd && !sd->exact)
+				? (uint32_t)(head + rnd() % (sizeof(u) - head)) : head;
 
 		for (size_t j = 0; j < sizeof(u); j++)
 			u.b[j] = (uint8_t)rnd();
@@ -1546,6 +1549,12 @@ static void test_hostile_records(void **state)
 			u.p.reserved = 0;
 			u.p.nargs = (uint16_t)(rnd() % 5);
 			u.h.cpu = TR_CPU_NONE;
+		}
+		if (sd) {
+			/* mostly nonsense; now and then a valid head */
+			u.h.cpu = TR_CPU_NONE;
+			if (rnd() % 2)
+				memset(u.b + sizeof(u.h), 0, head - sizeof(u.h));
 		}
 		if (kind == TR_REC_RETVAL) {
 			((struct tr_retval *)&u)->event_id = ids[rnd() % nids];
