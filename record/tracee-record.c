@@ -27,6 +27,7 @@
 #include "events.skel.h"
 #include "manifest.h"
 #include "output.h"
+#include "sctable.h"
 #include "snapshot.h"
 #include "unaligned.h"
 
@@ -48,6 +49,10 @@ static const char usage[] =
 	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
 	"                          packets, with --net, get 4 times as many)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
+	"  -e, --events LIST       syscall events to record, comma-separated: default, all\n"
+	"                          (every other syscall too, as raw_syscall), a set (proc,\n"
+	"                          file, net, system), event names; +NAME/-NAME change the\n"
+	"                          default set (e.g. --events +read)\n"
 	REC_CAPTURE_USAGE
 	"  -q, --quiet             no summary at the end\n"
 	"  -v, --verbose           libbpf's debug output\n"
@@ -76,6 +81,7 @@ struct options {
 	uint64_t seg_max_ns;
 	unsigned buffer_pages;
 	int zstd_level;
+	const char *events;
 	int quiet;
 	int verbose;
 	char **command;
@@ -129,6 +135,8 @@ static int64_t boot_to_wall_offset(void)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL };
+	struct tr_evsel sel;
+	char msg[256];
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -136,6 +144,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
+		{ "events", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,7 +156,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
 			       .buffer_pages = 256, .zstd_level = 3 };
-	while ((c = getopt_long(argc, argv, "+o:d:qvh", longopts, NULL)) != -1) {
+	o->events = "default";
+	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
 		switch (c) {
 		case 'o':
@@ -187,6 +197,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 				tr_diag__error(PROG, "--zstd-level: '%s' is not a level from 1 to 19", optarg);
 				return 2;
 			}
+			break;
+		case 'e':
+			if (tr_evsel__parse(&sel, tr_catalog__builtin(), optarg, msg, sizeof(msg))) {
+				tr_diag__error(PROG, "%s", msg);
+				return 2;
+			}
+			o->events = optarg;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -271,6 +288,30 @@ static void manifest_init(struct tr_manifest *m, int argc, char **argv)
 	m->nlost = m->cpu_count;
 	m->lost_per_cpu = calloc(m->cpu_count, sizeof(uint64_t));
 	m->catalog = tr_catalog__builtin();
+}
+
+/* The syscall table from the catalog and the --events selection, into
+ * the BPF maps (schema/sctable.h). */
+static int load_syscall_table(const struct events_bpf *skel, const char *events)
+{
+	static struct tr_sc_desc table[TR_SC_SLOTS];
+	static uint32_t ia32[TR_SC_NR_MAX];
+	struct tr_evsel sel;
+	char msg[256];
+	int err;
+
+	if ((err = tr_evsel__parse(&sel, tr_catalog__builtin(), events, msg, sizeof(msg))) ||
+	    (err = tr_sctable__build(tr_catalog__builtin(), &sel, table, ia32, msg, sizeof(msg)))) {
+		tr_diag__error(PROG, "%s", msg);
+		return err;
+	}
+	for (__u32 i = 0; i < TR_SC_SLOTS; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_table), &i, &table[i], BPF_ANY))
+			return -errno;
+	for (__u32 i = 0; i < TR_SC_NR_MAX; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_ia32), &i, &ia32[i], BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 /* The recorder's state while draining. */
@@ -478,6 +519,12 @@ int main(int argc, char **argv)
 	if (err) {
 		tr_diag__error(PROG, "loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
 			       strerror(-err));
+		goto cleanup;
+	}
+
+	err = load_syscall_table(skel, opt.events);
+	if (err) {
+		tr_diag__error(PROG, "filling the syscall table failed: %s", strerror(-err));
 		goto cleanup;
 	}
 
