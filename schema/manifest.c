@@ -196,6 +196,10 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 		json_decref(root);
 		root = NULL;
 	}
+	if (root && json_object_set_new(root, "artifacts", tr_jfiles(m->artifacts, m->nartifacts, false))) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (!root)
 		return -EINVAL;
 	/* A .tmp left by a crash is replaced, never reused: O_EXCL gives a
@@ -572,6 +576,10 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 	if (json_object_get(root, "cuts") &&
 	    (err = tr_jfiles_read(r, root, "cuts", true, &m->cuts, &m->ncuts)))
 		return err;
+	/* artifacts: since format 2, so optional */
+	if (json_object_get(root, "artifacts") &&
+	    (err = tr_jfiles_read(r, root, "artifacts", false, &m->artifacts, &m->nartifacts)))
+		return err;
 
 	v = json_object_get(root, "catalog");
 	if (!v) {
@@ -677,6 +685,9 @@ void tr_manifest__free(struct tr_manifest *m)
 	for (size_t i = 0; i < m->npcaps; i++)
 		free(m->pcaps[i].path);
 	free(m->pcaps);
+	for (size_t i = 0; i < m->nartifacts; i++)
+		free(m->artifacts[i].path);
+	free(m->artifacts);
 	for (size_t i = 0; i < m->ncuts; i++)
 		free(m->cuts[i].path);
 	free(m->cuts);

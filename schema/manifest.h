@@ -53,6 +53,8 @@ struct tr_manifest {
 	 * their absence damage. Optional key "cuts"; since 2. */
 	size_t ncuts;
 	struct tr_manifest_file *cuts;
+	size_t nartifacts;			/* artifacts/<sha256>; optional in the file */
+	struct tr_manifest_file *artifacts;
 
 	/* losses: per-CPU counts of lost events (the same as the gap records) */
 	size_t nlost;
