@@ -525,6 +525,20 @@ static void print_summary(const struct recorder *r, const char *dir, unsigned np
 		"frames before it whole)\n", dir, tr_chain__hex(hex, head), (unsigned long long)frames);
 }
 
+/* On a terminal, once a second: what is recorded so far and the chain
+ * head, rewritten in place. */
+static void status_line(const struct recorder *r, const char *dir)
+{
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t frames;
+
+	rec_output__head(&r->out, head, &frames);
+	fprintf(stderr, "\r\033[K" PROG ": %s: %llu events, %llu lost, chain head %s (%llu frames)", dir,
+		(unsigned long long)r->samples, (unsigned long long)r->lost, tr_chain__hex(hex, head),
+		(unsigned long long)frames);
+}
+
 /* --anchor syslog: the chain head, so a copy of it lives outside the
  * recording (a syslog server, the journal). */
 static void anchor(const struct rec_output *o, const char *dir, const char *when)
@@ -574,6 +588,7 @@ int main(int argc, char **argv)
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t deadline = 0, last_flush, last_anchor;
+	int tty;
 	unsigned nprocs = 0;
 	pid_t child = 0;
 	int go_fd = -1, status = 0, err, ret = 1;
@@ -670,7 +685,8 @@ int main(int argc, char **argv)
 	if (opt.duration > 0)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
 
-	/* Phase 5: drain until told to stop. */
+	/* Phase 5: drain until told to stop (a status line on a terminal). */
+	tty = !opt.quiet && isatty(STDERR_FILENO);
 	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);
 	if (opt.anchor_syslog) {
 		openlog(PROG, LOG_PID, LOG_DAEMON);
@@ -690,6 +706,8 @@ int main(int argc, char **argv)
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
 			last_flush = now;
+			if (tty)
+				status_line(&r, dir_for_summary);
 		}
 		if (opt.anchor_syslog && now - last_anchor >= ANCHOR_NS) {
 			anchor(&r.out, dir_for_summary, "recording");
@@ -724,6 +742,8 @@ int main(int argc, char **argv)
 		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
+	if (tty)
+		fputs("\r\033[K", stderr);
 	/* What was taken but not written is lost, and said so (the close adds
 	 * the records it could not write out). */
 	r.manifest.lost_unwritten = r.discarded;
