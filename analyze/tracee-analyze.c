@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "index.h"
 #include "query.h"
+#include "store/store.h"
 
 #define PROG "tracee-analyze"
 
@@ -60,60 +61,111 @@ static int cmd_index(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "detections-only", no_argument, NULL, 'D' },
+		{ "batch", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct tr_index_opts o = { .prog = PROG, .diag = stderr, .stop = &stop };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tr_index_stats st;
+	struct tr_store *store = NULL;
 	const char *db = NULL;
+	int c, force = 0, rc = 0, damaged = 0, fresh, indexed = 0;
 	char err[1024];
-	int c;
 
 	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': db = optarg; break;
-		case 'f': o.force = 1; break;
+		case 'f': force = 1; break;
+		case 'D': o.detections_only = 1; break;
+		case 'B': o.batch_rows = strtoul(optarg, NULL, 10); break;
 		case 'h': return show_help(current);
 		default: return usage_error("index", "bad option");
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error("index", argc == optind ? "no recording directory given"
-							   : "more than one recording directory given");
+	if (argc == optind)
+		return usage_error("index", "no recording directory given");
 	if (!db)
 		return usage_error("index", "no database given (-o DB)");
 	if (isatty(STDERR_FILENO)) {
 		o.progress = tr_replay__progress_tty;
 		o.progress_ctx = (void *)PROG;
 	}
-	/* A signal stops indexing; the half-built database is removed. */
+	/* A signal stops indexing; the recording being indexed is taken out. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (tr_index__build(argv[optind], db, &o, &st, err, sizeof(err))) {
+	if (force && unlink(db) && errno != ENOENT) {
+		tr_diag__error(PROG, "%s: cannot remove: %s", db, strerror(errno));
+		return 1;
+	}
+	fresh = access(db, F_OK) != 0;
+	if (tr_store__open(&store, db, TR_STORE_WRITE, err, sizeof(err))) {
 		tr_diag__error(PROG, "%s", err);
 		return 1;
 	}
-	printf("%s: %llu event%s replayed, %llu detection%s, %llu process%s, %llu gap%s\n", db,
-	       (unsigned long long)st.replayed, st.replayed == 1 ? "" : "s",
-	       (unsigned long long)st.detections, st.detections == 1 ? "" : "s",
-	       (unsigned long long)st.processes, st.processes == 1 ? "" : "es",
-	       (unsigned long long)st.gaps, st.gaps == 1 ? "" : "s");
-	return 0;
+	for (int i = optind; i < argc && !rc; i++) {
+		rc = tr_index__recording(store, argv[i], &o, &st, err, sizeof(err));
+		if (rc) {
+			tr_diag__error(PROG, "%s", err);
+			break;
+		}
+		damaged |= st.damaged;
+		indexed++;
+		printf("%s: %s: recording %lld%s: %llu event%s replayed, %llu detection%s, %llu process%s, "
+		       "%llu gap%s, %llu rows\n", db, argv[i], (long long)st.recording_id,
+		       st.replaced ? " (replaced)" : "",
+		       (unsigned long long)st.replayed, st.replayed == 1 ? "" : "s",
+		       (unsigned long long)st.detections, st.detections == 1 ? "" : "s",
+		       (unsigned long long)st.processes, st.processes == 1 ? "" : "es",
+		       (unsigned long long)st.gaps, st.gaps == 1 ? "" : "s", (unsigned long long)st.rows);
+	}
+	if (store->ops->finish(store)) {
+		tr_diag__error(PROG, "%s", store->err);
+		rc = -EIO;
+	}
+	tr_store__close(store);
+	if (rc && fresh && !indexed) {
+		/* Nothing in it: leave no database made for nothing. */
+		unlink(db);
+	}
+	return rc ? 1 : damaged ? 3 : 0;
 }
 
 /* ---- query, detections ---- */
 
-static int open_db(const char *db, sqlite3 **out)
+static int open_db(const char *db, struct tr_store **out)
 {
 	char err[1024];
 
-	if (tr_index__open(db, out, err, sizeof(err))) {
+	if (tr_store__open(out, db, TR_STORE_READ, err, sizeof(err))) {
 		tr_diag__error(PROG, "%s", err);
 		return 1;
 	}
+	return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	struct tr_store *s;
+	char err[1024];
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return show_help(current);
+	if (argc != 2)
+		return usage_error("migrate", "expected DB");
+	if (tr_store__open(&s, argv[1], TR_STORE_WRITE, err, sizeof(err))) {
+		tr_diag__error(PROG, "%s", err);
+		return 1;
+	}
+	if (s->ops->finish(s)) {
+		tr_diag__error(PROG, "%s", s->err);
+		tr_store__close(s);
+		return 1;
+	}
+	tr_store__close(s);
 	return 0;
 }
 
@@ -126,6 +178,7 @@ static int read_cmd(int argc, char **argv, int want_sql)
 	};
 	int json = 0, c, rc;
 	char err[1024];
+	struct tr_store *store;
 	sqlite3 *db;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
@@ -137,11 +190,12 @@ static int read_cmd(int argc, char **argv, int want_sql)
 	}
 	if (argc - optind != 1 + want_sql)
 		return usage_error(current->name, want_sql ? "expected DB and SQL" : "expected DB");
-	if (open_db(argv[optind], &db))
+	if (open_db(argv[optind], &store))
 		return 1;
+	db = tr_store_sqlite__db(store);
 	rc = want_sql ? tr_query__run(db, argv[optind + 1], json, stdout, err, sizeof(err))
 		      : tr_query__detections(db, json, stdout, err, sizeof(err));
-	sqlite3_close(db);
+	tr_store__close(store);
 	if (rc) {
 		tr_diag__error(PROG, "%s: %s", argv[optind], err);
 		return 1;
@@ -164,22 +218,41 @@ static int cmd_detections(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{ "index", cmd_index, "index a recording into an SQLite database",
-	  "USAGE: " PROG " index [--force] -o DB DIR\n"
+	{ "index", cmd_index, "index recordings into a case database",
+	  "USAGE: " PROG " index [--detections-only] [--force] -o DB DIR...\n"
 	  "\n"
-	  "Replay the recording in DIR with the signatures and write DB, an SQLite\n"
-	  "database of schema/index.sql: the recording, every process of its process\n"
-	  "tree, the detections, the events they point at, the gaps. DB is written\n"
-	  "in one transaction and renamed into place (mode 0600).\n"
+	  "Replay each recording DIR with the signatures and add it to DB, a case\n"
+	  "database of schema/index.sql (created mode 0600 if missing): the\n"
+	  "recording, every event, every process of its process tree, the\n"
+	  "detections, files touched, network flows, artifacts, gaps. A recording\n"
+	  "already in DB (same host, boot and start) is replaced by the same rows;\n"
+	  "others are added beside it, of any host. A version 1 DB is migrated.\n"
 	  "\n"
 	  "OPTIONS:\n"
-	  "  -o, --output DB   the database to write\n"
-	  "  -f, --force       replace DB if it exists (refused otherwise)\n"
-	  "  -h, --help        print this help\n"
+	  "  -o, --output DB       the database to write (or add to)\n"
+	  "      --detections-only store only the events detections point at\n"
+	  "  -f, --force           start DB afresh (remove it first)\n"
+	  "      --batch N         rows per transaction (default 100000)\n"
+	  "  -h, --help            print this help\n"
+	  "\n"
+	  "EXIT STATUS: 0 indexed, 1 failed, 2 usage error, 3 indexed but a\n"
+	  "recording was damaged, lost events or was interrupted.\n"
 	  "\n"
 	  "EXAMPLES:\n"
 	  "  " PROG " index -o case.db rec/\n"
-	  "  " PROG " index --force -o case.db rec/   # re-index with new signatures\n" },
+	  "  " PROG " index -o case.db host1-rec/ host2-rec/\n"
+	  "  " PROG " index --force -o case.db rec/   # start afresh\n" },
+	{ "migrate", cmd_migrate, "migrate a database to this schema version",
+	  "USAGE: " PROG " migrate DB\n"
+	  "\n"
+	  "Bring DB, a case database of an older schema version (1), to this one\n"
+	  "in place, keeping its rows. A database of this version is left as is.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "  -h, --help   print this help\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " migrate old-case.db\n" },
 	{ "query", cmd_query, "run SQL on a database (read-only)",
 	  "USAGE: " PROG " query [-j] DB SQL\n"
 	  "\n"

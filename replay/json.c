@@ -377,6 +377,28 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 	}
 }
 
+/* The present arguments as one object, {"name":value,...} (analyze's
+ * events.args column). */
+void tr_json__args(struct tr_buf *b, const struct tr_event_view *v)
+{
+	const struct tr_event_def *d = v->def;
+	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS;
+	int first = 1;
+
+	tr_buf__putc(b, '{');
+	for (unsigned i = 0; i < nargs; i++) {
+		if (!v->args[i].present)
+			continue;
+		if (!first)
+			tr_buf__putc(b, ',');
+		first = 0;
+		tr_json__cstr(b, d->args[i].name);
+		tr_buf__putc(b, ':');
+		put_value(b, &d->args[i], &v->args[i]);
+	}
+	tr_buf__putc(b, '}');
+}
+
 /* The task context shared by events and findings, up to "containerId". */
 static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event *ev,
 			const struct tr_proc_node *proc)

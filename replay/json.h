@@ -63,6 +63,8 @@ void tr_json__sockaddr(struct tr_buf *b, const void *p, size_t len);
 /* {"key":value,...} of a finding's data. */
 void tr_json__kv(struct tr_buf *b, const struct tr_kv *kv, size_t n);
 
+/* The event's present arguments as one JSON object {"name":value}. */
+void tr_json__args(struct tr_buf *b, const struct tr_event_view *v);
 /* One event or gap line, newline included. 0 or -ENOMEM. */
 int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v);
 /* One finding line, newline included. 0 or -ENOMEM. */

@@ -44,18 +44,29 @@ expect_rc 1 "index of a missing recording"
 has err "tracee-analyze: error: $tmp/nowhere: cannot open: No such file or directory" "missing recording named"
 [ ! -e "$db" ] && [ ! -e "$db.tmp" ] && ok "failed index leaves no file" || bad "failed index left a file"
 run "$ANALYZE" index -o "$db" "$tmp/rec"
-expect_rc 0 "index"
-has out "$db: 17 events replayed, 1 detection, 6 processes, 1 gap" "index summarises"
+expect_rc 3 "index of a recording that lost events"
+has out "$db: $tmp/rec: recording 1: 17 events replayed, 1 detection, 6 processes, 1 gap, " "index summarises"
 has err "warning: the recording lost 12 events" "index passes replay warnings on"
 [ "$(stat -c %a "$db")" = 600 ] && ok "DB is mode 0600" || bad "DB mode $(stat -c %a "$db")"
-same "$(sqlite3 "$db" 'PRAGMA user_version')" 1 "schema version 1 (PRAGMA user_version)"
-same "$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")" \
-	"detections events gaps processes recordings signatures" "schema tables"
+same "$(sqlite3 "$db" 'PRAGMA user_version')" 2 "schema version 2 (PRAGMA user_version)"
+same "$(sqlite3 "$db" 'PRAGMA journal_mode')" delete "journal_mode=DELETE after indexing"
+same "$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)")" \
+	"artifacts detections events files flows gaps processes recording_files recordings segments signatures" "schema tables"
+# the writer's column table (analyze/store/store.c) is the schema's stored columns
+for t in recordings recording_files segments processes events signatures detections files flows artifacts gaps; do
+	cols=$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM pragma_table_xinfo('$t') WHERE hidden = 0")
+	grep -q "\"$t\", COLS(" analyze/store/store.c || bad "store.c has no row for $t"
+	want=$(awk -v t="\"$t\", COLS(" 'index($0, t) { on = 1 } on { printf "%s", $0 } on && /\), [01] },/ { exit }' \
+		analyze/store/store.c | sed -e 's/.*COLS(//' -e 's/), [01] },.*//' -e 's/[\t"]//g' -e 's/, */ /g')
+	same "$cols" "$want" "store.c columns of $t match schema/index.sql"
+done
 run "$ANALYZE" index -o "$db" "$tmp/rec"
-expect_rc 1 "index over an existing DB"
-has err "tracee-analyze: error: $db: exists; use --force to replace it" "overwrite refused"
+expect_rc 3 "index again"
+has out "recording 1 (replaced)" "index again replaces the recording"
+same "$(sqlite3 "$db" 'SELECT count(*) FROM recordings')" 1 "index again: one recording"
 run "$ANALYZE" index --force -o "$db" "$tmp/rec"
-expect_rc 0 "index --force"
+expect_rc 3 "index --force"
+same "$(sqlite3 "$db" 'SELECT count(*) FROM events')" 17 "every event stored"
 
 # detections
 run "$ANALYZE" detections "$db"
@@ -69,16 +80,17 @@ expect_rc 0 "detections -j"
 same "$(jq -r '"\(.signatureID) \(.hostProcessId) \(.data.cmdpath)"' "$tmp/out")" "TRR-1001 201 ./payload" "detections -j"
 
 # query
-run "$ANALYZE" query "$db" "SELECT host_pid, exe, exited FROM processes WHERE parent_id = 3 ORDER BY host_pid"
+run "$ANALYZE" query "$db" "SELECT host_pid, exe, exited FROM processes WHERE parent_id = (1 << 40) + 3 ORDER BY host_pid"
 expect_rc 0 "query"
 same "$(cat "$tmp/out")" "$(printf 'host_pid\texe\texited\n200\t/usr/bin/curl\t1\n201\t/tmp/payload\t0\n202\t/usr/bin/ls\t1')" \
 	"query prints a header and tab-separated rows"
 run "$ANALYZE" query -j "$db" "SELECT host_pid, argv FROM processes WHERE host_pid = 201"
 expect_rc 0 "query -j"
 same "$(cat "$tmp/out")" '{"host_pid":201,"argv":"[\"./payload\",\"--quiet\"]"}' "query -j prints JSON rows"
-ordinal=$(sqlite3 "$db" "SELECT ordinal FROM events")
-same "$(sqlite3 "$db" "SELECT json FROM events")" "$("$REPLAY" "$tmp/rec" 2>/dev/null | sed -n "${ordinal}p")" \
-	"events.json is replay's line at its ordinal"
+ordinal=$(sqlite3 "$db" "SELECT trigger_ordinal FROM detections")
+same "$(sqlite3 "$db" "SELECT args FROM events WHERE ordinal = $ordinal" | jq -cS .)" \
+	"$("$REPLAY" "$tmp/rec" 2>/dev/null | sed -n "${ordinal}p" | jq -cS '[.args[] | {(.name): .value}] | add')" \
+	"events.args are replay's arguments at its ordinal"
 run "$ANALYZE" query "$db" "SELECT 1; SELEC 2"
 expect_rc 1 "query with an SQL error"
 has err "tracee-analyze: error: $db: query: offset 10: near \"SELEC\": syntax error" "SQL error names the offset"
@@ -93,7 +105,7 @@ has err "tracee-analyze: error: $tmp/none.db: cannot open: No such file or direc
 sqlite3 "$tmp/other.db" "CREATE TABLE t (x)"
 run "$ANALYZE" detections "$tmp/other.db"
 expect_rc 1 "detections of a non-index DB"
-has err "not a tracee-analyze index of version 1 (user_version 0)" "non-index DB refused"
+has err "not a tracee-analyze database (application_id 0, user_version 0)" "non-index DB refused"
 run "$ANALYZE" query "$db"
 expect_rc 2 "query without SQL"
 
