@@ -109,4 +109,21 @@ has err "not a tracee-analyze database (application_id 0, user_version 0)" "non-
 run "$ANALYZE" query "$db"
 expect_rc 2 "query without SQL"
 
+# migration: a version 1 index (fixtures/analyze-index-v1.db, made by the v1
+# indexer from gen_recording's recording) is refused for reading with the
+# way out, migrated in place, and indexing the same recording replaces it
+cp fixtures/analyze-index-v1.db "$tmp/v1.db"
+run "$ANALYZE" detections "$tmp/v1.db"
+expect_rc 1 "detections of a version 1 DB"
+has err "schema version 1: migrate it to version 2 with \`tracee-analyze migrate $tmp/v1.db\`" "version 1 refused with the way out"
+run "$ANALYZE" migrate "$tmp/v1.db"
+expect_rc 0 "migrate"
+same "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; PRAGMA journal_mode' | tr '\n' ' ')" "2 delete " "migrated to version 2"
+same "$(sqlite3 "$tmp/v1.db" "SELECT signature_id, host_pid, entity_id, event_name, segment, json_extract(data, '\$.cmdpath') FROM detection_report")" \
+	"TRR-1001|201|synth-host:201:1700000006000000022|sched_process_exec|events/seg-000001.zst|./payload" "migrated detection with its process and event"
+same "$(sqlite3 "$tmp/v1.db" "SELECT json_extract(args, '\$.argv[1]') FROM events")" "--quiet" "migrated event arguments decoded"
+run "$ANALYZE" index -o "$tmp/v1.db" "$tmp/rec"
+has out "recording 1 (replaced)" "re-indexing a migrated recording replaces it"
+same "$(sqlite3 "$tmp/v1.db" 'SELECT count(*) FROM recordings; SELECT count(*) FROM events' | tr '\n' ' ')" "1 17 " "then every event is there"
+
 exit $fail
