@@ -4,6 +4,7 @@
  * index a recording into SQLite, query it, list its detections.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "diag.h"
 #include "index.h"
 #include "query.h"
+#include "questions.h"
 #include "store/store.h"
 
 #define PROG "tracee-analyze"
@@ -207,14 +209,92 @@ static int read_cmd(int argc, char **argv, int want_sql)
 	return 0;
 }
 
+/* ---- the canned questions ---- */
+
+static int cmd_question(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "severity", required_argument, NULL, 'S' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "signature", required_argument, NULL, 'g' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char *const sev[] = { "info", "low", "medium", "high", "critical" };
+	const struct tr_question *q = tr_question__find(current->name);
+	struct tr_qargs a = { .min_severity = -1, .since = INT64_MIN, .until = INT64_MAX,
+			      .fmt = isatty(STDOUT_FILENO) ? TR_OUT_TABLE : TR_OUT_TABLE };
+	const char *outpath = NULL;
+	struct tr_store *store;
+	char err[1024];
+	int c, rc, damaged;
+	unsigned used = 0;
+
+	while ((c = getopt_long(argc, argv, "jo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if ((rc = tr_out__format(optarg)) < 0)
+				return usage_error(current->name, "unknown format '%s' (table, json, csv)", optarg);
+			a.fmt = (enum tr_out_format)rc;
+			break;
+		case 'j': a.fmt = TR_OUT_JSON; break;
+		case 'o': outpath = optarg; break;
+		case 'S':
+			used |= TR_QOPT_SEVERITY;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(optarg, sev[i]) || (optarg[0] == '0' + i && !optarg[1]))
+					a.min_severity = i > 3 ? 3 : i;
+			if (a.min_severity < 0)
+				return usage_error(current->name, "unknown severity '%s' (info, low, medium, high)", optarg);
+			break;
+		case 's':
+		case 'u':
+			used |= TR_QOPT_TIME;
+			if (tr_question__time(optarg, c == 's' ? &a.since : &a.until))
+				return usage_error(current->name, "bad time '%s' (ns since the epoch, or "
+						   "YYYY-MM-DDTHH:MM:SS[.frac]Z)", optarg);
+			break;
+		case 'g': used |= TR_QOPT_SIGNATURE; a.signature = optarg; break;
+		case 'H': used |= TR_QOPT_HOST; a.host = optarg; break;
+		case 'h': return show_help(current);
+		default: return usage_error(current->name, "bad option");
+		}
+	}
+	if (used & ~q->opts)
+		return usage_error(current->name, "an option given does not apply to %s", current->name);
+	if (argc - optind != 1 + q->takes_arg)
+		return usage_error(current->name, q->takes_arg ? "expected DB and one argument" : "expected DB");
+	a.arg = q->takes_arg ? argv[optind + 1] : NULL;
+	if (open_db(argv[optind], &store))
+		return 1;
+	a.out = stdout;
+	if (outpath && !(a.out = fopen(outpath, "w"))) {
+		tr_diag__error(PROG, "%s: cannot create: %s", outpath, strerror(errno));
+		tr_store__close(store);
+		return 1;
+	}
+	rc = q->run(store, &a, err, sizeof(err));
+	damaged = tr_question__damage(store, stderr, PROG);
+	tr_store__close(store);
+	if ((fflush(a.out) || (outpath && fclose(a.out))) && !rc) {
+		tr_diag__error(PROG, "%s: write failed: %s", outpath ? outpath : "standard output", strerror(errno));
+		return 1;
+	}
+	if (rc) {
+		tr_diag__error(PROG, "%s: %s", argv[optind], err);
+		return 1;
+	}
+	return damaged > 0 ? 3 : 0;
+}
+
 static int cmd_query(int argc, char **argv)
 {
 	return read_cmd(argc, argv, 1);
-}
-
-static int cmd_detections(int argc, char **argv)
-{
-	return read_cmd(argc, argv, 0);
 }
 
 static const struct cmd cmds[] = {
@@ -270,19 +350,104 @@ static const struct cmd cmds[] = {
 	  "  " PROG " query case.db 'WITH RECURSIVE t(id) AS (SELECT 1 UNION ALL\n"
 	  "      SELECT p.id FROM processes p JOIN t ON p.parent_id = t.id)\n"
 	  "      SELECT p.host_pid, p.exe FROM processes p JOIN t USING (id)'\n" },
-	{ "detections", cmd_detections, "list the detections in a database",
-	  "USAGE: " PROG " detections [-j] DB\n"
+#define FORMAT_OPTIONS \
+	"  -F, --format FMT  table (default), json (JSON lines) or csv\n" \
+	"  -j                short for --format json\n" \
+	"  -o, --output FILE write there instead of standard output\n" \
+	"  -h, --help        print this help\n"
+#define QUESTION_EXIT \
+	"\nEXIT STATUS: 0 answered, 1 failed (no such process, bad database), 2 usage\n" \
+	"error, 3 answered, but a recording in DB is damaged or incomplete (named on\n" \
+	"stderr).\n"
+	{ "detections", cmd_question, "list the detections, filtered",
+	  "USAGE: " PROG " detections [OPTIONS] DB\n"
 	  "\n"
-	  "Print the detections in DB, oldest first: time (UTC), signature,\n"
-	  "severity, pid, process name, executable and the signature's data.\n"
+	  "The detections in DB, oldest first: time (UTC), host, signature, severity,\n"
+	  "pid, process, executable, entity id, triggering event and its position,\n"
+	  "and the signature's data.\n"
 	  "\n"
 	  "OPTIONS:\n"
-	  "  -j, --json   one JSON object per detection instead of a table\n"
-	  "  -h, --help   print this help\n"
+	  "      --severity S  at least S: info, low, medium, high\n"
+	  "      --since T     at or after T (UTC 2026-12-01T04:00:00Z, or ns)\n"
+	  "      --until T     before T\n"
+	  "      --signature S by signature id (TRR-1001) or name\n"
+	  "      --host H      of host H only\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
 	  "\n"
 	  "EXAMPLES:\n"
 	  "  " PROG " detections case.db\n"
-	  "  " PROG " detections -j case.db | jq -r .executable | sort | uniq -c\n" },
+	  "  " PROG " detections --severity high --host web1 case.db\n"
+	  "  " PROG " detections -j case.db | jq -r .exe | sort | uniq -c\n" },
+	{ "process-tree", cmd_question, "a process's ancestors and descendants, and what each did",
+	  "USAGE: " PROG " process-tree [OPTIONS] DB PID|ENTITY\n"
+	  "\n"
+	  "The processes with host pid PID (every one that held it, on every host) or\n"
+	  "with entity id ENTITY (HOST:PID:START_NS), their ancestors and their\n"
+	  "descendants, drawn as a tree, each with what it did: execs, files touched\n"
+	  "by kind, flows (first few peers), detections.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --host H      of host H only\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " process-tree case.db 4242\n"
+	  "  " PROG " process-tree case.db web1:4242:1764561906120000000\n" },
+	{ "file", cmd_question, "who touched a file, how and when",
+	  "USAGE: " PROG " file [OPTIONS] DB PATH-or-GLOB\n"
+	  "\n"
+	  "Every open, write, unlink, rename (either name) and chmod of PATH, or of\n"
+	  "the paths GLOB matches (fnmatch: * ? [...]; * also matches /), oldest\n"
+	  "first, with the process.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --since T, --until T, --host H   as for detections\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " file case.db /etc/passwd\n"
+	  "  " PROG " file case.db '/tmp/*'\n" },
+	{ "ip", cmd_question, "who talked to an address or network",
+	  "USAGE: " PROG " ip [OPTIONS] DB ADDR|CIDR\n"
+	  "\n"
+	  "Every connect to and accept from ADDR (IPv4 or IPv6) or a network\n"
+	  "(10.0.0.0/8), oldest first, with the process, DNS name and bytes where\n"
+	  "the recording has them.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --since T, --until T, --host H   as for detections\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " ip case.db 127.0.0.1\n"
+	  "  " PROG " ip -j case.db 203.0.113.0/24\n" },
+	{ "timeline", cmd_question, "detections and key events in order, per host",
+	  "USAGE: " PROG " timeline [OPTIONS] DB\n"
+	  "\n"
+	  "Detections, execs, file writes, unlinks, renames and chmods, connects and\n"
+	  "accepts, and gaps, per host in time order.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --severity S, --since T, --until T, --signature S, --host H\n"
+	  "                    as for detections (severity and signature filter the\n"
+	  "                    detections only)\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " timeline --since 2026-12-01T04:00:00Z case.db\n" },
+	{ "summary", cmd_question, "per recording: host, span, top processes, detections",
+	  "USAGE: " PROG " summary [OPTIONS] DB\n"
+	  "\n"
+	  "One row per recording: host, kernel, time span, how it ended, events,\n"
+	  "losses, damage, processes, detections by severity, and the five\n"
+	  "processes with the most events.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --host H      of host H only\n"
+	  FORMAT_OPTIONS QUESTION_EXIT
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " summary case.db\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
