@@ -244,7 +244,7 @@ static int sq_open(struct tr_store **out, const char *target, enum tr_store_mode
 	if ((rc = check_schema(q)))
 		goto bad;
 	if (mode == TR_STORE_WRITE &&
-	    ((rc = exec(q, "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; "
+	    ((rc = exec(q, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; "
 			"PRAGMA wal_autocheckpoint = 20000",
 			"set up")) ||
 	     (rc = prepare_inserts(q)) || (rc = exec(q, "BEGIN", "begin"))))

@@ -17,7 +17,7 @@ run "$ANALYZE" --help
 expect_rc 0 "--help"
 has out "USAGE: tracee-analyze COMMAND" "--help shows USAGE"
 has out "EXAMPLES:" "--help shows EXAMPLES"
-for c in index query detections; do
+for c in index migrate query detections process-tree file ip timeline summary; do
 	has out "  $c " "--help lists $c"
 	run "$ANALYZE" $c --help
 	expect_rc 0 "$c --help"
@@ -68,16 +68,47 @@ run "$ANALYZE" index --force -o "$db" "$tmp/rec"
 expect_rc 3 "index --force"
 same "$(sqlite3 "$db" 'SELECT count(*) FROM events')" 17 "every event stored"
 
-# detections
+# detections and the other questions (answers on live recordings: tests/live/test_analyze_live.sh)
 run "$ANALYZE" detections "$db"
-expect_rc 0 "detections"
-same "$(head -1 "$tmp/out" | tr -s ' ')" "TIME SIGNATURE SEVERITY PID PROCESS EXE DATA" "detections header"
-same "$(sed -n 2p "$tmp/out" | awk '{print $1, $2, $3, $4, $5, $6}')" \
-	"2023-11-14T22:13:26.002000000Z TRR-1001 medium 201 payload /tmp/payload" "detections row"
-empty err "detections is quiet on stderr"
+expect_rc 3 "detections of a recording that lost events"
+same "$(head -1 "$tmp/out" | tr -s ' ')" "TIME HOST SIGNATURE_ID SIGNATURE SEVERITY PID PROCESS EXE ENTITY_ID EVENT ORDINAL DATA" "detections header"
+same "$(sed -n 2p "$tmp/out" | awk '{print $1, $2, $3, $4, $5, $6, $7, $8}')" \
+	"2023-11-14T22:13:26.002000000Z synth-host TRR-1001 exec_from_temp_dir medium 201 payload /tmp/payload" "detections row"
+has err "tracee-analyze: warning: recording 1 (synth-host, $tmp/rec) is incomplete: 12 events lost, 0 damaged frames" \
+	"the damage is named on stderr"
 run "$ANALYZE" detections -j "$db"
-expect_rc 0 "detections -j"
-same "$(jq -r '"\(.signatureID) \(.hostProcessId) \(.data.cmdpath)"' "$tmp/out")" "TRR-1001 201 ./payload" "detections -j"
+same "$(jq -r '"\(.signature_id) \(.pid) \(.data.cmdpath)"' "$tmp/out")" "TRR-1001 201 ./payload" "detections -j"
+run "$ANALYZE" detections --format csv -o "$tmp/d.csv" "$db"
+expect_rc 3 "detections --format csv -o FILE"
+empty out "-o: nothing on standard output"
+same "$(head -1 "$tmp/d.csv" | tr -d '\r')" "time,host,signature_id,signature,severity,pid,process,exe,entity_id,event,ordinal,data" "csv header"
+same "$(sed -n 2p "$tmp/d.csv" | tr -d '\r' | sed 's/.*,"{/{/')" '{""pathname"":""/tmp/payload"",""cmdpath"":""./payload"",""temp_dir"":""/tmp""}"' "csv quotes the data"
+run "$ANALYZE" detections --severity high -j "$db"
+empty out "detections --severity high: none"
+run "$ANALYZE" detections --since 2023-11-14T22:13:26.003Z -j "$db"
+empty out "detections --since after it: none"
+run "$ANALYZE" detections --until 2023-11-14T22:13:26.003Z --signature exec_from_temp_dir -j "$db"
+lines out 1 "detections --until after it, by signature name"
+run "$ANALYZE" detections --severity extreme "$db"
+expect_rc 2 "unknown severity"
+run "$ANALYZE" detections --since yesterday "$db"
+expect_rc 2 "bad time"
+run "$ANALYZE" summary --severity high "$db"
+expect_rc 2 "an option that does not apply"
+run "$ANALYZE" detections --format xml "$db"
+expect_rc 2 "unknown format"
+run "$ANALYZE" process-tree "$db" 4242
+expect_rc 1 "process-tree of a pid not there"
+has err "no process with pid 4242" "process-tree says which"
+run "$ANALYZE" process-tree -j "$db" 201
+same "$(jq -r '"\(.role) \(.pid)"' "$tmp/out" | tr '\n' ' ')" "ancestor 1 ancestor 50 ancestor 100 match 201 " "process-tree: ancestors, then the match"
+run "$ANALYZE" file "$db" '/etc/*'
+has out '/etc/shad\xffw\\\x01' "file: a control character in a path is escaped in the table"
+run "$ANALYZE" ip -j "$db" 203.0.113.7
+same "$(jq -r '"\(.addr):\(.port) \(.pid)"' "$tmp/out")" "203.0.113.7:80 200" "ip"
+run "$ANALYZE" ip "$db" 300.1.2.3
+expect_rc 1 "ip of a non-address"
+has err "'300.1.2.3' is not an IP address or CIDR block" "ip says why"
 
 # query
 run "$ANALYZE" query "$db" "SELECT host_pid, exe, exited FROM processes WHERE parent_id = (1 << 40) + 3 ORDER BY host_pid"

@@ -14,6 +14,7 @@
 
 #include "index.h"
 #include "query.h"
+#include "questions.h"
 #include "replay_synth.h"
 
 #define MS 1000000ULL
@@ -444,6 +445,58 @@ static void test_detections_report(void **state)
 	free(tmp);
 }
 
+/* A table goes to a terminal: an exe name with escape sequences must not
+ * reach it raw; JSON keeps the name (escaped by JSON's rules). */
+static void test_questions_escape(void **state)
+{
+	const char *const argv0[] = { "evil", NULL };
+	char *tmp = make_tmpdir(), dir[PATH_MAX], dbp[PATH_MAX], err[1024], *text = NULL;
+	struct synth_task c = { .pid = 200, .ppid = 100, .start_ns = 5000 * MS + 7,
+				.parent_start_ns = bash.start_ns, .comm = "bash" };
+	struct tr_qargs a = { .arg = "200", .min_severity = -1, .since = INT64_MIN, .until = INT64_MAX };
+	struct tr_store *store;
+	struct synth s;
+	size_t len = 0;
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	snprintf(dbp, sizeof(dbp), "%s/case.db", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_proc(&s, 1000 * MS, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/root", NULL);
+	synth_fork(&s, 0, 5000 * MS, &bash, 200, 200, c.start_ns);
+	synth_exec(&s, 1, 5001 * MS, &c, "/tmp/\x1b]0;owned\x07\x1b[2J\xc2\x9b" "evil", argv0, 200);
+	synth_watermark(&s, 7000 * MS);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+	assert_int_equal(do_index(dir, dbp, 0, err, sizeof(err)), 0);
+	assert_int_equal(tr_store__open(&store, dbp, TR_STORE_READ, err, sizeof(err)), 0);
+	for (int fmt = TR_OUT_TABLE; fmt <= TR_OUT_CSV; fmt++) {
+		a.fmt = (enum tr_out_format)fmt;
+		a.out = open_memstream(&text, &len);
+		assert_int_equal(tr_question__find("process-tree")->run(store, &a, err, sizeof(err)), 0);
+		fclose(a.out);
+		if (fmt == TR_OUT_TABLE) {
+			assert_null(strchr(text, '\x1b'));
+			assert_null(strchr(text, '\x07'));
+			assert_null(strstr(text, "\xc2\x9b"));	/* C1 CSI */
+			assert_non_null(strstr(text, "/tmp/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9bevil"));
+		} else if (fmt == TR_OUT_JSON) {
+			assert_non_null(strstr(text, "/tmp/\\u001b]0;owned\\u0007\\u001b[2J"));
+		}
+		free(text);
+		text = NULL;
+	}
+	/* no such process: an error naming it */
+	a.arg = "4242";
+	a.fmt = TR_OUT_JSON;
+	a.out = open_memstream(&text, &len);
+	assert_int_equal(tr_question__find("process-tree")->run(store, &a, err, sizeof(err)), -ENOENT);
+	fclose(a.out);
+	free(text);
+	assert_string_equal(err, "no process with pid 4242");
+	tr_store__close(store);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 /* ---- replay for comparison ---- */
 
 struct want_line {
@@ -489,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_query_output),
 		cmocka_unit_test(test_open_checks),
 		cmocka_unit_test(test_detections_report),
+		cmocka_unit_test(test_questions_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
