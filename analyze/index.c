@@ -76,6 +76,10 @@ struct ix {
 	uint64_t ndetections;
 	size_t batch_rows, pending;
 	uint32_t nsegs;			/* segments rows written */
+	/* warnings of the replay, for the warnings table */
+	struct ix_warning *warn;
+	size_t nwarn, warncap;
+	int warn_nomem;
 	char *err;
 	size_t errlen;
 };
@@ -114,6 +118,11 @@ static struct tr_val proc_val(const struct ix *x, const struct tr_proc_node *p)
 static struct tr_val buf_val(const struct tr_buf *b)
 {
 	return tr_val_text(b->len ? b->p : "", b->len);
+}
+
+static struct tr_val opt_cstr(const char *s)
+{
+	return s ? tr_val_cstr(s) : (struct tr_val){ 0 };
 }
 
 /* Kernel bytes in the decoded form into b (reset first); NULL p: NULL. */
@@ -363,6 +372,110 @@ static int on_finding(void *ctx, const struct tr_finding *f)
 	return insert(x, TR_TAB_DETECTIONS, row);
 }
 
+struct ix_warning {
+	int damage;
+	char *file;
+	int64_t offset;
+	char *msg;
+};
+
+/* Warnings kept for the table, at most; the rest are counted in
+ * recordings.warnings. */
+#define IX_WARNINGS_MAX 10000
+
+static void on_warning(void *ctx, int damage, const char *file, int64_t offset, const char *msg)
+{
+	struct ix *x = ctx;
+	struct ix_warning *w;
+
+	if (x->nwarn == IX_WARNINGS_MAX)
+		return;
+	if (x->nwarn == x->warncap) {
+		size_t cap = x->warncap ? x->warncap * 2 : 16;
+
+		w = realloc(x->warn, cap * sizeof(*w));
+		if (!w) {
+			x->warn_nomem = 1;
+			return;
+		}
+		x->warn = w;
+		x->warncap = cap;
+	}
+	w = &x->warn[x->nwarn];
+	w->damage = damage;
+	w->offset = offset;
+	w->file = file ? strdup(file) : NULL;
+	w->msg = strdup(msg);
+	if (!w->msg || (file && !w->file)) {
+		free(w->file);
+		free(w->msg);
+		x->warn_nomem = 1;
+		return;
+	}
+	x->nwarn++;
+}
+
+/* "FILE: offset N: MESSAGE", as on stderr. */
+static char *warning_text(const struct ix_warning *w)
+{
+	char *s = NULL;
+	int n;
+
+	if (w->file && w->offset >= 0)
+		n = asprintf(&s, "%s: offset %lld: %s", w->file, (long long)w->offset, w->msg);
+	else if (w->file)
+		n = asprintf(&s, "%s: %s", w->file, w->msg);
+	else
+		n = asprintf(&s, "%s", w->msg);
+	return n < 0 ? NULL : s;
+}
+
+static int write_warnings(struct ix *x)
+{
+	int rc = 0;
+
+	if (x->warn_nomem)
+		return -ENOMEM;
+	for (size_t i = 0; !rc && i < x->nwarn; i++) {
+		struct tr_val row[6] = {
+			tr_val_int(tr_row_id(x->rec, i + 1)), tr_val_int(x->rec), tr_val_int(x->warn[i].damage),
+			opt_cstr(x->warn[i].file),
+			x->warn[i].offset >= 0 ? tr_val_int(x->warn[i].offset) : (struct tr_val){ 0 },
+			tr_val_cstr(x->warn[i].msg),
+		};
+
+		rc = insert(x, TR_TAB_WARNINGS, row);
+	}
+	return rc;
+}
+
+/* recordings.damage: a JSON array of the damage found, or NULL. */
+static int damage_json(struct ix *x, uint64_t damage, struct tr_buf *b, struct tr_val *out)
+{
+	size_t n = 0;
+
+	tr_buf__reset(b);
+	tr_buf__putc(b, '[');
+	for (size_t i = 0; i < x->nwarn; i++) {
+		char *t;
+
+		if (!x->warn[i].damage)
+			continue;
+		t = warning_text(&x->warn[i]);
+		if (!t)
+			return -ENOMEM;
+		if (n++)
+			tr_buf__putc(b, ',');
+		tr_json__str(b, t, strlen(t));
+		free(t);
+	}
+	tr_buf__putc(b, ']');
+	if (b->err)
+		return b->err;
+	*out = n || damage ? buf_val(b) : (struct tr_val){ 0 };
+	return 0;
+}
+
 static int write_signatures(struct ix *x)
 {
 	size_t n;
@@ -570,8 +683,9 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 	const struct tr_recording *rec = tr_replay__recording(r);
 	const struct tr_manifest *m = &rec->manifest;
 	const struct tr_engine_stats *es = tr_engine__stats(tr_replay__engine(r));
-	struct tr_val row[24] = { 0 };
-	struct tr_buf opts = { 0 };
+	struct tr_val row[25] = { 0 };
+	struct tr_buf opts = { 0 }, dmg = { 0 };
+	uint64_t damage = tr_replay__damage(r);
 	char sha[65];
 	struct timespec now;
 	int rc;
@@ -594,8 +708,10 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 			tr_json__cstr(&opts, m->argv[i]);
 		}
 		tr_buf__putc(&opts, ']');
-		if (opts.err)
+		if (opts.err) {
+			tr_buf__free(&opts);
 			return -ENOMEM;
+		}
 		row[9] = buf_val(&opts);
 		row[11] = tr_val_int(wall(x, m->start_boot_ns));
 		if (m->stop_boot_ns)
@@ -614,9 +730,13 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 	row[21] = tr_val_int(1);
 	row[22] = tr_val_cstr("tracee-analyze " TR_VERSION);
 	row[23] = tr_val_int((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-	x->st->damaged = rec->stats.frames_bad || es->lost || rec->interrupted || !rec->have_manifest;
-	rc = insert(x, TR_TAB_RECORDINGS, row);
+	x->st->damage = damage;
+	x->st->damaged = damage || rec->stats.frames_bad;
+	rc = damage_json(x, damage, &dmg, &row[24]);
+	if (!rc)
+		rc = insert(x, TR_TAB_RECORDINGS, row);
 	tr_buf__free(&opts);
+	tr_buf__free(&dmg);
 	if (!rc && rec->have_manifest)
 		rc = file_rows(x, "segment", m->segments, m->nsegments);
 	if (!rc && rec->have_manifest)
@@ -646,11 +766,13 @@ static int recording_uid(const struct tr_replay *r, const char *dir, char **uid)
 int tr_index__recording(struct tr_store *store, const char *dir, const struct tr_index_opts *o,
 			struct tr_index_stats *stats, char *err, size_t errlen)
 {
-	struct tr_replay_opts ro = { .prog = o->prog, .diag = o->diag, .signatures = 1,
-				     .progress = o->progress, .progress_ctx = o->progress_ctx,
-				     .stop = o->stop };
 	struct ix x = { .store = store, .o = o, .st = stats, .err = err, .errlen = errlen,
 			.batch_rows = o->batch_rows ? o->batch_rows : DEFAULT_BATCH };
+	/* The index proves the recording whole or names its damage: the
+	 * hashes are always checked. */
+	struct tr_replay_opts ro = { .prog = o->prog, .diag = o->diag, .signatures = 1,
+				     .progress = o->progress, .progress_ctx = o->progress_ctx,
+				     .stop = o->stop, .verify = 1, .warning = on_warning, .warning_ctx = &x };
 	struct tr_sink sink = { .event = on_event, .finding = on_finding, .ctx = &x };
 	struct tr_replay *r = NULL;
 	char *uid = NULL;
@@ -696,7 +818,8 @@ int tr_index__recording(struct tr_store *store, const char *dir, const struct tr
 	}
 	if ((rc = write_processes(&x, tr_engine__tree(tr_replay__engine(r)))) ||
 	    (rc = artifact_rows(&x, dir, tr_engine__tree(tr_replay__engine(r)))) ||
-	    (rc = write_recording(&x, r, dir, uid)))
+	    (rc = write_recording(&x, r, dir, uid)) ||
+	    (rc = write_warnings(&x)))
 		goto out;
 	if ((rc = store->ops->batch(store)))
 		store_fail(&x, rc);
@@ -716,6 +839,11 @@ out:
 	tr_buf__free(&x.path);
 	tr_buf__free(&x.newpath);
 	tr_buf__free(&x.tmp);
+	for (size_t i = 0; i < x.nwarn; i++) {
+		free(x.warn[i].file);
+		free(x.warn[i].msg);
+	}
+	free(x.warn);
 	free(x.rule_of);
 	free(uid);
 	return rc;

@@ -33,7 +33,7 @@ struct tr_index_opts {
 struct tr_index_stats {
 	int64_t recording_id;
 	int replaced;		/* the recording was in the database: rows replaced */
-	int damaged;		/* damaged frames, lost events or an interrupted recording */
+	int damaged;		/* the recording is damaged or incomplete (replay's verdict) */
 	uint64_t processes;
 	uint64_t events;	/* event rows */
 	uint64_t detections;
@@ -43,6 +43,7 @@ struct tr_index_stats {
 	uint64_t artifacts;
 	uint64_t rows;		/* all rows written */
 	uint64_t replayed;	/* events replayed */
+	uint64_t damage;	/* findings that the recording is damaged or incomplete */
 };
 
 /* Index the recording in dir into store (open for writing). 0 or -errno

@@ -672,8 +672,8 @@ int tr_question__damage(struct tr_store *s, FILE *diag, const char *prog)
 	int found = 0;
 	void *cx[3] = { diag, (void *)prog, &found };
 	int rc = s->ops->select(s, "SELECT id, hostname, path, CASE WHEN state != 'complete' THEN state ELSE "
-				   "'incomplete' END, lost_total, damaged_frames FROM recordings WHERE "
-				   "state != 'complete' OR lost_total > 0 OR damaged_frames > 0 ORDER BY id",
+				   "'damaged' END, lost_total, damaged_frames FROM recordings WHERE "
+				   "damaged_frames > 0 OR damage IS NOT NULL ORDER BY id",
 				NULL, 0, damage_row, cx);
 
 	return rc ? rc : found;

@@ -81,7 +81,24 @@ CREATE TABLE recordings (
 	detections_only	INTEGER NOT NULL,	-- 1: only the events detections point at
 	indexed		INTEGER NOT NULL,	-- 0 while (or if a crash stopped) indexing
 	indexed_by	TEXT NOT NULL,		-- tracee-analyze version
-	indexed_ns	INTEGER NOT NULL
+	indexed_ns	INTEGER NOT NULL,
+	damage		TEXT			-- NULL: the recording proved whole (sizes,
+						-- counts, sha256, frame_seq, hash chain,
+						-- per-CPU seq); else a JSON array of the
+						-- damage found, one string each (rows of
+						-- warnings with damage = 1)
+);
+
+-- Every warning replay gave while indexing: damage (damage = 1: the input
+-- is damaged or incomplete) and oddities (0), such as a signature that
+-- cannot run on this recording.
+CREATE TABLE warnings (
+	id		INTEGER PRIMARY KEY,	-- (recording_id << 40) + n, in the order given
+	recording_id	INTEGER NOT NULL REFERENCES recordings(id),
+	damage		INTEGER NOT NULL CHECK (damage IN (0, 1)),
+	file		TEXT,			-- the file it is about, if any
+	offset		INTEGER,		-- byte offset in it, if any
+	message		TEXT NOT NULL
 );
 
 -- The recording's files as its manifest lists them: the source hashes.

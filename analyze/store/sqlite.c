@@ -124,7 +124,16 @@ static const char migrate_1_2_rows[] =
 	"INSERT INTO gaps (id, recording_id, ordinal, cpu, lost, timestamp)"
 	" SELECT (recording_id << 40) + ordinal, recording_id, ordinal, cpu, lost, timestamp FROM v1_gaps;"
 	"DROP TABLE v1_gaps; DROP TABLE v1_detections; DROP TABLE v1_signatures; DROP TABLE v1_events;"
-	"DROP TABLE v1_processes; DROP TABLE v1_recordings;";
+	"DROP TABLE v1_processes;";
+
+/* Version 1 databases of the integrity work also have recordings.damage and
+ * a warnings table. */
+static const char migrate_1_2_damage[] =
+	"UPDATE recordings SET damage = (SELECT v.damage FROM v1_recordings v WHERE v.id = recordings.id);";
+static const char migrate_1_2_warnings[] =
+	"INSERT INTO warnings (id, recording_id, damage, file, offset, message)"
+	" SELECT (recording_id << 40) + id, recording_id, damage, file, offset, message FROM v1_warnings;"
+	"DROP TABLE v1_warnings;";
 
 /* Is this file ours, of which version? Creates the schema in an empty file
  * and migrates an older one when writing. */
@@ -151,9 +160,18 @@ static int check_schema(struct sq *q)
 		if (q->mode == TR_STORE_READ)
 			return fail(q, -EPROTO, "schema version 1: migrate it to version %d with "
 				    "`tracee-analyze migrate %s`", TR_DB_VERSION, q->base.target);
+		int has_damage = 0, has_warnings = 0;
+
+		pragma_int(q, "SELECT count(*) FROM pragma_table_info('recordings') WHERE name = 'damage'", &has_damage);
+		pragma_int(q, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'warnings'",
+			   &has_warnings);
 		if ((rc = exec(q, "BEGIN", "migrate")) || (rc = exec(q, migrate_1_2, "migrate from version 1")) ||
+		    (has_warnings && (rc = exec(q, "ALTER TABLE warnings RENAME TO v1_warnings", "migrate"))) ||
 		    (rc = exec(q, tr_index_sql, "migrate from version 1")) ||
 		    (rc = exec(q, migrate_1_2_rows, "migrate from version 1")) ||
+		    (has_damage && (rc = exec(q, migrate_1_2_damage, "migrate from version 1"))) ||
+		    (has_warnings && (rc = exec(q, migrate_1_2_warnings, "migrate from version 1"))) ||
+		    (rc = exec(q, "DROP TABLE v1_recordings", "migrate")) ||
 		    (rc = exec(q, "COMMIT", "migrate")))
 			return rc;
 		return 0;

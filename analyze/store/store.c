@@ -16,7 +16,7 @@ const struct tr_table_def tr_tables[TR_TAB_N] = {
 	[TR_TAB_RECORDINGS] = { "recordings", COLS("id", "uid", "path", "hostname", "kernel", "boot_id",
 		"cpu_count", "format_version", "tool_version", "options", "boot_to_wall_ns", "start_ns",
 		"stop_ns", "state", "end_reason", "events", "lost_total", "damaged_frames", "warnings",
-		"manifest_sha256", "detections_only", "indexed", "indexed_by", "indexed_ns"), 1 },
+		"manifest_sha256", "detections_only", "indexed", "indexed_by", "indexed_ns", "damage"), 1 },
 	[TR_TAB_RECORDING_FILES] = { "recording_files", COLS("recording_id", "kind", "path", "bytes",
 		"sha256"), 1 },
 	[TR_TAB_SEGMENTS] = { "segments", COLS("recording_id", "segment_index", "path"), 1 },
@@ -39,6 +39,7 @@ const struct tr_table_def tr_tables[TR_TAB_N] = {
 	[TR_TAB_ARTIFACTS] = { "artifacts", COLS("id", "recording_id", "sha256", "path", "stored", "bytes",
 		"process_id", "event_ordinal", "timestamp"), 1 },
 	[TR_TAB_GAPS] = { "gaps", COLS("id", "recording_id", "ordinal", "cpu", "lost", "timestamp"), 1 },
+	[TR_TAB_WARNINGS] = { "warnings", COLS("id", "recording_id", "damage", "file", "offset", "message"), 1 },
 };
 
 int tr_store__open(struct tr_store **out, const char *target, enum tr_store_mode mode, char *err,

@@ -33,6 +33,7 @@ enum tr_tab {
 	TR_TAB_FLOWS,
 	TR_TAB_ARTIFACTS,
 	TR_TAB_GAPS,
+	TR_TAB_WARNINGS,
 	TR_TAB_N,
 };
 

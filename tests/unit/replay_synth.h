@@ -35,6 +35,7 @@ struct synth {
 	char segpaths[SYNTH_MAX_SEGS][64];
 	uint64_t seq[SYNTH_CPUS + 1];	/* per CPU; the last one for TR_CPU_NONE */
 	uint32_t frame_raw;
+	uint8_t chain[TR_CHAIN_LEN];	/* head of the last closed segment */
 	const struct tr_catalog *catalog; /* written to the manifest; NULL: built-in */
 	int err;			/* first error, sticky */
 };
@@ -72,6 +73,7 @@ static inline int synth_open_segment(struct synth *s)
 	s->w = tr_seg_writer__open(path, 1, s->frame_raw);
 	if (!s->w)
 		return s->err = -errno;
+	tr_seg_writer__chain(s->w, s->chain);	/* the chain runs across segments */
 	return 0;
 }
 
@@ -83,6 +85,7 @@ static inline int synth_close_segment(struct synth *s)
 	if (!s->w)
 		return 0;
 	err = tr_seg_writer__close(s->w, &f->info);
+	memcpy(s->chain, f->info.chain, TR_CHAIN_LEN);
 	s->w = NULL;
 	f->path = s->segpaths[s->nsegs];
 	s->nsegs++;
@@ -158,6 +161,7 @@ static inline void synth_ev_begin(struct synth_ev *e, uint16_t cpu, uint64_t ts,
 	e->ev.host_tid = e->ev.tid = t->tid ? t->tid : t->pid;
 	e->ev.host_ppid = e->ev.ppid = t->ppid;
 	e->ev.uid = e->ev.gid = t->uid;
+	e->ev.euid = e->ev.fsuid = t->uid;
 	e->ev.mnt_ns = 4026531841U;
 	e->ev.pid_ns = 4026531836U;
 	e->ev.cgroup_id = 1;
@@ -206,10 +210,36 @@ static inline void synth_ev_argv(struct synth_ev *e, uint8_t idx, const char *co
 	synth_ev_bytes(e, idx, tmp, (uint32_t)n);
 }
 
+/* An argument-info trailer entry (after the last argument): flags
+ * TR_ARGF_*, and the real length of a cut value. */
+static inline void synth_ev_arginfo(struct synth_ev *e, uint8_t idx, uint8_t flags, uint32_t orig_len)
+{
+	struct tr_arg_info ai = { .idx = idx, .flags = flags, .orig_len = orig_len };
+
+	if (e->off + sizeof(ai) > sizeof(e->buf))
+		return;
+	memcpy(e->buf + e->off, &ai, sizeof(ai));
+	e->off += sizeof(ai);
+	e->ev.flags |= (flags & TR_ARGF_TRUNC ? TR_EVF_TRUNC : 0) | (flags & TR_ARGF_AT_EXIT ? TR_EVF_ARG_AT_EXIT : 0);
+}
+
 static inline int synth_ev_end(struct synth *s, struct synth_ev *e)
 {
 	e->ev.h.size = (uint32_t)e->off;
 	return synth_append(s, e->buf);
+}
+
+/* The wire index of argument name of catalog event id: synthetic events
+ * follow the catalog, whatever order it gives its arguments. */
+static inline unsigned synth_arg(uint32_t id, const char *name)
+{
+	const struct tr_event_def *d = tr_catalog__find(tr_catalog__builtin(), id);
+
+	for (unsigned i = 0; d && i < d->nargs; i++)
+		if (!strcmp(d->args[i].name, name))
+			return i;
+	fprintf(stderr, "synth: event %u has no argument %s\n", id, name);
+	abort();
 }
 
 /* Common events. */
@@ -220,10 +250,10 @@ static inline int synth_openat(struct synth *s, uint16_t cpu, uint64_t ts, const
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_OPENAT, t);
 	e.ev.retval = ret;
-	synth_ev_u32(&e, 0, (uint32_t)-100);	/* AT_FDCWD */
-	synth_ev_str(&e, 1, path);
-	synth_ev_u32(&e, 2, 0);
-	synth_ev_u32(&e, 3, 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "dirfd"), (uint32_t)-100);	/* AT_FDCWD */
+	synth_ev_str(&e, synth_arg(TR_EV_OPENAT, "pathname"), path);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "flags"), 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_OPENAT, "mode"), 0);
 	return synth_ev_end(s, &e);
 }
 
@@ -233,15 +263,15 @@ static inline int synth_fork(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_FORK, parent);
-	synth_ev_u32(&e, 0, parent->tid ? parent->tid : parent->pid);
-	synth_ev_u32(&e, 1, parent->tid ? parent->tid : parent->pid);
-	synth_ev_u32(&e, 2, parent->pid);
-	synth_ev_u32(&e, 3, parent->pid);
-	synth_ev_u32(&e, 4, child_tid);
-	synth_ev_u32(&e, 5, child_tid);
-	synth_ev_u32(&e, 6, child_pid);
-	synth_ev_u32(&e, 7, child_pid);
-	synth_ev_u64(&e, 8, child_start);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_tid"), parent->tid ? parent->tid : parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_ns_tid"), parent->tid ? parent->tid : parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_pid"), parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "parent_ns_pid"), parent->pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_tid"), child_tid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_tid"), child_tid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_pid"), child_pid);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_pid"), child_pid);
+	synth_ev_u64(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "start_time"), child_start);
 	return synth_ev_end(s, &e);
 }
 
@@ -253,8 +283,8 @@ static inline int synth_execve_entry(struct synth *s, uint16_t cpu, uint64_t ts,
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_EXECVE, t);
 	e.ev.flags = TR_EVF_AT_ENTRY;
-	synth_ev_str(&e, 0, path);
-	synth_ev_argv(&e, 1, argv);
+	synth_ev_str(&e, synth_arg(TR_EV_EXECVE, "pathname"), path);
+	synth_ev_argv(&e, synth_arg(TR_EV_EXECVE, "argv"), argv);
 	return synth_ev_end(s, &e);
 }
 
@@ -264,9 +294,9 @@ static inline int synth_exec(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_EXEC, t);
-	synth_ev_str(&e, 0, cmdpath);
-	synth_ev_argv(&e, 2, argv);
-	synth_ev_u32(&e, 3, old_pid);
+	synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), cmdpath);
+	synth_ev_argv(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), argv);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "old_pid"), old_pid);
 	return synth_ev_end(s, &e);
 }
 
@@ -279,7 +309,7 @@ static inline int synth_chdir(struct synth *s, uint16_t cpu, uint64_t ts, const 
 	synth_ev_begin(&e, cpu, ts, TR_EV_CHDIR, t);
 	e.ev.retval = ret;
 	if (path)
-		synth_ev_str(&e, 0, path);
+		synth_ev_str(&e, synth_arg(TR_EV_CHDIR, "path"), path);
 	return synth_ev_end(s, &e);
 }
 
@@ -289,8 +319,8 @@ static inline int synth_exit(struct synth *s, uint16_t cpu, uint64_t ts, const s
 	struct synth_ev e;
 
 	synth_ev_begin(&e, cpu, ts, TR_EV_SCHED_PROCESS_EXIT, t);
-	synth_ev_u64(&e, 0, (uint64_t)code);
-	synth_ev_u32(&e, 1, group ? 1 : 0);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXIT, "exit_code"), (uint32_t)code);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXIT, "process_group_exit"), group ? 1 : 0);
 	return synth_ev_end(s, &e);
 }
 

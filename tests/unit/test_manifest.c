@@ -344,12 +344,12 @@ static void bad_state(json_t *root)
 static void test_rejects(void **state)
 {
 	assert_read_fails(wrong_format, "format: \"perf-data\", expected \"tracee-recording\"");
-	assert_read_fails(newer_version, "format_version: 2 is newer than this reader (1)");
+	assert_read_fails(newer_version, "format_version: 3 is newer than this reader (2)");
 	assert_read_fails(unknown_wire, "catalog[0].args[1].wire: unknown wire type \"FLOAT\"");
 	assert_read_fails(missing_boot_id, "host.boot_id: missing");
 	assert_read_fails(cpu_count_string, "host.cpu_count: expected an integer");
-	assert_read_fails(duplicate_event_id, "catalog: event id 42 defined twice");
-	assert_read_fails(too_many_args, "catalog[0].args: 13 arguments, at most 12");
+	assert_read_fails(duplicate_event_id, "catalog: event id 0 defined twice");
+	assert_read_fails(too_many_args, "catalog[0].args: 25 arguments, at most 24");
 	assert_read_fails(path_outside, "segments[1].path: \"events/../../etc/shadow\" is not a relative path");
 	assert_read_fails(bad_sha, "pcaps[0].sha256: expected 64 lowercase hex digits");
 	assert_read_fails(bad_escape, "host.hostname: bad byte escape");

@@ -135,7 +135,7 @@ static void test_rejects_unknown_wire(void **state)
 
 	tr_arg__put_u32(buf, sizeof(buf), &off, 0, 1);
 	assert_rejected(zero, 1, buf, off, 1, "offset 0: argument index 0 has unknown wire type 0");
-	assert_rejected(big, 1, buf, off, 1, "unknown wire type 9");
+	assert_rejected(big, 1, buf, off, 1, "unknown wire type 10");
 }
 
 static void test_rejects_length_past_end(void **state)
@@ -178,7 +178,63 @@ static void test_rejects_too_many_arguments(void **state)
 {
 	uint8_t buf[16] = { 0 };
 
-	assert_rejected(all_wires, 8, buf, sizeof(buf), TR_MAX_ARGS + 1, "13 arguments, at most 12");
+	assert_rejected(all_wires, 8, buf, sizeof(buf), TR_MAX_ARGS + 1, "25 arguments, at most 24");
+}
+
+/* The catalog: ids strictly increasing (tr_catalog__find bisects), names
+ * and argument names unique, wire types known, syscalls flagged as such. */
+static void test_catalog_is_well_formed(void **state)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+
+	assert_true(c->n > 100);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct tr_event_def *d = &c->events[i];
+
+		if (i)
+			assert_true(c->events[i - 1].id < d->id);
+		assert_ptr_equal(tr_catalog__find(c, d->id), d);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->events[j].name, d->name))
+				fail_msg("event name %s twice", d->name);
+		assert_true(d->nargs <= TR_MAX_ARGS);
+		for (unsigned a = 0; a < d->nargs; a++) {
+			assert_true(d->args[a].wire >= 1 && d->args[a].wire <= TR_T_MAX);
+			for (unsigned b = 0; b < a; b++)
+				if (!strcmp(d->args[a].name, d->args[b].name))
+					fail_msg("event %s: argument %s twice", d->name, d->args[a].name);
+		}
+		/* a syscall's id is its x86_64 number (below 1000); ours from 9000 */
+		assert_int_equal(!!(d->sets & TR_SET_SYSCALL), d->id < 700);
+		if (!(d->sets & TR_SET_SYSCALL))
+			assert_int_equal(d->ia32, -1);
+		/* what is derived or external is never recorded by default */
+		if (d->sets & (TR_SET_DERIVED | TR_SET_EXTERNAL))
+			assert_false(d->sets & TR_SET_DEFAULT);
+	}
+}
+
+/* A version-1 catalog (sched events at 1002-1004) maps onto this build's
+ * ids by name; an id the recording uses for something else is not taken. */
+static void test_catalog_canonicalize_v1_ids(void **state)
+{
+	struct tr_event_def ev[] = {
+		{ .id = 42, .name = "connect" },
+		{ .id = 715, .name = "someone_elses" },
+		{ .id = 1002, .name = "sched_process_fork" },
+		{ .id = 1003, .name = "sched_process_exec" },
+	};
+	struct tr_catalog c = { .n = 4, .events = ev };
+
+	assert_int_equal(tr_catalog__canonicalize(&c), 1);
+	assert_int_equal(tr_catalog__canon_id(&c, 1002), TR_EV_SCHED_PROCESS_FORK);
+	assert_int_equal(tr_catalog__canon_id(&c, 1003), 1003);	/* 715 is taken */
+	assert_int_equal(tr_catalog__canon_id(&c, 42), 42);
+	assert_string_equal(tr_catalog__find(&c, TR_EV_SCHED_PROCESS_FORK)->name, "sched_process_fork");
+	assert_null(tr_catalog__find(&c, 1002));
+	assert_true(tr_catalog__find(&c, 42)->sets & TR_SET_SYSCALL);
+	for (size_t i = 1; i < c.n; i++)
+		assert_true(ev[i - 1].id < ev[i].id);
 }
 
 /* An openat event as the BPF side would send it. */
@@ -219,11 +275,11 @@ static void test_event_args(void **state)
 	/* offsets in messages count from the start of the record */
 	ev->nargs = 2;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 141: 5 bytes left over"));
+	assert_non_null(strstr(err, "offset 149: 5 bytes left over"));
 	ev->nargs = 3;
 	rec[sizeof(*ev)] = 9;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 120: argument index 9 out of range"));
+	assert_non_null(strstr(err, "offset 128: argument index 9 out of range"));
 	rec[sizeof(*ev)] = 0;
 	ev->flags = 0x8000;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
@@ -233,6 +289,90 @@ static void test_event_args(void **state)
 	ev->h.size = sizeof(*ev) - 1;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "less than the event head"));
+}
+
+/* Version 2's argument-info trailer: flags and real length of a cut
+ * argument; readers of records without it never look. */
+static void test_event_arginfo(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t rec[256];
+	struct tr_event *ev = (struct tr_event *)rec;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	struct tr_arg_info ai = { .idx = 1, .flags = TR_ARGF_TRUNC | TR_ARGF_AT_EXIT, .orig_len = 5000 };
+	char err[160] = "";
+	size_t end;
+
+	make_openat(rec, sizeof(rec));
+	end = ev->h.size;
+	memcpy(rec + end, &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_int_equal(v[1].flags, TR_ARGF_TRUNC | TR_ARGF_AT_EXIT);
+	assert_int_equal(v[1].orig_len, 5000);
+	assert_int_equal(v[0].flags, 0);
+	assert_int_equal(v[2].flags, 0);
+
+	/* the event's flags must say what the entries say */
+	ev->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "disagree"));
+	/* without the flags the trailer is bytes left over */
+	ev->flags = 0;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "8 bytes left over"));
+	/* an entry for an absent argument, a repeated one, reserved bits */
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	rec[end] = 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "index 3, which is not in the record"));
+	rec[end] = 1;
+	rec[end + 2] = 1;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved bits"));
+	rec[end + 2] = 0;
+	memcpy(rec + end + sizeof(ai), &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "repeated"));
+	/* a trailer that is not whole entries */
+	ev->h.size -= 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "not a positive multiple of 8"));
+}
+
+/* A version 1 event (120-byte head) widens to this layout: same fields,
+ * same arguments, euid/fsuid unknown. */
+static void test_event_from_v1(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t v2[256], v1[256], out[256];
+	struct tr_event *ev = (struct tr_event *)out;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	uint32_t size;
+	char err[160] = "";
+
+	make_openat(v2, sizeof(v2));
+	memcpy(&size, v2 + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	/* the same record as version 1 wrote it */
+	memcpy(v1, v2, TR_EVENT_V1_SIZE);
+	memcpy(v1 + TR_EVENT_V1_SIZE, v2 + sizeof(struct tr_event), size - sizeof(struct tr_event));
+	size -= sizeof(struct tr_event) - TR_EVENT_V1_SIZE;
+	memcpy(v1 + offsetof(struct tr_rec_hdr, size), &size, sizeof(size));
+
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), 0);
+	assert_int_equal(ev->h.size, size + 8);
+	assert_int_equal(ev->euid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->fsuid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->retval, 3);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_memory_equal(v[1].b.p, "/etc/passwd", 11);
+	/* flags version 1 did not have make it invalid */
+	((struct tr_event *)v1)->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved in version 1"));
+	assert_int_equal(tr_event__from_v1(v1, TR_EVENT_V1_SIZE - 1, out, err, sizeof(err)), -EBADMSG);
 }
 
 static void test_proc_args(void **state)
@@ -256,9 +396,9 @@ static void test_proc_args(void **state)
 	assert_int_equal(v[TR_PROC_ARG_ARGV].b.len, 6);
 	assert_int_equal(v[TR_PROC_ARG_CWD].present, 0);
 
-	rec[sizeof(*p)] = 4;
+	rec[sizeof(*p)] = TR_PROC_ARG_NARGS;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 96: argument index 4 out of range"));
+	assert_non_null(strstr(err, "offset 96: argument index 11 out of range"));
 	rec[sizeof(*p)] = TR_PROC_ARG_ARGV;
 	p->reserved = 1;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
@@ -279,6 +419,10 @@ int main(void)
 		cmocka_unit_test(test_rejects_missing_argument),
 		cmocka_unit_test(test_rejects_too_many_arguments),
 		cmocka_unit_test(test_event_args),
+		cmocka_unit_test(test_event_arginfo),
+		cmocka_unit_test(test_event_from_v1),
+		cmocka_unit_test(test_catalog_is_well_formed),
+		cmocka_unit_test(test_catalog_canonicalize_v1_ids),
 		cmocka_unit_test(test_proc_args),
 	};
 

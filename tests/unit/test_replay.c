@@ -17,6 +17,7 @@
 #include "merge.h"
 #include "path.h"
 #include "pipeline.h"
+#include "state.h"
 #include "replay_synth.h"
 
 /* ---- helpers ---- */
@@ -621,7 +622,7 @@ static void test_bad_records(void **state)
 	assert_int_equal(r.stats.skipped, 3);
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 1: event id 4242 is not in the recording's catalog; skipped"));
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 2: event 257 (openat): "
-				       "offset 131: argument 2 of 2 is missing; skipped"));
+				       "offset 139: argument 2 of 2 is missing; skipped"));
 	assert_non_null(strstr(r.diag, "record 3: event 257 (openat): offset 30: reserved event flags set (0x8000)"));
 	assert_non_null(strstr(r.diag, "3 records could not be decoded and were skipped"));
 	run_free(&r);
@@ -887,8 +888,10 @@ static void test_json_event(void **state)
 	synth_openat(&s, 0, 100, &t, bad, -13);
 	/* argv cut short: the last element has no NUL */
 	synth_ev_begin(&e, 0, 200, TR_EV_SCHED_PROCESS_EXEC, &t);
-	synth_ev_str(&e, 0, "/bin/sh");
-	synth_ev_bytes(&e, 2, "sh\0-c\0ec", 8);
+	synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), "/bin/sh");
+	synth_ev_bytes(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), "sh\0-c\0ec", 8);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), TR_ARGF_TRUNC, 9000);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), TR_ARGF_AT_EXIT, 0);
 	synth_ev_end(&s, &e);
 	synth_watermark(&s, 1000);
 	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
@@ -900,14 +903,14 @@ static void test_json_event(void **state)
 			"{\"timestamp\":1700000000000000100,\"threadStartTime\":1700000002003456789,"
 			"\"processorId\":0,\"processId\":100,\"cgroupId\":1,\"threadId\":100,"
 			"\"parentProcessId\":1,\"hostProcessId\":100,\"hostThreadId\":100,"
-			"\"hostParentProcessId\":1,\"userId\":0,\"mountNamespace\":4026531841,"
+			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
 			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
-			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int\",\"value\":-100},"
-			"{\"name\":\"pathname\",\"type\":\"const char*\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
-			"{\"name\":\"flags\",\"type\":\"int\",\"value\":0},"
-			"{\"name\":\"mode\",\"type\":\"umode_t\",\"value\":0}]}\n";
+			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int32\",\"value\":-100},"
+			"{\"name\":\"pathname\",\"type\":\"string\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
+			"{\"name\":\"flags\",\"type\":\"int32\",\"value\":0},"
+			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0}]}\n";
 		const char *nl = memchr(r.out.p, '\n', r.out.len);
 
 		assert_non_null(nl);
@@ -920,6 +923,17 @@ static void test_json_event(void **state)
 		assert_int_equal(json_array_size(argv), 3);
 		assert_string_equal(json_string_value(json_array_get(argv, 2)), "ec");
 		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "");
+		/* the argument-info trailer: cut short (and how long), read at exit */
+		{
+			json_t *a = json_array_get(json_object_get(j, "args"), 1);
+			json_t *c = json_array_get(json_object_get(j, "args"), 0);
+
+			assert_true(json_is_true(json_object_get(a, "truncated")));
+			assert_int_equal(json_integer_value(json_object_get(a, "length")), 9000);
+			assert_null(json_object_get(a, "readAtExit"));
+			assert_true(json_is_true(json_object_get(c, "readAtExit")));
+			assert_null(json_object_get(c, "truncated"));
+		}
 		json_decref(j);
 	}
 	run_free(&r);
@@ -1511,8 +1525,10 @@ static void test_hostile_records(void **state)
 		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
 						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
 		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
-		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC
-				? (uint32_t)(min[kind] + rnd() % (sizeof(u) - min[kind])) : min[kind];
+		const struct tr_state_def *sd = tr_state__def(kind);
+		uint32_t head = sd ? sd->head : min[kind];
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || (sd && !sd->exact)
+				? (uint32_t)(head + rnd() % (sizeof(u) - head)) : head;
 
 		for (size_t j = 0; j < sizeof(u); j++)
 			u.b[j] = (uint8_t)rnd();
@@ -1533,6 +1549,12 @@ static void test_hostile_records(void **state)
 			u.p.reserved = 0;
 			u.p.nargs = (uint16_t)(rnd() % 5);
 			u.h.cpu = TR_CPU_NONE;
+		}
+		if (sd) {
+			/* mostly nonsense; now and then a valid head */
+			u.h.cpu = TR_CPU_NONE;
+			if (rnd() % 2)
+				memset(u.b + sizeof(u.h), 0, head - sizeof(u.h));
 		}
 		if (kind == TR_REC_RETVAL) {
 			((struct tr_retval *)&u)->event_id = ids[rnd() % nids];
@@ -1624,9 +1646,9 @@ static void test_retyped_catalog(void **state)
 
 	fork = catalog_event(ev, cat.n, TR_EV_SCHED_PROCESS_FORK);
 	fork->name = "sched_process_fork\x1b[31m";
-	fork->args[6].wire = TR_T_STR;		/* child_pid */
+	fork->args[synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_pid")].wire = TR_T_STR;
 	exec = catalog_event(ev, cat.n, TR_EV_SCHED_PROCESS_EXEC);
-	exec->args[0].wire = TR_T_UINT64;	/* cmdpath */
+	exec->args[synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath")].wire = TR_T_UINT64;
 	lost = catalog_event(ev, cat.n, TR_EV_LOST_EVENTS);
 	lost->args[0].wire = TR_T_STR;		/* cpu: replay falls back to its own */
 
@@ -1636,17 +1658,19 @@ static void test_retyped_catalog(void **state)
 	synth_proc(&s, 1000, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/tmp", NULL);
 	for (int k = 0; k < 2; k++) {
 		synth_ev_begin(&e, 0, 5000000000ULL + (uint64_t)k, TR_EV_SCHED_PROCESS_FORK, &bash);
-		for (uint8_t i = 0; i < 6; i++)
+		for (uint8_t i = 0; i < 4; i++)
 			synth_ev_u32(&e, i, 100);
-		synth_ev_str(&e, 6, "12345");
-		synth_ev_u32(&e, 7, 12345);
-		synth_ev_u64(&e, 8, 5000000000ULL);
+		synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_tid"), 12345);
+		synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_tid"), 12345);
+		synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_pid"), "12345");
+		synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "child_ns_pid"), 12345);
+		synth_ev_u64(&e, synth_arg(TR_EV_SCHED_PROCESS_FORK, "start_time"), 5000000000ULL);
 		synth_ev_end(&s, &e);
 	}
 	synth_ev_begin(&e, 0, 5000000010ULL, TR_EV_SCHED_PROCESS_EXEC, &bash);
-	synth_ev_u64(&e, 0, 0x2f746d702f78ULL);
-	synth_ev_argv(&e, 2, argv);
-	synth_ev_u32(&e, 3, 100);
+	synth_ev_u64(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), 0x2f746d702f78ULL);
+	synth_ev_argv(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), argv);
+	synth_ev_u32(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "old_pid"), 100);
 	synth_ev_end(&s, &e);
 	synth_ev_begin(&e, 0, 5000000020ULL, TR_EV_SCHED_PROCESS_FORK, &bash);	/* says 2, has 1 */
 	synth_ev_u32(&e, 0, 100);
@@ -1661,16 +1685,18 @@ static void test_retyped_catalog(void **state)
 	assert_int_equal(r1.rc, 0);
 	assert_int_equal(r1.n, 4);
 	assert_int_equal(r1.nfindings, 0);
-	assert_int_equal(count_str(r1.diag, "catalog: event 1002 (sched_process_fork\\x1b[31m): argument child_pid "
+	assert_int_equal(count_str(r1.diag, "catalog: event 714 (sched_process_fork\\x1b[31m): argument child_pid "
 					    "is STR where replay reads an integer"), 1);
-	assert_int_equal(count_str(r1.diag, "catalog: event 1003 (sched_process_exec): argument cmdpath is UINT64 "
+	assert_int_equal(count_str(r1.diag, "catalog: event 715 (sched_process_exec): argument cmdpath is UINT64 "
 					    "where replay reads STR"), 1);
-	assert_non_null(strstr(r1.diag, "/manifest.json: catalog: event 1002"));
-	assert_non_null(strstr(r1.diag, "record 4: event 1002 (sched_process_fork\\x1b[31m): "));
+	assert_non_null(strstr(r1.diag, "/manifest.json: catalog: event 714"));
+	assert_non_null(strstr(r1.diag, "record 4: event 714 (sched_process_fork\\x1b[31m): "));
 	assert_null(memchr(r1.diag, '\x1b', r1.diaglen));
 	/* the output shows the value as the catalog says, a string */
 	{
 		json_t *j = line(&r1, 0), *a = json_array_get(json_object_get(j, "args"), 6);
+
+		/* args: 4 parents' ids, child_tid, child_ns_tid, child_pid */
 
 		assert_string_equal(json_string_value(json_object_get(a, "name")), "child_pid");
 		assert_string_equal(json_string_value(json_object_get(a, "value")), "12345");
