@@ -4,6 +4,7 @@
  * index a recording into SQLite, query it, list its detections.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <getopt.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include "index.h"
 #include "query.h"
 #include "questions.h"
+#include "bundle.h"
+#include "report.h"
 #include "store/store.h"
 
 #define PROG "tracee-analyze"
@@ -292,6 +295,140 @@ static int cmd_question(int argc, char **argv)
 	return damaged > 0 ? 3 : 0;
 }
 
+/* ---- bundle, verify, extract ---- */
+
+static int cmd_bundle(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "report", no_argument, NULL, 'r' },
+		{ "sign", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tr_bundle_opts o = { 0 };
+	const char *out = NULL;
+	char err[1024], report[PATH_MAX] = "";
+	int c, want_report = 0, rc;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'd': o.db = optarg; break;
+		case 'r': want_report = 1; break;
+		case 's': o.sign_key = optarg; break;
+		case 'h': return show_help(current);
+		default: return usage_error("bundle", "bad option");
+		}
+	}
+	if (!out)
+		return usage_error("bundle", "no bundle given (-o FILE.tar.zst)");
+	if (argc == optind)
+		return usage_error("bundle", "no recording directory given");
+	if (want_report && !o.db)
+		return usage_error("bundle", "--report needs --db");
+	o.recordings = (const char *const *)argv + optind;
+	o.nrecordings = (size_t)(argc - optind);
+	if (want_report) {
+		snprintf(report, sizeof(report), "%s.report.html", out);
+		if (tr_report__write(o.db, report, err, sizeof(err))) {
+			tr_diag__error(PROG, "%s", err);
+			unlink(report);
+			return 1;
+		}
+		o.report = report;
+	}
+	rc = tr_bundle__create(out, &o, err, sizeof(err));
+	if (*report)
+		unlink(report);
+	if (rc) {
+		tr_diag__error(PROG, "%s", err);
+		return 1;
+	}
+	printf("%s: %zu recording%s%s%s%s\n", out, o.nrecordings, o.nrecordings == 1 ? "" : "s",
+	       o.db ? ", database" : "", want_report ? ", report" : "", o.sign_key ? ", signed" : "");
+	return 0;
+}
+
+static int verify_like(int argc, char **argv, int extract)
+{
+	static const struct option opts[] = {
+		{ "pubkey", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *pubkey = NULL, *dir = NULL;
+	char err[1024];
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, extract ? "o:h" : "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': pubkey = optarg; break;
+		case 'o': dir = optarg; break;
+		case 'h': return show_help(current);
+		default: return usage_error(current->name, "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(current->name, "expected one bundle");
+	if (extract && !dir)
+		return usage_error(current->name, "no directory given (-o DIR)");
+	rc = extract ? tr_bundle__extract(argv[optind], dir, pubkey, stdout, err, sizeof(err))
+		     : tr_bundle__verify(argv[optind], pubkey, stdout, err, sizeof(err));
+	if (rc < 0) {
+		tr_diag__error(PROG, "%s", err);
+		return 1;
+	}
+	if (rc) {
+		tr_diag__error(PROG, "%s: %s", argv[optind], extract ? "not extracted whole, or not intact (see above)"
+									: "not intact (see above)");
+		return 1;
+	}
+	printf("%s: intact%s\n", argv[optind], pubkey ? ", signature good" : "");
+	return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	return verify_like(argc, argv, 0);
+}
+
+static int cmd_extract(int argc, char **argv)
+{
+	return verify_like(argc, argv, 1);
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = NULL;
+	char err[1024];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'h': return show_help(current);
+		default: return usage_error("report", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("report", "expected DB");
+	if (!out)
+		return usage_error("report", "no output given (-o FILE.html)");
+	if (tr_report__write(argv[optind], out, err, sizeof(err))) {
+		tr_diag__error(PROG, "%s", err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_query(int argc, char **argv)
 {
 	return read_cmd(argc, argv, 1);
@@ -449,6 +586,77 @@ static const struct cmd cmds[] = {
 	  "\n"
 	  "EXAMPLES:\n"
 	  "  " PROG " summary case.db\n" },
+	{ "bundle", cmd_bundle, "pack recordings, database and report into one evidence file",
+	  "USAGE: " PROG " bundle [--db DB [--report]] [--sign KEY] -o FILE.tar.zst DIR...\n"
+	  "\n"
+	  "Write one zstd-compressed tar holding the recordings DIR... (under\n"
+	  "recordings/NAME/), the database DB as case.db, a report made from it as\n"
+	  "report.html, and BUNDLE.json: the SHA-256 and size of every file, and\n"
+	  "custody metadata (who, when, which host, which tool, which recordings).\n"
+	  "With --sign, BUNDLE.json.sig: an Ed25519 signature of BUNDLE.json.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "  -o, --output FILE  the bundle to write (mode 0600)\n"
+	  "      --db DB        add the case database\n"
+	  "      --report       add a report of DB (report.html)\n"
+	  "      --sign KEY     sign with this PEM Ed25519 private key\n"
+	  "                     (openssl genpkey -algorithm ed25519 -out key.pem)\n"
+	  "  -h, --help         print this help\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " bundle --db case.db --report -o case.tar.zst rec/\n"
+	  "  " PROG " bundle --sign key.pem -o case.tar.zst rec1/ rec2/\n" },
+	{ "verify", cmd_verify, "check an evidence bundle against its BUNDLE.json",
+	  "USAGE: " PROG " verify [--pubkey KEY] FILE.tar.zst\n"
+	  "\n"
+	  "Recompute the SHA-256 of every file in the bundle and compare with\n"
+	  "BUNDLE.json. Each problem is one line on standard output: changed: PATH,\n"
+	  "missing: PATH, added: PATH, damaged: PATH (the archive itself is\n"
+	  "damaged there), bad signature.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --pubkey KEY  check BUNDLE.json.sig with this PEM Ed25519 public key\n"
+	  "                    (a bundle without a signature then fails)\n"
+	  "  -h, --help        print this help\n"
+	  "\n"
+	  "EXIT STATUS: 0 intact, 1 changed, missing or added files (each named) or\n"
+	  "unreadable, 2 usage error.\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " verify case.tar.zst\n"
+	  "  " PROG " verify --pubkey pub.pem case.tar.zst\n" },
+	{ "extract", cmd_extract, "unpack an evidence bundle safely, then verify it",
+	  "USAGE: " PROG " extract [--pubkey KEY] -o DIR FILE.tar.zst\n"
+	  "\n"
+	  "Unpack the bundle into DIR (created, or empty), refusing absolute paths,\n"
+	  "\"..\", hard links, symbolic links that point outside, and device files\n"
+	  "(a refusal removes DIR again), then verify the files written as verify\n"
+	  "does.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "  -o, --output DIR  where to unpack\n"
+	  "      --pubkey KEY  as for verify\n"
+	  "  -h, --help        print this help\n"
+	  "\n"
+	  "EXIT STATUS: 0 extracted and intact, 1 refused, damaged or not intact,\n"
+	  "2 usage error.\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " extract -o case/ case.tar.zst\n" },
+	{ "report", cmd_report, "write a self-contained HTML report of a database",
+	  "USAGE: " PROG " report -o FILE.html DB\n"
+	  "\n"
+	  "One HTML file (inline CSS, JavaScript and SVG; it fetches nothing) with\n"
+	  "the recordings, the timeline of detections and key events, the process\n"
+	  "tree of the processes involved (drawn, collapsible), artifacts with\n"
+	  "hashes, network flows and the recordings' gaps.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "  -o, --output FILE  the report to write\n"
+	  "  -h, --help         print this help\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " report -o report.html case.db\n" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
