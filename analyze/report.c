@@ -287,6 +287,8 @@ static const char page_tail[] =
 	"  host.appendChild(svg);\n"
 	"  if (D.truncated.tree) host.appendChild(el('p', 'Only the first ' + D.tree.length + ' processes are drawn.', 'note'));\n"
 	"}\n"
+	"/* #folded: every root folded (how the test exercises folding) */\n"
+	"if (location.hash === '#folded') roots.forEach(r => closed.add(r.id));\n"
 	"drawTree();\n"
 	"</script>\n</body></html>\n";
 

@@ -74,7 +74,9 @@ same "$(jq -r '"\(.recording) \(.host) \(.detections_medium >= 1)"' "$tmp/out")"
 
 # A second host: a copy of the recording whose manifest names another host.
 cp -a "$tmp/rec" "$tmp/rec2"
-jq '.host.hostname = "other-host"' "$tmp/rec/manifest.json" >"$tmp/rec2/manifest.json"
+# (sed, not jq: jq would round the manifest's 19-digit integers)
+sed '0,/"hostname": *"[^"]*"/s||"hostname": "other-host"|' "$tmp/rec/manifest.json" >"$tmp/rec2/manifest.json"
+same "$(jq -r .host.hostname "$tmp/rec2/manifest.json")" other-host "the copy names another host"
 run "$A" index -o "$db" "$tmp/rec2"
 has out "recording 2:" "the other host's recording is added as recording 2"
 run "$A" ip -j "$db" 127.0.0.1
