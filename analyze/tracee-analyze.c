@@ -174,7 +174,7 @@ static int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
-static int read_cmd(int argc, char **argv, int want_sql)
+static int cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -193,13 +193,12 @@ static int read_cmd(int argc, char **argv, int want_sql)
 		default: return usage_error(current->name, "bad option");
 		}
 	}
-	if (argc - optind != 1 + want_sql)
-		return usage_error(current->name, want_sql ? "expected DB and SQL" : "expected DB");
+	if (argc - optind != 2)
+		return usage_error(current->name, "expected DB and SQL");
 	if (open_db(argv[optind], &store))
 		return 1;
 	db = tr_store_sqlite__db(store);
-	rc = want_sql ? tr_query__run(db, argv[optind + 1], json, stdout, err, sizeof(err))
-		      : tr_query__detections(db, json, stdout, err, sizeof(err));
+	rc = tr_query__run(db, argv[optind + 1], json, stdout, err, sizeof(err));
 	tr_store__close(store);
 	if (rc) {
 		tr_diag__error(PROG, "%s: %s", argv[optind], err);
@@ -231,7 +230,7 @@ static int cmd_question(int argc, char **argv)
 	static const char *const sev[] = { "info", "low", "medium", "high", "critical" };
 	const struct tr_question *q = tr_question__find(current->name);
 	struct tr_qargs a = { .min_severity = -1, .since = INT64_MIN, .until = INT64_MAX,
-			      .fmt = isatty(STDOUT_FILENO) ? TR_OUT_TABLE : TR_OUT_TABLE };
+			      .fmt = TR_OUT_TABLE };
 	const char *outpath = NULL;
 	struct tr_store *store;
 	char err[1024];
@@ -429,11 +428,6 @@ static int cmd_report(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_query(int argc, char **argv)
-{
-	return read_cmd(argc, argv, 1);
-}
-
 static const struct cmd cmds[] = {
 	{ "index", cmd_index, "index recordings into a case database",
 	  "USAGE: " PROG " index [--detections-only] [--force] -o DB DIR...\n"
@@ -485,7 +479,7 @@ static const struct cmd cmds[] = {
 	  "EXAMPLES:\n"
 	  "  " PROG " query case.db 'SELECT host_pid, exe FROM processes WHERE exited = 0'\n"
 	  "  " PROG " query -j case.db 'SELECT * FROM detection_report' | jq .exe\n"
-	  "  " PROG " query case.db 'WITH RECURSIVE t(id) AS (SELECT 1 UNION ALL\n"
+	  "  " PROG " query case.db 'WITH RECURSIVE t(id) AS (SELECT id FROM processes WHERE host_pid = 1 UNION ALL\n"
 	  "      SELECT p.id FROM processes p JOIN t ON p.parent_id = t.id)\n"
 	  "      SELECT p.host_pid, p.exe FROM processes p JOIN t USING (id)'\n" },
 #define FORMAT_OPTIONS \

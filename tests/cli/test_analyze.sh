@@ -17,7 +17,7 @@ run "$ANALYZE" --help
 expect_rc 0 "--help"
 has out "USAGE: tracee-analyze COMMAND" "--help shows USAGE"
 has out "EXAMPLES:" "--help shows EXAMPLES"
-for c in index migrate query detections process-tree file ip timeline summary; do
+for c in index migrate query detections process-tree file ip timeline summary bundle verify extract report; do
 	has out "  $c " "--help lists $c"
 	run "$ANALYZE" $c --help
 	expect_rc 0 "$c --help"
