@@ -166,8 +166,21 @@ static int event_row(struct ix *x, const struct tr_event_view *v)
 		return 0;
 	if ((rc = segment_row(x, v)))
 		return rc;
+	/* the present arguments as one object {"name": value}, each value
+	 * as replay prints it */
 	tr_buf__reset(&x->args);
-	tr_json__args(&x->args, v);
+	tr_buf__putc(&x->args, '{');
+	for (unsigned i = 0, first = 1; i < v->def->nargs && i < TR_MAX_ARGS; i++) {
+		if (!v->args[i].present)
+			continue;
+		if (!first)
+			tr_buf__putc(&x->args, ',');
+		first = 0;
+		tr_json__cstr(&x->args, v->def->args[i].name);
+		tr_buf__putc(&x->args, ':');
+		tr_json__arg_value(&x->args, &x->host, v, i);
+	}
+	tr_buf__putc(&x->args, '}');
 	if (x->args.err)
 		return -ENOMEM;
 	row[0] = tr_val_int(tr_row_id(x->rec, v->ordinal));

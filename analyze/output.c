@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "json.h"
 #include "output.h"
 
@@ -27,24 +28,25 @@ char *tr_out__display(const char *s, size_t len)
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		const unsigned char *u = (const unsigned char *)s + i;
+		size_t k = 0;
 
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-					      (unsigned char)s[i + 1] < 0xa0)) {
-			int two = c == 0xc2;
-
-			for (int k = 0; k <= two; k++) {
-				unsigned char b = (unsigned char)s[i + (size_t)k];
-
-				*d++ = '\\';
-				*d++ = 'x';
-				*d++ = hex[b >> 4];
-				*d++ = hex[b & 15];
-			}
-			i += (size_t)two;
-		} else {
-			*d++ = (char)c;
+		/* C0 controls, DEL, and (schema/bytes.h) C1 and bidi controls */
+		if (*u < 0x20 || *u == 0x7f)
+			k = 1;
+		else if (*u >= 0x80 && (k = tr_utf8__seq(u, len - i)) && !tr_utf8__hidden(u, k))
+			k = 0;
+		if (!k) {
+			*d++ = (char)*u;
+			continue;
 		}
+		for (size_t j = 0; j < k; j++) {
+			*d++ = '\\';
+			*d++ = 'x';
+			*d++ = hex[u[j] >> 4];
+			*d++ = hex[u[j] & 15];
+		}
+		i += k - 1;
 	}
 	*d = '\0';
 	return o;

@@ -168,8 +168,10 @@ CREATE TABLE events (
 	host_tid	INTEGER,
 	process_id	INTEGER REFERENCES processes(id),
 	retval		INTEGER,
-	args		TEXT NOT NULL,		-- JSON object {"name": value}, as replay
-						-- prints each argument's value
+	args		TEXT NOT NULL,		-- JSON object {"name": value} of the
+						-- arguments the record has, each value as
+						-- replay prints it (replay prints a zero
+						-- value for an argument the record lacks)
 	segment_index	INTEGER NOT NULL,	-- segments(recording_id, segment_index)
 	frame_offset	INTEGER NOT NULL,	-- byte offset of the frame in the segment
 	record_index	INTEGER NOT NULL	-- 0-based record in the frame

@@ -183,6 +183,30 @@ static int check_schema(struct sq *q)
 		    version);
 }
 
+/* Reading never writes: not the database (it is opened read-only), and
+ * not elsewhere either (VACUUM INTO '/x/copy.db' and ATTACH write a copy
+ * of the evidence wherever asked). Only what a query reads is allowed;
+ * every other action is denied when the statement is prepared. */
+static int read_only_authorizer(void *ctx, int action, const char *a, const char *b, const char *db,
+				const char *trigger)
+{
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		/* PRAGMA name reads; PRAGMA name = value sets, except for
+		 * the schema questions that take a table or index name */
+		return !b || !strcmp(a, "table_info") || !strcmp(a, "table_xinfo") || !strcmp(a, "index_list") ||
+		       !strcmp(a, "index_info") || !strcmp(a, "index_xinfo") || !strcmp(a, "foreign_key_list") ?
+		       SQLITE_OK : SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
 static int prepare_inserts(struct sq *q)
 {
 	for (int t = 0; t < TR_TAB_N; t++) {
@@ -232,8 +256,13 @@ static int sq_open(struct tr_store **out, const char *target, enum tr_store_mode
 	q->base.ops = &tr_store_sqlite;
 	q->base.target = target;
 	q->mode = mode;
-	if (stat(target, &st)) {
-		rc = -errno;
+	/* Looked at with O_NONBLOCK first (a FIFO would wait for a writer);
+	 * only a regular file is given to SQLite. */
+	fd = open(target, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	rc = fd < 0 || fstat(fd, &st) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
 		if (mode == TR_STORE_READ || rc != -ENOENT) {
 			snprintf(err, errlen, "%s: cannot open: %s", target, strerror(-rc));
 			free(q);
@@ -249,7 +278,7 @@ static int sq_open(struct tr_store **out, const char *target, enum tr_store_mode
 		}
 		close(fd);
 	} else if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", target);
+		snprintf(err, errlen, "%s: not a regular file (a case database is an SQLite database file)", target);
 		free(q);
 		return -EINVAL;
 	}
@@ -267,6 +296,8 @@ static int sq_open(struct tr_store **out, const char *target, enum tr_store_mode
 			"set up")) ||
 	     (rc = prepare_inserts(q)) || (rc = exec(q, "BEGIN", "begin"))))
 		goto bad;
+	if (mode == TR_STORE_READ)
+		sqlite3_set_authorizer(q->db, read_only_authorizer, NULL);
 	q->in_tx = mode == TR_STORE_WRITE;
 	*out = &q->base;
 	return 0;

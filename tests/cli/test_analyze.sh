@@ -119,15 +119,25 @@ expect_rc 0 "query -j"
 same "$(cat "$tmp/out")" '{"host_pid":201,"argv":"[\"./payload\",\"--quiet\"]"}' "query -j prints JSON rows"
 ordinal=$(sqlite3 "$db" "SELECT trigger_ordinal FROM detections")
 same "$(sqlite3 "$db" "SELECT args FROM events WHERE ordinal = $ordinal" | jq -cS .)" \
-	"$("$REPLAY" "$tmp/rec" 2>/dev/null | sed -n "${ordinal}p" | jq -cS '[.args[] | {(.name): .value}] | add')" \
-	"events.args are replay's arguments at its ordinal"
+	"$("$REPLAY" "$tmp/rec" 2>/dev/null | sed -n "${ordinal}p" |
+	   jq -cS '[.args[] | select(.value != 0 and .value != "" and .value != [] and .value != false) | {(.name): .value}] | add')" \
+	"events.args are replay's arguments at its ordinal (replay prints zero values for those the record lacks)"
 run "$ANALYZE" query "$db" "SELECT 1; SELEC 2"
 expect_rc 1 "query with an SQL error"
 has err "tracee-analyze: error: $db: query: offset 10: near \"SELEC\": syntax error" "SQL error names the offset"
 run "$ANALYZE" query "$db" "DELETE FROM detections"
 expect_rc 1 "query cannot write"
-has err "readonly database" "the index is opened read-only"
+has err "not authorized" "the index is only read: writing statements are denied"
 same "$(sqlite3 "$db" 'SELECT count(*) FROM detections')" 1 "the index is untouched"
+run "$ANALYZE" query "$db" "VACUUM INTO '$tmp/copy.db'"
+expect_rc 1 "query cannot copy the evidence elsewhere"
+[ ! -e "$tmp/copy.db" ] && ok "VACUUM INTO wrote nothing" || bad "VACUUM INTO wrote $tmp/copy.db"
+run "$ANALYZE" query "$db" "ATTACH '$tmp/att.db' AS x"
+expect_rc 1 "query cannot attach"
+mkfifo "$tmp/fifo.db"
+run timeout 10 "$ANALYZE" summary "$tmp/fifo.db"
+expect_rc 1 "a FIFO is refused, not waited on"
+has err "not a regular file" "the FIFO refusal says why"
 run "$ANALYZE" query "$tmp/none.db" "SELECT 1"
 expect_rc 1 "query of a missing DB"
 has err "tracee-analyze: error: $tmp/none.db: cannot open: No such file or directory" "missing DB named"

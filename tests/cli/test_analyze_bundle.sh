@@ -15,8 +15,9 @@ run "$A" bundle --db "$tmp/case.db" --report --sign "$tmp/key.pem" -o "$b" "$tmp
 expect_rc 0 "bundle"
 same "$(stat -c %a "$b")" 600 "bundle is mode 0600"
 same "$(tar --zstd -tf "$b" | sort | tr '\n' ' ')" \
-	"BUNDLE.json BUNDLE.json.sig case.db recordings/rec/events/seg-000000.zst recordings/rec/events/seg-000001.zst recordings/rec/manifest.json report.html " \
-	"bundle holds the recording, the database, the report, BUNDLE.json and its signature"
+	"$({ (cd "$tmp/rec" && find . -type f | sed 's|^\./|recordings/rec/|'); printf '%s\n' BUNDLE.json BUNDLE.json.sig case.db report.html; } |
+	   sort | tr '\n' ' ')" "bundle holds every file of the recording, the database, the report, BUNDLE.json and its signature"
+check "the recording's segments are in it" sh -c "tar --zstd -tf '$b' recordings/rec/events/seg-000000.zst recordings/rec/manifest.json >/dev/null"
 tar --zstd -xOf "$b" BUNDLE.json >"$tmp/BUNDLE.json"
 same "$(jq -r '.files[] | select(.path == "case.db") | .sha256' "$tmp/BUNDLE.json")" "$(sha256sum "$tmp/case.db" | cut -d' ' -f1)" \
 	"BUNDLE.json has the database's sha256"

@@ -196,10 +196,15 @@ static void test_index_rows(void **state)
 		assert_non_null(want);
 		args = json_loads(json_string_value(json_object_get(row, "args")), 0, &je);
 		assert_non_null(args);
-		assert_int_equal(json_object_size(args), json_array_size(json_object_get(want, "args")));
-		json_array_foreach(json_object_get(want, "args"), i, a)
-			assert_true(json_equal(json_object_get(args, json_string_value(json_object_get(a, "name"))),
-					       json_object_get(a, "value")));
+		/* the arguments the record has; replay prints the zero value of
+		 * those it lacks, the database leaves them out */
+		assert_int_equal(json_object_size(args), 3);	/* cmdpath, argv, old_pid */
+		json_array_foreach(json_object_get(want, "args"), i, a) {
+			json_t *mine = json_object_get(args, json_string_value(json_object_get(a, "name")));
+
+			if (mine)
+				assert_true(json_equal(mine, json_object_get(a, "value")));
+		}
 		json_decref(row);
 		json_decref(args);
 		json_decref(want);
@@ -463,7 +468,7 @@ static void test_questions_escape(void **state)
 	assert_int_equal(synth_open(&s, dir, 0), 0);
 	synth_proc(&s, 1000 * MS, 100, 1, bash.start_ns, "bash", "/usr/bin/bash", "/root", NULL);
 	synth_fork(&s, 0, 5000 * MS, &bash, 200, 200, c.start_ns);
-	synth_exec(&s, 1, 5001 * MS, &c, "/tmp/\x1b]0;owned\x07\x1b[2J\xc2\x9b" "evil", argv0, 200);
+	synth_exec(&s, 1, 5001 * MS, &c, "/tmp/\x1b]0;owned\x07\x1b[2J\xc2\x9b\xe2\x80\xae" "evil", argv0, 200);
 	synth_watermark(&s, 7000 * MS);
 	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
 	assert_int_equal(do_index(dir, dbp, 0, err, sizeof(err)), 0);
@@ -477,7 +482,8 @@ static void test_questions_escape(void **state)
 			assert_null(strchr(text, '\x1b'));
 			assert_null(strchr(text, '\x07'));
 			assert_null(strstr(text, "\xc2\x9b"));	/* C1 CSI */
-			assert_non_null(strstr(text, "/tmp/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9bevil"));
+			assert_null(strstr(text, "\xe2\x80\xae"));	/* bidi RLO */
+			assert_non_null(strstr(text, "/tmp/\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b\\xe2\\x80\\xaeevil"));
 		} else if (fmt == TR_OUT_JSON) {
 			assert_non_null(strstr(text, "/tmp/\\u001b]0;owned\\u0007\\u001b[2J"));
 		}
