@@ -65,6 +65,7 @@ static const struct touch_rule {
 
 struct ix {
 	struct tr_store *store;
+	const struct tr_replay *replay;
 	const struct tr_index_opts *o;
 	struct tr_index_stats *st;
 	int64_t rec;
@@ -610,10 +611,20 @@ static int sha256_file(const char *dir, const char *name, char out[65])
 	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in its place must not hang us; only a regular
+	 * file is read */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !c) {
 		rc = fd < 0 ? -errno : -ENOMEM;
 		goto out;
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			rc = -EINVAL;
+			goto out;
+		}
 	}
 	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -653,8 +664,16 @@ static int artifact_rows(struct ix *x, const char *dir, const struct tr_proctree
 	size_t i;
 	int rc = 0;
 
+	struct stat st;
+	int fd;
+
+	if (!tr_replay__recording(x->replay)->have_manifest)
+		return 0;
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	root = json_load_file(path, 0, NULL);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	root = fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) ? json_loadfd(fd, 0, NULL) : NULL;
+	if (fd >= 0)
+		close(fd);
 	list = root ? json_object_get(root, "artifacts") : NULL;
 	json_array_foreach(list, i, a) {
 		const char *sha = json_string_value(json_object_get(a, "sha256"));
@@ -797,6 +816,7 @@ int tr_index__recording(struct tr_store *store, const char *dir, const struct tr
 	if (rc)
 		return rc;
 	x.host = tr_replay__host(r);
+	x.replay = r;
 	x.catalog = tr_replay__recording(r)->catalog;
 	x.rule_of = calloc(x.catalog->n ? x.catalog->n : 1, sizeof(*x.rule_of));
 	if (!x.rule_of || (rc = recording_uid(r, dir, &uid))) {
