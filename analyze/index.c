@@ -77,6 +77,9 @@ struct ix {
 	uint64_t ndetections;
 	size_t batch_rows, pending;
 	uint32_t nsegs;			/* segments rows written */
+	/* uid -> user name, as events name them (USER state records) */
+	struct uname { uint32_t uid; char *name; } *users;
+	size_t nusers;
 	/* warnings of the replay, for the warnings table */
 	struct ix_warning *warn;
 	size_t nwarn, warncap;
@@ -221,6 +224,16 @@ static int path_arg(struct ix *x, const struct tr_event_view *v, const char *dir
 
 	if (!name || !tr_view__str(v, name, &p, &len))
 		return 0;
+	/* the enrichment's absolute form (dirfd and cwd applied), if known */
+	for (int k = 0; k < 2; k++) {
+		const struct tr_view_path *vp = &v->path[k];
+
+		if (vp->arg >= 0 && vp->arg < (int)v->def->nargs && vp->p && !strcmp(v->def->args[vp->arg].name, name)) {
+			tr_buf__reset(out);
+			tr_text__bytes(out, vp->p, vp->len);
+			return out->err ? -ENOMEM : 1;
+		}
+	}
 	if (v->proc && (!len || p[0] != '/') &&
 	    (!dirfd_name || tr_view__i64(v, dirfd_name, AT_FDCWD_VALUE) == AT_FDCWD_VALUE))
 		n = tr_proctree__resolve(v->proc, v->ev->h.ts, p, len, abs, sizeof(abs));
@@ -339,6 +352,37 @@ static int gap_row(struct ix *x, const struct tr_event_view *v)
 	return insert(x, TR_TAB_GAPS, row);
 }
 
+static const char *user_of(const struct ix *x, uint32_t uid)
+{
+	for (size_t i = 0; i < x->nusers; i++)
+		if (x->users[i].uid == uid)
+			return x->users[i].name;
+	return NULL;
+}
+
+/* The most recent uid is kept last, so the check per event is one compare. */
+static int remember_user(struct ix *x, uint32_t uid, const char *name)
+{
+	struct uname *u;
+
+	for (size_t i = 0; i < x->nusers; i++)
+		if (x->users[i].uid == uid) {
+			struct uname t = x->users[i];
+
+			x->users[i] = x->users[x->nusers - 1];
+			x->users[x->nusers - 1] = t;
+			return 0;
+		}
+	u = realloc(x->users, (x->nusers + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	x->users = u;
+	if (!(u[x->nusers].name = strdup(name)))
+		return -ENOMEM;
+	u[x->nusers++].uid = uid;
+	return 0;
+}
+
 static int on_event(void *ctx, const struct tr_event_view *v)
 {
 	struct ix *x = ctx;
@@ -351,6 +395,9 @@ static int on_event(void *ctx, const struct tr_event_view *v)
 	if (v->kind == TR_VIEW_GAP)
 		return gap_row(x, v);
 	x->st->replayed++;
+	if (v->user && v->ev && (!x->nusers || x->users[x->nusers - 1].uid != v->ev->uid) &&
+	    (rc = remember_user(x, v->ev->uid, v->user)))
+		return rc;
 	if (!x->o->detections_only && (rc = event_row(x, v)))
 		return rc;
 	di = (size_t)(v->def - x->catalog->events);
@@ -577,6 +624,7 @@ static int write_processes(struct ix *x, const struct tr_proctree *t)
 		if (cidlen)
 			row[14] = tr_val_text(cid, cidlen);
 		row[15] = tr_val_int(n->uid);
+		row[16] = opt_cstr(user_of(x, n->uid));
 		row[17] = tr_val_int(n->gid);
 		row[18] = tr_val_cstr(source_name(n->source));
 		row[19] = tr_val_int(wall(x, n->seen_ns));
@@ -877,6 +925,9 @@ out:
 		free(x.warn[i].msg);
 	}
 	free(x.warn);
+	for (size_t i = 0; i < x.nusers; i++)
+		free(x.users[i].name);
+	free(x.users);
 	free(x.rule_of);
 	free(uid);
 	return rc;
