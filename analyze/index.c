@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "index.h"
+#include "recording.h"
 
 #define DEFAULT_BATCH 100000
 
@@ -77,6 +78,19 @@ struct ix {
 	uint64_t ndetections;
 	size_t batch_rows, pending;
 	uint32_t nsegs;			/* segments rows written */
+	/* the recording's artifact records, read before the replay, tied to
+	 * their events as those pass */
+	struct art {
+		uint64_t ts, seq;
+		uint16_t cpu, source;
+		uint32_t pid, flags;
+		uint64_t start_ns, size;
+		char sha[65];
+		char *path;
+		uint64_t ordinal;	/* 0: its event not seen */
+		int64_t proc;		/* process row, 0: unknown */
+	} *arts;
+	size_t narts;
 	/* uid -> user name, as events name them (USER state records) */
 	struct uname { uint32_t uid; char *name; } *users;
 	size_t nusers;
@@ -87,6 +101,8 @@ struct ix {
 	char *err;
 	size_t errlen;
 };
+
+static void artifact_event(struct ix *x, const struct tr_event_view *v);
 
 static int64_t wall(const struct ix *x, uint64_t boot_ns)
 {
@@ -395,6 +411,8 @@ static int on_event(void *ctx, const struct tr_event_view *v)
 	if (v->kind == TR_VIEW_GAP)
 		return gap_row(x, v);
 	x->st->replayed++;
+	if (x->narts)
+		artifact_event(x, v);
 	if (v->user && v->ev && (!x->nusers || x->users[x->nusers - 1].uid != v->ev->uid) &&
 	    (rc = remember_user(x, v->ev->uid, v->user)))
 		return rc;
@@ -703,6 +721,104 @@ static int file_rows(struct ix *x, const char *kind, const struct tr_manifest_fi
 	return rc;
 }
 
+/* The artifact records (FORMAT.md, TR_REC_ARTIFACT), read in a pass of
+ * their own before the replay, which does not hand them to its sink; only
+ * when the recording has an artifacts/ directory. Damage is replay's to
+ * report: this pass is quiet. */
+static int art_cmp(const void *a, const void *b)
+{
+	const struct art *p = a, *q = b;
+
+	return p->ts < q->ts ? -1 : p->ts > q->ts ? 1 : p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static int read_artifacts(struct ix *x, const char *dir)
+{
+	struct tr_diag quiet = { .prog = x->o->prog };
+	const struct tr_rec_hdr *h;
+	struct tr_recording *rec;
+	struct tr_src src;
+	char path[PATH_MAX], e[256];
+	struct stat st;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/artifacts", dir);
+	if (lstat(path, &st) || !S_ISDIR(st.st_mode) || tr_recording__open(&rec, dir, &quiet, e, sizeof(e)))
+		return 0;
+	while ((rc = tr_recording__next(rec, &h, &src, e, sizeof(e))) > 0) {
+		struct tr_artifact a;
+		const uint8_t *p;
+		struct art *n;
+		size_t rest;
+
+		if (h->kind != TR_REC_ARTIFACT || h->size < sizeof(a))
+			continue;
+		memcpy(&a, h, sizeof(a));
+		n = realloc(x->arts, (x->narts + 1) * sizeof(*n));
+		if (!n) {
+			rc = -ENOMEM;
+			break;
+		}
+		x->arts = n;
+		n += x->narts++;
+		memset(n, 0, sizeof(*n));
+		n->ts = a.event_ts;
+		n->seq = a.event_seq;
+		n->cpu = a.event_cpu;
+		n->source = a.source;
+		n->pid = a.host_pid;
+		n->flags = a.flags;
+		n->start_ns = a.start_ns;
+		n->size = a.size;
+		for (int i = 0; i < 32; i++)
+			sprintf(n->sha + 2 * i, "%02x", a.sha256[i]);
+		/* argument 0, STR: the file's path */
+		p = (const uint8_t *)h + sizeof(a);
+		rest = h->size - sizeof(a);
+		if (a.nargs && rest >= 5 && p[0] == 0) {
+			uint32_t len = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 24;
+
+			if (len <= rest - 5) {
+				struct tr_buf b = { 0 };
+
+				tr_text__bytes(&b, p + 5, len);
+				if (b.err || !(n->path = strndup(b.p ? b.p : "", b.len)))
+					rc = -ENOMEM;
+				tr_buf__free(&b);
+			}
+		}
+		if (rc < 0)
+			break;
+	}
+	tr_recording__close(rec);
+	if (x->narts)
+		qsort(x->arts, x->narts, sizeof(*x->arts), art_cmp);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* An event an artifact record names: remember its ordinal. */
+static void artifact_event(struct ix *x, const struct tr_event_view *v)
+{
+	size_t lo = 0, hi = x->narts;
+
+	while (lo < hi) {	/* arts are sorted by event ts */
+		size_t mid = (lo + hi) / 2;
+
+		if (x->arts[mid].ts < v->ev->h.ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < x->narts && x->arts[i].ts == v->ev->h.ts; i++) {
+		struct art *a = &x->arts[i];
+
+		if (!a->ordinal && a->cpu == v->ev->h.cpu && a->seq == v->ev->h.seq) {
+			a->ordinal = v->ordinal;
+			a->proc = v->proc ? tr_row_id(x->rec, (uint64_t)v->proc->idx + 1) : 0;
+		}
+	}
+}
+
 /* Artifacts as the manifest lists them ("artifacts": [{...}]), read
  * leniently: the list is the capture side's (issue 10). */
 static int artifact_rows(struct ix *x, const char *dir, const struct tr_proctree *t)
@@ -715,6 +831,32 @@ static int artifact_rows(struct ix *x, const char *dir, const struct tr_proctree
 	struct stat st;
 	int fd;
 
+	if (x->narts) {
+		for (size_t k = 0; k < x->narts; k++) {
+			const struct art *a = &x->arts[k];
+			const struct tr_proc_node *p = a->proc ? NULL : tr_proctree__find(t, a->pid, a->start_ns);
+			char stored[80];
+			/* TR_ARTF_TOO_BIG, _BUDGET, _QUEUE, _GONE, _IO: not copied */
+			int copied = !(a->flags & 0x1f);
+			struct tr_val row[9] = { 0 };
+
+			snprintf(stored, sizeof(stored), "artifacts/%s", a->sha);
+			row[0] = tr_val_int(tr_row_id(x->rec, k + 1));
+			row[1] = tr_val_int(x->rec);
+			row[2] = tr_val_cstr(a->sha);
+			row[3] = opt_cstr(a->path);
+			row[4] = copied ? tr_val_cstr(stored) : (struct tr_val){ 0 };
+			row[5] = tr_val_int((int64_t)a->size);
+			row[6] = a->proc ? tr_val_int(a->proc) : proc_val(x, p);
+			if (a->ordinal)
+				row[7] = tr_val_int((int64_t)a->ordinal);
+			row[8] = tr_val_int(wall(x, a->ts));
+			if ((rc = insert(x, TR_TAB_ARTIFACTS, row)))
+				return rc;
+			x->st->artifacts++;
+		}
+		return 0;
+	}
 	if (!tr_replay__recording(x->replay)->have_manifest)
 		return 0;
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
@@ -887,7 +1029,7 @@ int tr_index__recording(struct tr_store *store, const char *dir, const struct tr
 	dropped = 1;
 	stats->recording_id = x.rec;
 	stats->replaced = existed;
-	if ((rc = write_signatures(&x)))
+	if ((rc = write_signatures(&x)) || (rc = read_artifacts(&x, dir)))
 		goto out;
 	rc = tr_replay__run(r, &sink, err, errlen);
 	if (rc == -EINTR)
@@ -925,6 +1067,9 @@ out:
 		free(x.warn[i].msg);
 	}
 	free(x.warn);
+	for (size_t i = 0; i < x.narts; i++)
+		free(x.arts[i].path);
+	free(x.arts);
 	for (size_t i = 0; i < x.nusers; i++)
 		free(x.users[i].name);
 	free(x.users);

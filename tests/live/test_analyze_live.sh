@@ -10,7 +10,7 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 w=$tmp/work
 mkdir -p "$w"
 # bash's /dev/tcp does a real connect(2); nothing listens, so it is refused.
-"$OUTPUT/tracee-record" -q -o "$tmp/rec" -- /bin/bash -c "
+"$OUTPUT/tracee-record" -q -o "$tmp/rec" --capture exec -- /bin/bash -c "
 	cp /bin/true $w/payload && $w/payload
 	echo secret >$w/notes.txt
 	cat $w/notes.txt >/dev/null
@@ -24,6 +24,13 @@ payload_pid=$(sqlite3 "$db" "SELECT host_pid FROM processes WHERE exe = '$w/payl
 check "the payload process is in the database" test -n "$payload_pid"
 same "$(sqlite3 "$db" "SELECT count(*) FROM events WHERE host_pid = $payload_pid AND event_name = 'sched_process_exec'")" 1 \
 	"every event stored: the payload's exec"
+
+# artifacts: the payload's binary, tied to its process and its exec event
+same "$(sqlite3 "$db" "SELECT a.sha256 || ' ' || a.stored || ' ' || p.host_pid || ' ' || e.event_name FROM artifacts a
+	JOIN processes p ON p.id = a.process_id JOIN events e ON e.id = (a.recording_id << 40) + a.event_ordinal
+	WHERE a.path = '$w/payload'")" \
+	"$(sha256sum /bin/true | cut -d' ' -f1) artifacts/$(sha256sum /bin/true | cut -d' ' -f1) $payload_pid sched_process_exec" \
+	"artifact of the payload with its hash, process and exec event"
 
 # detections: the exec from a temp directory, with its process and event
 run "$A" detections -j --signature TRR-1001 "$db"
