@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* index.c: the indexer (analyze/index.h), on any store. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "index.h"
+#include "netflow.h"
 #include "recording.h"
 
 #define DEFAULT_BATCH 100000
@@ -91,6 +93,7 @@ struct ix {
 		int64_t proc;		/* process row, 0: unknown */
 	} *arts;
 	size_t narts;
+	struct tr_convs convs;		/* conversations in the pcaps */
 	/* uid -> user name, as events name them (USER state records) */
 	struct uname { uint32_t uid; char *name; } *users;
 	size_t nusers;
@@ -298,7 +301,7 @@ static int flow_row(struct ix *x, const struct tr_event_view *v, const struct to
 {
 	const struct tr_arg_val *a = tr_view__arg(v, r->path, TR_WIRE_BIT(TR_T_SOCKADDR));
 	struct tr_val row[17] = { 0 };
-	char addr[INET6_ADDRSTRLEN], fam[16];
+	char addr[INET6_ADDRSTRLEN], fam[16], local[INET6_ADDRSTRLEN];
 	const uint8_t *s;
 	uint16_t family;
 
@@ -345,6 +348,25 @@ static int flow_row(struct ix *x, const struct tr_event_view *v, const struct to
 	default:
 		snprintf(fam, sizeof(fam), "%u", family);
 		row[6] = tr_val_cstr(fam);
+	}
+	/* the conversation in the pcaps: local end, protocol, bytes */
+	if ((family == AF_INET || family == AF_INET6) && x->convs.n) {
+		const uint8_t *ra = s + (family == AF_INET ? 4 : 8);
+		struct tr_conv *c = tr_convs__take(&x->convs, family, ra, (uint16_t)(s[2] << 8 | s[3]),
+						   (uint64_t)wall(x, v->ev->h.ts));
+
+		if (c) {
+			int remote_is_b = c->bport == (uint16_t)(s[2] << 8 | s[3]) &&
+					  !memcmp(c->b, ra, family == AF_INET ? 4 : 16);
+
+			inet_ntop(family, remote_is_b ? c->a : c->b, local, sizeof(local));
+			row[7] = tr_val_cstr(c->proto == IPPROTO_TCP ? "tcp" : "udp");
+			row[8] = tr_val_cstr(local);
+			row[9] = tr_val_int(remote_is_b ? c->aport : c->bport);
+			row[13] = tr_val_int((int64_t)(remote_is_b ? c->bytes_ab : c->bytes_ba));
+			row[14] = tr_val_int((int64_t)(remote_is_b ? c->bytes_ba : c->bytes_ab));
+			row[15] = tr_val_int((int64_t)c->packets);
+		}
 	}
 	row[0] = tr_val_int(tr_row_id(x->rec, v->ordinal));
 	row[1] = tr_val_int(x->rec);
@@ -1031,6 +1053,17 @@ int tr_index__recording(struct tr_store *store, const char *dir, const struct tr
 	stats->replaced = existed;
 	if ((rc = write_signatures(&x)) || (rc = read_artifacts(&x, dir)))
 		goto out;
+	{
+		char perr[512];
+		int prc = tr_convs__read(&x.convs, dir, perr, sizeof(perr));
+
+		if (prc == -ENOMEM) {
+			rc = prc;
+			goto out;
+		}
+		if (prc && o->diag)	/* damage in a pcap is the capture's to report; say it here too */
+			fprintf(o->diag, "%s: warning: %s; flows get bytes from the packets before it\n", o->prog, perr);
+	}
 	rc = tr_replay__run(r, &sink, err, errlen);
 	if (rc == -EINTR)
 		snprintf(err, errlen, "%s: interrupted; the recording was not indexed", dir);
@@ -1067,6 +1100,7 @@ out:
 		free(x.warn[i].msg);
 	}
 	free(x.warn);
+	tr_convs__free(&x.convs);
 	for (size_t i = 0; i < x.narts; i++)
 		free(x.arts[i].path);
 	free(x.arts);

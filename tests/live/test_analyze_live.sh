@@ -10,7 +10,7 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 w=$tmp/work
 mkdir -p "$w"
 # bash's /dev/tcp does a real connect(2); nothing listens, so it is refused.
-"$OUTPUT/tracee-record" -q -o "$tmp/rec" --capture exec -- /bin/bash -c "
+"$OUTPUT/tracee-record" -q -o "$tmp/rec" --capture exec --net lo -- /bin/bash -c "
 	cp /bin/true $w/payload && $w/payload
 	echo secret >$w/notes.txt
 	cat $w/notes.txt >/dev/null
@@ -54,6 +54,14 @@ check "file with a glob finds notes.txt" grep -q "$w/notes.txt" "$tmp/out"
 run "$A" ip -j "$db" 127.0.0.1
 same "$(jq -r 'select(.port == 4444) | "\(.direction) \(.exe | split("/") | last)"' "$tmp/out" | sort -u)" "out bash" \
 	"ip: bash connected to 127.0.0.1:4444"
+# the flow's local end, protocol, bytes and packets from the pcap, as tshark reads it
+flow=$(sqlite3 "$db" "SELECT proto, src_port, bytes_out, bytes_in, packets FROM flows WHERE dst_port = 4444 AND dst_addr = '127.0.0.1'")
+sport=$(cut -d'|' -f2 <<<"$flow")
+out_bytes=$(tshark -r "$tmp/rec/net/lo.pcap" -Y "tcp.srcport == ${sport:-0} && tcp.dstport == 4444" -T fields -e frame.len 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+in_bytes=$(tshark -r "$tmp/rec/net/lo.pcap" -Y "tcp.dstport == ${sport:-0} && tcp.srcport == 4444" -T fields -e frame.len 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+n=$(tshark -r "$tmp/rec/net/lo.pcap" -Y "tcp.port == ${sport:-0} && tcp.port == 4444" 2>/dev/null | wc -l)
+same "$flow" "tcp|$sport|$out_bytes|$in_bytes|$n" "flow from the pcap: tcp, local port, bytes each way and packets as tshark counts them"
+check "the refused connect: a SYN out and a RST back" test "${n:-0}" -ge 2
 run "$A" ip -j "$db" 127.0.0.0/8
 check "ip with a CIDR finds it too" grep -q '"port":4444' "$tmp/out"
 run "$A" ip -j "$db" 10.0.0.0/8
