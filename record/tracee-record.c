@@ -547,6 +547,8 @@ int main(int argc, char **argv)
 	events_bpf__detach(skel);
 	drain(&r, pb);
 	reconcile_losses(&r, skel);
+	if (!r.write_err)
+		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	note_write_error(&r, rec_output__close(&r.out));
