@@ -27,6 +27,10 @@ struct rec_output {
 	int (*on_segment)(struct rec_output *o, void *ctx, uint32_t segment);
 	int (*on_flush)(struct rec_output *o, void *ctx, uint64_t now_ns);
 	void *hook_ctx;
+	/* Called now and then by long work in between records (a checkpoint
+	 * of a host with many fds), to drain the kernel buffers meanwhile. */
+	void (*on_busy)(void *ctx);
+	void *busy_ctx;
 };
 
 /* Create dir (0700, must not exist or be empty), write the manifest in its

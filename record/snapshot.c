@@ -169,6 +169,7 @@ struct snap {
 	char *rec;		/* record being built, REC_MAX bytes */
 	char *argv;		/* ARGV_MAX bytes */
 	uint32_t records;	/* state records of this checkpoint */
+	uint64_t busy_ns;	/* when the buffers were last drained */
 	unsigned nprocs, nfds;
 	char cgroup2[256];	/* where the unified hierarchy is mounted, "" if nowhere */
 	/* sockets of every net namespace seen so far, sorted by inode once loaded */
@@ -182,13 +183,33 @@ struct snap {
 	size_t nmntns, mntcap;
 };
 
+/* Long checkpoints (a process with 20000 fds takes a second) must not
+ * stop the draining of the kernel buffers: every so many records, the
+ * recorder drains them (events then interleave with the checkpoint's
+ * records, which FORMAT.md 4.4 allows). */
+#define BUSY_EVERY 32
+#define BUSY_NS 10000000ULL
+
+static void count(struct snap *s)
+{
+	uint64_t now;
+
+	if (++s->records % BUSY_EVERY || !s->out->on_busy)
+		return;
+	now = boot_ns();
+	if (now - s->busy_ns >= BUSY_NS) {
+		s->out->on_busy(s->out->busy_ctx);
+		s->busy_ns = boot_ns();
+	}
+}
+
 /* Stamp and write the record in s->rec; off is its length. */
 static int emit(struct snap *s, uint16_t kind, size_t off, uint64_t ts)
 {
 	int err = rec_output__user(s->out, s->rec, kind, TR_CPU_NONE, off, ts);
 
 	if (!err)
-		s->records++;
+		count(s);
 	return err;
 }
 
@@ -1151,7 +1172,7 @@ static int write_proc(struct snap *s, int pid, uint64_t ts)
 	err = rec_output__user(s->out, rec, TR_REC_PROC, TR_CPU_NONE, off, ts);
 	if (err)
 		return err;
-	s->records++;
+	count(s);
 	s->nprocs++;
 	return write_fds(s, pid, p->start_ns, net_ns);
 }

@@ -370,6 +370,20 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
 }
 
+/* The output's busy hook: drain while a long checkpoint is written. */
+struct busy_ctx {
+	struct recorder *r;
+	struct perf_buffer *pb;
+};
+
+static void drain_busy(void *ctx)
+{
+	struct busy_ctx *b = ctx;
+
+	if (!b->r->write_err)
+		drain(b->r, b->pb);
+}
+
 /* The workload: forked now, held on a pipe until the probes are live. */
 static pid_t start_command(char **command, int *go_fd)
 {
@@ -423,6 +437,7 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
@@ -490,6 +505,9 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	busy = (struct busy_ctx){ &r, pb };
+	r.out.on_busy = drain_busy;
+	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
