@@ -22,7 +22,7 @@ CFLAGS ?= -g -O2
 # override: flags given on the command line (make asan) are added to, not lost
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
-	  -Ischema -Ireplay -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
+	  -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(OUTPUT) -Ischema -Ibpf
@@ -77,8 +77,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Every recorder object may include a skeleton.
+# Every recorder object may include a skeleton, and so may capture's.
 $(RECORD_OBJS): $(SKELS)
+$(patsubst %.c,$(OUTPUT)/%.o,$(wildcard capture/*.c)): $(SKELS)
 
 $(OUTPUT)/tracee-record: $(RECORD_OBJS) $(LIB)
 	$(call msg,LINK,$@)
@@ -113,15 +114,22 @@ unit: $(UNIT_BINS)
 check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
-test: all unit
+# test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
+test: all unit $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
+	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
-# The quick tests again under ASan+UBSan (own build dir), and the unit tests
-# under valgrind.
-.PHONY: asan valgrind
+# The sanitizer pass (root): the unit, CLI and live tests again under
+# ASan+UBSan, built into their own directory; the live load test records
+# LOAD_RUNS (20) times under load, so events flow through every stage. And
+# the unit tests under valgrind.
+.PHONY: asan asan-tests valgrind
+ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
-	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan \
-		CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" check
+	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
+asan-tests: all unit $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run.sh all
 valgrind: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests && valgrind -q --leak-check=full --error-exitcode=1 ../$$t); done
@@ -130,6 +138,19 @@ valgrind: $(UNIT_BINS)
 .PHONY: bench
 bench: all $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
+
+# Packet capture under a loopback flood (root).
+.PHONY: bench-net
+bench-net: all $(OUTPUT)/bench/udpflood
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
+
+# the live capture test floods loopback with it too
+test: $(OUTPUT)/bench/udpflood
+
+$(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)

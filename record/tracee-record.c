@@ -21,12 +21,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
 #include "manifest.h"
 #include "output.h"
+#include "sctable.h"
 #include "snapshot.h"
+#include "unaligned.h"
 
 #define PROG "tracee-record"
 
@@ -43,8 +46,14 @@ static const char usage[] =
 	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
 	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
-	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
+	"                          packets, with --net, get 4 times as many)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
+	"  -e, --events LIST       syscall events to record, comma-separated: default, all\n"
+	"                          (every other syscall too, as raw_syscall), a set (proc,\n"
+	"                          file, net, system), event names; +NAME/-NAME change the\n"
+	"                          default set (e.g. --events +read)\n"
+	REC_CAPTURE_USAGE
 	"  -q, --quiet             no summary at the end\n"
 	"  -v, --verbose           libbpf's debug output\n"
 	"  -h, --help              this help\n"
@@ -52,6 +61,7 @@ static const char usage[] =
 	"EXAMPLES:\n"
 	"  " PROG " -o /var/tmp/rec -- /bin/sh -c 'ls /etc; cat /etc/hostname'\n"
 	"  " PROG " -o /var/tmp/rec --duration 60      # the host, for a minute\n"
+	"  " PROG " -o /var/tmp/rec --net lo --capture exec -- curl -s http://127.0.0.1:8000/\n"
 	"  tracee-replay /var/tmp/rec | head           # then read it back\n";
 
 /* How often the buffers are drained whatever the watermark, and frames
@@ -71,9 +81,11 @@ struct options {
 	uint64_t seg_max_ns;
 	unsigned buffer_pages;
 	int zstd_level;
+	const char *events;
 	int quiet;
 	int verbose;
 	char **command;
+	struct rec_capture_opts cap;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -123,6 +135,8 @@ static int64_t boot_to_wall_offset(void)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL };
+	struct tr_evsel sel;
+	char msg[256];
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -130,9 +144,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
+		{ "events", required_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CAPTURE_LONGOPTS,
 		{},
 	};
 	char *end;
@@ -140,7 +156,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
 			       .buffer_pages = 256, .zstd_level = 3 };
-	while ((c = getopt_long(argc, argv, "+o:d:qvh", longopts, NULL)) != -1) {
+	o->events = "default";
+	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
 		switch (c) {
 		case 'o':
@@ -181,11 +198,22 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
+		case 'e':
+			if (tr_evsel__parse(&sel, tr_catalog__builtin(), optarg, msg, sizeof(msg))) {
+				tr_diag__error(PROG, "%s", msg);
+				return 2;
+			}
+			o->events = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
+			break;
+		case REC_CAP_OPT_NET ... REC_CAP_OPT_LAST:
+			if (rec_capture__option(&o->cap, c, optarg, PROG))
+				return 2;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -197,6 +225,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
+	o->cap.net.buffer_pages = 4 * o->buffer_pages; /* packets: 4x the events' */
 	if (!o->dir) {
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
@@ -261,6 +290,30 @@ static void manifest_init(struct tr_manifest *m, int argc, char **argv)
 	m->catalog = tr_catalog__builtin();
 }
 
+/* The syscall table from the catalog and the --events selection, into
+ * the BPF maps (schema/sctable.h). */
+static int load_syscall_table(const struct events_bpf *skel, const char *events)
+{
+	static struct tr_sc_desc table[TR_SC_SLOTS];
+	static uint32_t ia32[TR_SC_NR_MAX];
+	struct tr_evsel sel;
+	char msg[256];
+	int err;
+
+	if ((err = tr_evsel__parse(&sel, tr_catalog__builtin(), events, msg, sizeof(msg))) ||
+	    (err = tr_sctable__build(tr_catalog__builtin(), &sel, table, ia32, msg, sizeof(msg)))) {
+		tr_diag__error(PROG, "%s", msg);
+		return err;
+	}
+	for (__u32 i = 0; i < TR_SC_SLOTS; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_table), &i, &table[i], BPF_ANY))
+			return -errno;
+	for (__u32 i = 0; i < TR_SC_NR_MAX; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_ia32), &i, &ia32[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /* The recorder's state while draining. */
 struct recorder {
 	struct rec_output out;
@@ -269,6 +322,7 @@ struct recorder {
 	uint64_t samples;
 	uint64_t lost;
 	uint64_t discarded;	/* drained after a write error, so not written */
+	struct rec_capture cap;
 };
 
 static void note_write_error(struct recorder *r, int err)
@@ -299,7 +353,7 @@ static void read_drops(const struct events_bpf *skel, uint64_t *per_cpu, int ncp
 	__u64 vals[ncpu];
 
 	memset(per_cpu, 0, ncpu * sizeof(*per_cpu));
-	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
+	for (__u32 slot = 0; slot < TR_DROP_IDS; slot++)
 		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
 			for (int c = 0; c < ncpu; c++)
 				per_cpu[c] += vals[c];
@@ -331,23 +385,26 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 	struct recorder *r = ctx;
 
 	if (ph->type == PERF_RECORD_SAMPLE) {
-		/* the sample is only 4-byte aligned in the ring: copy the head */
+		/* the record is only 4-byte aligned in the ring (the sample's u32
+		 * size precedes it): its head is read by copy, and the segment
+		 * writer copies it whole */
 		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
-		struct tr_rec_hdr rec;
+		struct tr_rec_hdr rec = {};
 
 		if (r->write_err) {
 			r->discarded++;
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		if (s->size >= sizeof(rec))
-			memcpy(&rec, s->data, sizeof(rec));
-		if (s->size < sizeof(rec) || rec.size < sizeof(rec) || rec.size > s->size) {
+			rec = tr_rec_hdr__load(s->data);
+		if (rec.size < sizeof(rec) || rec.size > s->size) {
 			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
 				       cpu, s->size);
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		r->samples++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
+		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
 
@@ -368,6 +425,8 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+	if (!r->write_err)
+		note_write_error(r, rec_capture__round(&r->cap));
 }
 
 /* The output's busy hook: drain while a long checkpoint is written. */
@@ -478,6 +537,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	err = load_syscall_table(skel, opt.events);
+	if (err) {
+		tr_diag__error(PROG, "filling the syscall table failed: %s", strerror(-err));
+		goto cleanup;
+	}
+
 	/* Phase 2: the recording directory, its manifest and first segment. */
 	manifest_init(&r.manifest, argc, argv);
 	r.out.zstd_level = opt.zstd_level;
@@ -505,6 +570,9 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
+	if (err)
+		goto cleanup;
 	busy = (struct busy_ctx){ &r, pb };
 	r.out.on_busy = drain_busy;
 	r.out.busy_ctx = &busy;
@@ -566,12 +634,16 @@ int main(int argc, char **argv)
 	drain(&r, pb);
 	reconcile_losses(&r, skel);
 	if (!r.write_err)
+		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
+	if (!r.write_err)
 		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	note_write_error(&r, rec_output__close(&r.out));
-	if (!opt.quiet)
+	if (!opt.quiet) {
 		print_summary(&r, dir_for_summary, nprocs);
+		rec_capture__summary(&r.cap, PROG, dir_for_summary);
+	}
 	if (child > 0) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);
@@ -579,6 +651,7 @@ int main(int argc, char **argv)
 	ret = r.write_err ? 1 : 0;
 
 cleanup:
+	rec_capture__free(&r.cap, &opt.cap);
 	perf_buffer__free(pb);
 	events_bpf__destroy(skel);
 	tr_manifest__free(&r.manifest);

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derive.h"
+#include "enrich.h"
 #include "merge.h"
 #include "pipeline.h"
 #include "show.h"
 #include "state.h"
+#include "unaligned.h"
 
 /* An entry event waiting for its return value. The buffer stays with the
  * slot when the slot is freed, so holding allocates only for a record
@@ -25,6 +28,8 @@ struct held {
  * execve; a stream that opens more (hostile or broken) gets the oldest
  * emitted without a return value, so memory and lookups stay bounded. */
 #define TR_HELD_MAX 4096
+/* ... and their bytes, at most (records are up to TR_REC_MAX each). */
+#define TR_HELD_BYTES_MAX (64U << 20)
 
 struct tr_engine {
 	const struct tr_catalog *catalog;
@@ -35,14 +40,23 @@ struct tr_engine {
 	struct tr_sink sink;
 	struct tr_merge *merge;
 	struct tr_proctree *tree;
+	struct tr_enrich *enrich;
+	struct tr_derive *derive;
+	struct tr_evinfo *info;		/* by position in catalog->events */
+	struct tr_evinfo lost_info;
 	struct tr_sigset *sigs;
+	const struct tr_signature *const *sigdefs;
+	size_t nsigdefs;
+	int derived;			/* derived events go to the sink */
 	int link_pending;		/* snapshot records seen, parents not linked yet */
 	uint64_t ordinal;
 
 	struct held *held;
 	size_t nheld;			/* in use: held[0..nheld) */
 	size_t heldcap;			/* with buffers: held[0..heldcap) */
+	size_t held_bytes;		/* sum of the buffers' sizes */
 	int held_full_warned;
+	int held_bytes_warned;
 
 	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
 	size_t proc_cap;
@@ -82,6 +96,23 @@ static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *
 	tr_diag__warn(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
 }
 
+/* The same for a record that is damaged (exit status 3). */
+__attribute__((format(printf, 3, 4)))
+static void damage_rec(struct tr_engine *e, const struct tr_src *src, const char *fmt, ...)
+{
+	char file[4096], msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (e->dir)
+		snprintf(file, sizeof(file), "%s/%s", e->dir, src->segment ? src->segment : "?");
+	else
+		snprintf(file, sizeof(file), "%s", src->segment ? src->segment : "?");
+	tr_diag__damage(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
+}
+
 static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src);
 static int on_finding(void *ctx, const struct tr_finding *f);
 
@@ -96,53 +127,101 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 			 records, bytes);
 }
 
-/* The arguments the engine and the built-in signatures read, and the wire
- * types they can read them as. The catalog comes with the recording: one
- * that types such an argument otherwise is reported here, once, and the
- * typed accessors (view.h) leave the argument out wherever it is read. */
+/* Arguments a built-in signature cannot do without: a recording whose
+ * catalog lacks one (renamed, or an older catalog) is told which signature
+ * cannot run on it. Until signatures declare what they read, this table
+ * says it for them. */
 static const struct {
 	uint32_t event;
 	const char *arg;
-	unsigned wires;
-	const char *what;
-} used_args[] = {
-	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR" },
-	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer" },
+	const char *sig;
+} sig_args[] = {
+	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", "TRR-1001" },
 };
 
+/* What going without argument arg of event means: which signature cannot run. */
+static const char *arg_consequence(uint32_t event, const char *arg, char *buf, size_t len)
+{
+	size_t n;
+	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
+
+	for (size_t i = 0; i < sizeof(sig_args) / sizeof(sig_args[0]); i++) {
+		if (sig_args[i].event != event || strcmp(sig_args[i].arg, arg))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(sigs[k]->id, sig_args[i].sig)) {
+				snprintf(buf, len, "signature %s (%s) cannot run on this recording", sigs[k]->id,
+					 sigs[k]->name);
+				return buf;
+			}
+	}
+	return NULL;
+}
+
+/* The catalog comes with the recording: one that types an argument the
+ * stages read (argkey.def) otherwise than this build does is reported here,
+ * once per argument; the keyed accessors (view.h) leave it out. One that
+ * lacks an argument a signature needs says which signature cannot run. */
 static void check_catalog(struct tr_engine *e)
 {
-	char file[4096];
+	const struct tr_catalog *b = tr_catalog__builtin();
+	char file[4096], why[256];
 
-	if (e->catalog == tr_catalog__builtin())
+	if (e->catalog == b)
 		return;
 	snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
-	for (size_t i = 0; i < sizeof(used_args) / sizeof(used_args[0]); i++) {
-		const struct tr_event_def *d = tr_catalog__find(e->catalog, used_args[i].event);
-		char name[TR_SHOW_MAX];
-		int k = d ? arg_index(d, used_args[i].arg) : -1;
-		uint8_t w;
+	for (size_t i = 0; i < e->catalog->n; i++) {
+		const struct tr_event_def *d = &e->catalog->events[i];
+		const struct tr_event_def *ours = tr_catalog__find(b, d->id);
+		struct tr_evinfo mine;
 
-		if (k < 0)
+		if (!ours)
 			continue;
-		w = d->args[k].wire;
-		if (w <= TR_T_MAX && (used_args[i].wires & TR_WIRE_BIT(w)))
-			continue;
-		tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
-			      "reads %s; it is not used for the process tree or signatures",
-			      d->id, tr_show_str(name, d->name), used_args[i].arg, tr_wire__name(w),
-			      used_args[i].what);
+		tr_evinfo__init(&mine, ours);
+		for (unsigned k = 0; k < TR_AK_MAX; k++) {
+			char name[TR_SHOW_MAX];
+			const char *cons;
+			int j = mine.idx[k], w;
+
+			if (j < 0 || e->info[i].idx[k] >= 0)
+				continue;
+			cons = arg_consequence(d->id, ours->args[j].name, why, sizeof(why));
+			/* ours reads it; the recording's has it under that name, retyped */
+			for (w = 0; w < d->nargs; w++)
+				if (!strcmp(d->args[w].name, ours->args[j].name))
+					break;
+			if (w == d->nargs) {
+				if (cons)
+					tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s) has no argument %s, "
+						      "which replay reads; %s", d->id, tr_show_str(name, d->name),
+						      ours->args[j].name, cons);
+				continue;
+			}
+			tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
+				      "reads %s; %s",
+				      d->id, tr_show_str(name, d->name), ours->args[j].name,
+				      tr_wire__name(d->args[w].wire),
+				      TR_WIRES_INT & TR_WIRE_BIT(ours->args[j].wire) ? "an integer"
+				      : tr_wire__name(ours->args[j].wire),
+				      cons ? cons : "it is not used for enrichment or signatures");
+		}
 	}
+}
+
+static int on_derived(void *ctx, struct tr_event_view *v);
+
+/* A derived event is made when the sink wants them, or a signature selects it. */
+static int want_derived(void *ctx, uint32_t id)
+{
+	struct tr_engine *e = ctx;
+
+	if (e->derived)
+		return 1;
+	for (size_t i = 0; i < e->nsigdefs; i++)
+		for (uint32_t k = 0; k < e->sigdefs[i]->nselects; k++)
+			if (e->sigdefs[i]->selects[k] == id)
+				return 1;
+	return 0;
 }
 
 int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
@@ -157,6 +236,9 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 	e->diag = o->diag;
 	e->dir = o->dir;
 	e->sink = o->sink;
+	e->derived = o->derived;
+	e->sigdefs = o->sigs;
+	e->nsigdefs = o->nsigs;
 	/* Gap records are shown as the reader-made lost_events event; an old
 	 * catalog without it (or with other argument names) gets ours. */
 	e->lost_def = tr_catalog__find(e->catalog, TR_EV_LOST_EVENTS);
@@ -170,7 +252,14 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 		.overflow = on_overflow,
 	});
 	e->tree = tr_proctree__new();
-	if (!e->merge || !e->tree)
+	e->info = calloc(e->catalog->n ? e->catalog->n : 1, sizeof(*e->info));
+	if (!e->merge || !e->tree || !e->info)
+		goto fail;
+	for (size_t i = 0; i < e->catalog->n; i++)
+		tr_evinfo__init(&e->info[i], &e->catalog->events[i]);
+	tr_evinfo__init(&e->lost_info, e->lost_def);
+	if (tr_enrich__new(&e->enrich, e->tree, e->catalog) ||
+	    tr_derive__new(&e->derive, e->catalog, e->enrich, want_derived, on_derived, e))
 		goto fail;
 	check_catalog(e);
 	if (o->nsigs) {
@@ -190,7 +279,10 @@ void tr_engine__free(struct tr_engine *e)
 	if (!e)
 		return;
 	tr_merge__free(e->merge);
+	tr_derive__free(e->derive);
+	tr_enrich__free(e->enrich);
 	tr_proctree__free(e->tree);
+	free(e->info);
 	tr_sigset__free(e->sigs);
 	for (size_t i = 0; i < e->heldcap; i++)
 		free(e->held[i].rec);
@@ -284,6 +376,17 @@ static int held_move(struct tr_engine *e, uint32_t from, uint32_t to)
 	return 0;
 }
 
+/* Free the buffers of the slots not in use. */
+static void held_trim(struct tr_engine *e)
+{
+	for (size_t i = e->nheld; i < e->heldcap; i++) {
+		e->held_bytes -= e->held[i].cap;
+		free(e->held[i].rec);
+		e->held[i].rec = NULL;
+		e->held[i].cap = 0;
+	}
+}
+
 static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_src *src)
 {
 	struct held *h = held_find(e, ev->host_tid);
@@ -314,12 +417,27 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 		e->held = v;
 		e->heldcap = cap;
 	}
+	/* Bytes are bounded as well as entries: a stream of huge entry events
+	 * gets the oldest emitted without a return value. */
+	while (e->held[e->nheld].cap < ev->h.size &&
+	       e->held_bytes + ev->h.size - e->held[e->nheld].cap > TR_HELD_BYTES_MAX) {
+		held_trim(e);
+		if (e->held_bytes + ev->h.size <= TR_HELD_BYTES_MAX || !e->nheld)
+			break;
+		if (!e->held_bytes_warned++)
+			warn_rec(e, src, "entry events waiting for their return values hold %zu bytes, the "
+				 "most held; the oldest goes out without one", e->held_bytes);
+		err = held_emit(e, &e->held[0], 0, 0);
+		if (err)
+			return err;
+	}
 	h = &e->held[e->nheld];
 	if (h->cap < ev->h.size) {
 		uint8_t *p = realloc(h->rec, ev->h.size);
 
 		if (!p)
 			return -ENOMEM;
+		e->held_bytes += ev->h.size - h->cap;
 		h->rec = p;
 		h->cap = ev->h.size;
 	}
@@ -331,88 +449,49 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 	return 0;
 }
 
-/* Update the process tree from an event about to be emitted. Arguments
- * are read typed (view.h): one the catalog types otherwise is absent. */
-static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_node *n)
+/* What the engine itself does before enrichment: held entry events follow
+ * a thread that execs from a non-leader, and go out when their thread exits
+ * (it will send no return value for them). */
+static int before_enrich(struct tr_engine *e, struct tr_event_view *v)
 {
 	const struct tr_event *ev = v->ev;
-	const uint8_t *path, *argv;
-	uint32_t len, argvlen;
-	struct tr_proc_node *child;
 	struct held *h;
-	int err;
 
-	switch (v->def->id) {
-	case TR_EV_SCHED_PROCESS_FORK: {
-		const struct tr_arg_val *cpid = tr_view__arg(v, "child_pid", TR_WIRES_INT);
-		uint32_t parent_pid = (uint32_t)tr_view__u64(v, "parent_pid", ev->host_pid);
-		uint64_t start;
+	if (v->def->id == TR_EV_SCHED_PROCESS_EXEC) {
+		const struct tr_arg_val *old = tr_view__key(v, TR_AK_OLD_PID);
 
-		/* The tree is by thread group: a new thread (same tgid) is
-		 * not a new process. */
-		if (!cpid || (uint32_t)cpid->u == parent_pid)
-			return 0;
-		/* Without the child's start time the fork's own time is the
-		 * closest identity there is. */
-		start = tr_view__u64(v, "start_time", 0);
-		return tr_proctree__fork(e->tree, n, ev, (uint32_t)cpid->u,
-					 (uint32_t)tr_view__u64(v, "child_ns_pid", 0), start ? start : ev->h.ts, &child);
-	}
-	case TR_EV_SCHED_PROCESS_EXEC: {
-		const struct tr_arg_val *old = tr_view__arg(v, "old_pid", TR_WIRES_INT);
-
-		if (old && (uint32_t)old->u != ev->host_tid) {
-			err = held_move(e, (uint32_t)old->u, ev->host_tid);
-			if (err)
-				return err;
-		}
-		tr_view__str(v, "cmdpath", &path, &len);
-		tr_view__strv(v, "argv", &argv, &argvlen);
-		n->nexec++;
-		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, ev->comm);
-	}
-	case TR_EV_EXECVE:
-		/* Only a successful execve changes the image; one sent at entry
-		 * is known to have succeeded only once paired. */
-		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
-			return 0;
-		tr_view__str(v, "pathname", &path, &len);
-		tr_view__strv(v, "argv", &argv, &argvlen);
-		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, NULL);
-	case TR_EV_CHDIR:
-		/* Sent at exit with its result; only a success moves. */
-		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
-			return 0;
-		tr_view__str(v, "path", &path, &len);
-		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
-	case TR_EV_SCHED_PROCESS_EXIT:
-		/* A thread that exits will send no return value for what it
-		 * still has held (it was lost): let it out now, not at the end. */
+		if (old && (uint32_t)old->u != ev->host_tid)
+			return held_move(e, (uint32_t)old->u, ev->host_tid);
+	} else if (v->def->id == TR_EV_SCHED_PROCESS_EXIT) {
 		h = held_find(e, ev->host_tid);
-		if (h) {
-			err = held_emit(e, h, 0, 0);
-			if (err)
-				return err;
-		}
-		if (tr_view__u64(v, "process_group_exit", 0))
-			tr_proctree__exit(e->tree, n, tr_view__i64(v, "exit_code", 0), ev->h.ts);
-		return 0;
-	default:
-		return 0;
+		if (h)
+			return held_emit(e, h, 0, 0);
 	}
+	return 0;
 }
 
 static int deliver(struct tr_engine *e, struct tr_event_view *v)
 {
 	int err;
 
-	v->ordinal = ++e->ordinal;
-	if (e->sink.event) {
+	/* Derived events only signatures see keep their source's ordinal:
+	 * ordinals are line numbers of the sink's output. */
+	if (!v->derived || e->derived)
+		v->ordinal = ++e->ordinal;
+	if (e->sink.event && (!v->derived || e->derived)) {
 		err = e->sink.event(e->sink.ctx, v);
 		if (err)
 			return err;
 	}
 	return e->sigs ? tr_sigset__event(e->sigs, v) : 0;
+}
+
+static int on_derived(void *ctx, struct tr_event_view *v)
+{
+	struct tr_engine *e = ctx;
+
+	e->stats.derived++;
+	return deliver(e, v);
 }
 
 static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_src *src,
@@ -426,24 +505,32 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 	v.kind = TR_VIEW_EVENT;
 	v.src = *src;
 	v.def = def;
+	v.info = &e->info[def - e->catalog->events];
+	v.derived = 0;
+	v.origin = NULL;
 	v.ev = ev;
 	v.paired = (uint8_t)paired;
 	v.gap = NULL;
 	if (tr_event__args(ev, def, v.args, msg, sizeof(msg))) {
 		char name[TR_SHOW_MAX];
 
-		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
+		damage_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
 		e->stats.skipped++;
 		return 0;
 	}
+	/* enrich ─► deliver ─► derive (each derived event delivered after
+	 * its source) */
 	err = tr_proctree__event(e->tree, ev, &n);
 	if (!err)
-		err = enrich(e, &v, n);
+		err = before_enrich(e, &v);
+	if (!err)
+		err = tr_enrich__event(e->enrich, &v, n);
 	if (err)
 		return err;
 	v.proc = n;
 	e->stats.events++;
-	return deliver(e, &v);
+	err = deliver(e, &v);
+	return err ? err : tr_derive__event(e->derive, &v);
 }
 
 static int emit_gap(struct tr_engine *e, const struct tr_gap *g, const struct tr_src *src)
@@ -454,6 +541,8 @@ static int emit_gap(struct tr_engine *e, const struct tr_gap *g, const struct tr
 	v.kind = TR_VIEW_GAP;
 	v.src = *src;
 	v.def = e->lost_def;
+	v.info = &e->lost_info;
+	v.path[0].arg = v.path[1].arg = v.fd[0].arg = v.fd[1].arg = -1;
 	v.gap = g;
 	v.args[e->lost_cpu] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT32, .u = g->h.cpu };
 	v.args[e->lost_count] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT64, .u = g->lost };
@@ -535,7 +624,7 @@ static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const s
 		return 0;
 	}
 	e->stats.state++;
-	return 0;
+	return tr_enrich__state(e->enrich, (const struct tr_rec_hdr *)e->proc_buf, args);
 }
 
 /* A kind newer than this reader: skipped, with one warning per kind. */
@@ -554,28 +643,33 @@ static int push_unknown(struct tr_engine *e, uint16_t kind, const struct tr_src 
 static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
 {
 	struct tr_arg_val args[TR_MAX_ARGS];
+	struct tr_proc_node *n;
 	char msg[256];
 	int err = copy_aligned(e, rec, size);
 
 	if (err)
 		return err;
 	if (tr_proc__args((const struct tr_proc *)e->proc_buf, args, msg, sizeof(msg))) {
-		warn_rec(e, src, "process record: %s; skipped", msg);
+		damage_rec(e, src, "process record: %s; skipped", msg);
 		e->stats.skipped++;
 		return 0;
 	}
 	e->stats.procs++;
 	e->link_pending = 1;
-	return tr_proctree__snapshot(e->tree, (const struct tr_proc *)e->proc_buf, args);
+	err = tr_proctree__snapshot(e->tree, (const struct tr_proc *)e->proc_buf, args);
+	if (err)
+		return err;
+	n = tr_proctree__find(e->tree, ((const struct tr_proc *)e->proc_buf)->host_pid,
+			      ((const struct tr_proc *)e->proc_buf)->start_ns);
+	return n ? tr_enrich__snapshot(e->enrich, n) : 0;
 }
 
 int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	struct tr_rec_hdr h;
+	struct tr_rec_hdr h = tr_rec_hdr__load(rec);
 	size_t need;
 	int err;
 
-	memcpy(&h, rec, sizeof(h));
 	e->stats.records++;
 	if (h.kind == TR_REC_PROC) {
 		if (h.size < sizeof(struct tr_proc)) {
@@ -610,6 +704,10 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 	case TR_REC_GAP:
 		need = sizeof(struct tr_gap);
 		break;
+	case TR_REC_PACKET_GAP:
+	case TR_REC_ARTIFACT:
+		/* capture/'s records: read by the pcap and artifact stages */
+		return 0;
 	default:
 		warn_rec(e, src, "unknown record kind %u; skipped", h.kind);
 		e->stats.skipped++;
@@ -689,6 +787,15 @@ void tr_engine__summary(const struct tr_engine *e)
 		tr_diag__summary(e->diag, "the merge reached its limit %llu time%s without a watermark "
 				 "(released early; the order may be off there)",
 				 (unsigned long long)s->merge_overflows, s->merge_overflows == 1 ? "" : "s");
+	{
+		uint64_t refused;
+		size_t bytes = tr_proctree__bytes(e->tree, &refused);
+
+		if (refused)
+			tr_diag__summary(e->diag, "the process tree reached its limit of %u MiB of strings "
+					 "(%zu bytes held); %llu exe, argv, cwd or cgroup strings were not kept",
+					 TR_PROCTREE_BYTES_MAX >> 20, bytes, (unsigned long long)refused);
+	}
 	if (s->lost)
 		tr_diag__summary(e->diag, "the recording lost %llu event%s (%llu gap record%s, shown as lost_events)",
 				 (unsigned long long)s->lost, s->lost == 1 ? "" : "s",
@@ -721,11 +828,16 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
 	r->opts = *o;
 	r->diag.prog = o->prog;
 	r->diag.out = o->diag;
-	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
+	r->diag.hook = o->warning;
+	r->diag.hook_ctx = o->warning_ctx;
+	rc = tr_recording__open_ex(&r->rec, dir, &r->diag, o->follow ? TR_REC_OPEN_FOLLOW : 0, err, errlen);
 	if (rc) {
 		free(r);
 		return rc;
 	}
+	if (o->follow)
+		tr_recording__follow(r->rec, (const volatile int *)o->stop);
+	tr_recording__verify(r->rec, o->verify);
 	*out = r;
 	return 0;
 }
@@ -737,6 +849,7 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 		.diag = &r->diag,
 		.dir = r->rec->dir,
 		.sink = *sink,
+		.derived = r->opts.derived,
 	};
 	struct tr_replay_progress pg = { .nsegments = r->rec->nsegs };
 	const struct tr_rec_hdr *rec;
@@ -762,6 +875,9 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 			goto out;
 		}
 		rc = tr_engine__push(r->eng, rec, &src);
+		if (rc == -ENOMEM && err && errlen && !err[0])
+			snprintf(err, errlen, "%s/%s: offset %llu: record %u: out of memory", r->rec->dir,
+				 src.segment, (unsigned long long)src.frame_offset, src.index);
 		if (rc)
 			goto out;
 		/* every 64Ki records: cheap enough to not show in a profile */
@@ -783,6 +899,18 @@ out:
 	if (rc == -ENOMEM && err && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", r->rec->dir);
 	return rc;
+}
+
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns)
+{
+	tr_recording__window(r->rec, since_ns, until_ns);
+}
+
+int64_t tr_replay__start_wall(const struct tr_replay *r)
+{
+	if (!r->rec->have_manifest)
+		return 0;
+	return (int64_t)(r->rec->manifest.start_boot_ns + (uint64_t)r->rec->manifest.boot_to_wall_ns);
 }
 
 void tr_replay__summary(const struct tr_replay *r)
@@ -816,6 +944,11 @@ const struct tr_engine *tr_replay__engine(const struct tr_replay *r)
 uint64_t tr_replay__warnings(const struct tr_replay *r)
 {
 	return r->diag.warnings;
+}
+
+uint64_t tr_replay__damage(const struct tr_replay *r)
+{
+	return r->diag.damage;
 }
 
 void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p)

@@ -55,6 +55,7 @@ struct tr_engine_stats {
 	uint64_t state;		/* other state records (fd, cgroup, ...) read */
 	uint64_t unknown;	/* records of kinds newer than this reader, skipped */
 	uint64_t events;	/* events emitted */
+	uint64_t derived;	/* derived events emitted (replay/derive/) */
 	uint64_t gaps;		/* gap records emitted */
 	uint64_t lost;		/* events lost, summed over gap records */
 	uint64_t skipped;	/* records that could not be decoded, reported */
@@ -75,6 +76,9 @@ struct tr_engine_opts {
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
 	struct tr_sink sink;
+	/* derived events (replay/derive/) go to the sink too; without it only
+	 * those the signatures select are made, and only signatures see them */
+	int derived;
 	/* the merge's limits (replay/merge.h); 0: the defaults. For tests. */
 	size_t merge_max_records;
 	size_t merge_max_bytes;
@@ -116,11 +120,18 @@ struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */
 	int signatures;		/* run the built-in signatures */
+	int derived;		/* derived events go to the sink too (tr_engine_opts) */
+	int follow;		/* tail a recording being written (tr_recording__follow) */
 	/* called now and then while reading (NULL: never) */
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;
 	/* set (by a signal handler) to stop the run with -EINTR; NULL: never */
 	const volatile sig_atomic_t *stop;
+	/* check every segment's SHA-256 against the manifest */
+	int verify;
+	/* every warning also goes here (see struct tr_diag); NULL: nowhere */
+	void (*warning)(void *ctx, int damage, const char *file, int64_t offset, const char *msg);
+	void *warning_ctx;
 };
 
 struct tr_replay;
@@ -133,6 +144,11 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
  * the sink knows what went wrong). -EINTR when opts.stop was set: what the
  * sink got so far is whole events, but not all of them. */
 int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, size_t errlen);
+/* Seek to a time window (boot ns, 0: open) through the time index; the
+ * sink still gets events outside it (whole frames), so filter there too. */
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns);
+/* Wall-clock ns of the recording's start (manifest), or 0. */
+int64_t tr_replay__start_wall(const struct tr_replay *r);
 /* Print the warnings summary (damage, oddities of the stream). */
 void tr_replay__summary(const struct tr_replay *r);
 /* What JSON output takes from the manifest. */
@@ -141,6 +157,8 @@ const struct tr_recording *tr_replay__recording(const struct tr_replay *r);
 /* Valid after tr_replay__run. */
 const struct tr_engine *tr_replay__engine(const struct tr_replay *r);
 uint64_t tr_replay__warnings(const struct tr_replay *r);
+/* Of those, findings that the input is damaged or incomplete (exit 3). */
+uint64_t tr_replay__damage(const struct tr_replay *r);
 void tr_replay__free(struct tr_replay *r);
 
 #endif /* TR_PIPELINE_H */

@@ -15,8 +15,12 @@
 #include <linux/types.h>
 #endif
 
-/* Format version of segments and records. Since 1. */
-#define TR_FORMAT_VERSION 1
+/* Format version of segments and records. Since 1. Version 2 (2026-12-01)
+ * adds the hash chain of frames (struct tr_frame_hdr; version 1 frames,
+ * struct tr_frame_hdr_v1, stay readable), and tr_event gains euid/fsuid and
+ * the argument-info trailer (TR_EVF_TRUNC, TR_EVF_ARG_AT_EXIT); version 1
+ * events are widened on read. */
+#define TR_FORMAT_VERSION 2
 
 /*
  * Frame header. Each frame of a segment file is a zstd skippable frame that
@@ -28,11 +32,12 @@
 #define TR_FRAME_MAGIC	0x31465254U /* "TRF1"; since 1 */
 #define TR_FRAME_MAX_RAW	(64U << 20) /* largest raw_size a reader accepts; since 1 */
 
-struct tr_frame_hdr {
+/* Version 1 frame header (40 bytes), still read. */
+struct tr_frame_hdr_v1 {
 	__u32 skip_magic;	/* TR_SKIP_MAGIC */
-	__u32 skip_size;	/* sizeof(struct tr_frame_hdr) - 8 = 32 */
+	__u32 skip_size;	/* sizeof(struct tr_frame_hdr_v1) - 8 = 32 */
 	__u32 magic;		/* TR_FRAME_MAGIC */
-	__u16 version;		/* TR_FORMAT_VERSION */
+	__u16 version;		/* 1 */
 	__u16 flags;		/* reserved, zero */
 	__u32 comp_size;	/* bytes of the zstd frame that follows */
 	__u32 raw_size;		/* bytes of records once decompressed */
@@ -40,6 +45,26 @@ struct tr_frame_hdr {
 	__u32 frame_seq;	/* 0-based index of the frame in its segment */
 	__u32 comp_crc;		/* CRC-32 (zlib polynomial) of the comp_size bytes */
 	__u32 hdr_crc;		/* CRC-32 of the 36 bytes before this field */
+};
+
+/* Version 2 frame header (56 bytes): version 1's fields, then the hash
+ * chain. prev_hash is the first 16 bytes of the SHA-256 of the previous
+ * frame of the recording (its header and zstd bytes as written), across
+ * segment boundaries; all zero for the first frame of a recording. Since 2. */
+#define TR_CHAIN_LEN 16
+struct tr_frame_hdr {
+	__u32 skip_magic;	/* TR_SKIP_MAGIC */
+	__u32 skip_size;	/* sizeof(struct tr_frame_hdr) - 8 = 48 */
+	__u32 magic;		/* TR_FRAME_MAGIC */
+	__u16 version;		/* 2 */
+	__u16 flags;		/* reserved, zero */
+	__u32 comp_size;	/* bytes of the zstd frame that follows */
+	__u32 raw_size;		/* bytes of records once decompressed */
+	__u32 nrecords;		/* records in the frame */
+	__u32 frame_seq;	/* 0-based index of the frame in its segment */
+	__u32 comp_crc;		/* CRC-32 (zlib polynomial) of the comp_size bytes */
+	__u8 prev_hash[TR_CHAIN_LEN]; /* SHA-256 of the previous frame, truncated */
+	__u32 hdr_crc;		/* CRC-32 of the 52 bytes before this field */
 };
 
 /* Record kinds (tr_rec_hdr.kind). Never renumbered. */
@@ -57,7 +82,9 @@ enum tr_rec_kind {
 	TR_REC_NETIF = 11,	/* one network interface and its addresses (state); since 2 */
 	TR_REC_HOST = 12,	/* hostname, kernel, os-release, boot id (state); since 2 */
 	TR_REC_CHECKPOINT = 13,	/* begin or end of a state checkpoint; since 2 */
-	TR_REC_KIND_MAX = 13,
+	TR_REC_PACKET_GAP = 14,	/* packets lost on one CPU; since 2 */
+	TR_REC_ARTIFACT = 15,	/* a file copied into artifacts/; since 2 */
+	TR_REC_KIND_MAX = 15,
 };
 
 #define TR_CPU_NONE 0xffffU /* tr_rec_hdr.cpu of records made in userland */
@@ -72,10 +99,20 @@ struct tr_rec_hdr {
 };
 
 /* Event flags (tr_event.flags). */
-#define TR_EVF_AT_ENTRY 0x0001U /* sent at syscall entry; a TR_REC_RETVAL carries the result; since 1 */
-#define TR_EVF_KNOWN	0x0001U /* all flags defined so far */
+#define TR_EVF_AT_ENTRY	   0x0001U /* sent at syscall entry; a TR_REC_RETVAL carries the result; since 1 */
+#define TR_EVF_TRUNC	   0x0002U /* an argument was cut short: see the argument-info trailer; since 2 */
+#define TR_EVF_ARG_AT_EXIT 0x0004U /* an argument was read at syscall exit, its entry read having
+				    * failed: see the argument-info trailer; since 2 */
+#define TR_EVF_TO_RECORDER 0x0008U /* aimed at the recorder itself (a signal to it, a bpf detach); since 2 */
+#define TR_EVF_KNOWN_V1	   0x0001U
+#define TR_EVF_KNOWN	   0x000fU /* all flags defined so far */
+/* The record ends with an argument-info trailer (struct tr_arg_info). */
+#define TR_EVF_ARGINFO	   (TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT)
 
-/* TR_REC_EVENT: head, task context, then nargs encoded arguments. */
+/* TR_REC_EVENT: head, task context, then nargs encoded arguments, then (with
+ * TR_EVF_ARGINFO) the argument-info trailer. Version 1 records end at comm
+ * (TR_EVENT_V1_SIZE); readers widen them (tr_event__from_v1) with euid and
+ * fsuid TR_ID_UNKNOWN. */
 struct tr_event {
 	struct tr_rec_hdr h;
 	__u32 event_id;		/* catalog id */
@@ -96,6 +133,29 @@ struct tr_event {
 	__u32 mnt_ns;		/* inode numbers of the namespaces */
 	__u32 pid_ns;
 	char comm[16];
+	__u32 euid;		/* effective uid; since 2 */
+	__u32 fsuid;		/* filesystem uid (what file access is checked against); since 2 */
+};
+
+#define TR_EVENT_V1_SIZE 120U	/* sizeof(struct tr_event) in version 1 */
+#define TR_ID_UNKNOWN 0xffffffffU /* a uid the record does not know (version 1's euid, fsuid) */
+
+/*
+ * Argument-info trailer (since 2): present when tr_event.flags has any
+ * TR_EVF_ARGINFO bit; it is what follows the nargs encoded arguments, one
+ * entry per argument that has something to say, at least one. A reader of a
+ * record without those flags never looks for it.
+ */
+#define TR_ARGF_TRUNC	0x01U	/* the value was cut short; orig_len is its real length */
+#define TR_ARGF_AT_EXIT	0x02U	/* read at syscall exit: the entry read failed (page not resident) */
+#define TR_ARGF_KNOWN	0x03U
+
+struct tr_arg_info {
+	__u8 idx;		/* index of an argument present in the record */
+	__u8 flags;		/* TR_ARGF_*, at least one */
+	__u16 reserved;		/* zero */
+	__u32 orig_len;		/* with TR_ARGF_TRUNC: bytes the whole value had (STR_ARRAY:
+				 * every element with its NUL), 0 if unknown; else zero */
 };
 
 /* TR_REC_RETVAL: the result of an event sent with TR_EVF_AT_ENTRY. */
@@ -148,6 +208,72 @@ struct tr_gap {
 };
 
 /* TR_REC_WATERMARK is a bare tr_rec_hdr. */
+
+/* TR_REC_PACKET_GAP: packets lost on CPU h.cpu (by the packet buffer or the
+ * pcap writer), noticed at h.ts. Since 2. */
+struct tr_packet_gap {
+	struct tr_rec_hdr h;
+	__u64 lost;
+	__u32 ifindex;		/* interface, or 0 when the buffer does not say */
+	__u32 reserved;		/* zero */
+};
+
+/* TR_REC_ARTIFACT: a file copied into artifacts/<sha256> (or skipped, with a
+ * reason in flags), tied to the event that made it wanted: the event is the
+ * record (event_ts, event_cpu, event_seq) of the recording. Then nargs
+ * encoded arguments (indexes TR_ART_ARG_*). Since 2. */
+struct tr_artifact {
+	struct tr_rec_hdr h;	/* ts: when the file was read */
+	__u64 event_ts;
+	__u64 event_seq;
+	__u16 event_cpu;
+	__u16 source;		/* enum tr_art_source */
+	__u32 event_id;
+	__u32 host_pid;		/* the process, (host_pid, start_ns) */
+	__u32 flags;		/* TR_ARTF_* */
+	__u64 start_ns;
+	__u64 size;		/* bytes of the file (also when it was not copied) */
+	__u8 sha256[32];	/* of the content; zero when not copied */
+	__u16 nargs;
+	__u16 reserved;		/* zero */
+	__u32 reserved2;	/* zero */
+};
+
+enum tr_art_source {
+	TR_ART_EXEC = 1,	/* the executable of an exec (/proc/PID/exe) */
+	TR_ART_SCRIPT = 2,	/* the script an interpreter was exec'd for */
+	TR_ART_WRITE = 3,	/* a file opened for writing under a --capture write prefix */
+};
+
+#define TR_ARTF_TOO_BIG	 0x0001U /* larger than --artifact-max-size: not copied */
+#define TR_ARTF_BUDGET	 0x0002U /* the total budget was spent: not copied */
+#define TR_ARTF_QUEUE	 0x0004U /* the capture queue was full: not copied */
+#define TR_ARTF_GONE	 0x0008U /* the file could not be opened any more: not copied */
+#define TR_ARTF_IO	 0x0010U /* reading or writing failed: not copied */
+#define TR_ARTF_DUP	 0x0020U /* same content as an earlier artifact: stored once */
+#define TR_ARTF_BY_PATH	 0x0040U /* the process was gone: read by its path, which may
+				  * name another file by now (or another root's) */
+#define TR_ARTF_KNOWN	 0x007fU
+#define TR_ARTF_SKIPPED	 0x001fU /* any of these: no file in artifacts/ */
+
+enum tr_art_arg {
+	TR_ART_ARG_PATH = 0,	/* STR: the path the event named (or /proc's link target) */
+};
+
+/* Packets, kernel to recorder only (never on disk as such; the recorder
+ * writes them into pcap files): this head, then caplen bytes of packet. */
+#define TR_NET_SNAP_HEADERS 128U	/* --snaplen headers; since 2 */
+#define TR_NET_SNAP_MAX	    65000U	/* largest caplen: a perf sample's size is 16 bits */
+#define TR_NET_DIR_IN  1
+#define TR_NET_DIR_OUT 2
+
+struct tr_net_pkt {
+	__u64 ts;		/* CLOCK_BOOTTIME ns */
+	__u32 ifindex;
+	__u32 len;		/* bytes on the wire (link-layer header included) */
+	__u32 caplen;		/* bytes that follow */
+	__u32 dir;		/* TR_NET_DIR_* */
+};
 
 /*
  * State records (since 2). Each is made in userland (cpu = TR_CPU_NONE,
@@ -391,29 +517,31 @@ enum tr_wire_type {
 #define TR_STR_MAX	4096	/* longest string the BPF side copies */
 #define TR_ARGV_MAX	64	/* most argv elements the BPF side copies */
 #define TR_SOCKADDR_MAX	128
+#define TR_ARG_BYTES_MAX 65536	/* longest STR_ARRAY or BYTES value a reader accepts; since 2 */
+#define TR_REC_MAX	(1U << 20) /* largest record (h.size) a reader accepts; since 2 */
 
-/* Kernel to recorder only (never on disk): slots of the BPF "drops" map,
- * which counts records the perf buffer refused, per kind of record. */
-enum tr_drop_slot {
-	TR_DROP_EXECVE,
-	TR_DROP_OPENAT,
-	TR_DROP_CONNECT,
-	TR_DROP_FORK,
-	TR_DROP_EXEC,
-	TR_DROP_EXIT,
-	TR_DROP_RETVAL,
-	TR_DROP_CHDIR,
-	TR_DROP_SLOTS,
-};
+/* Kernel to recorder only (never on disk): the BPF "drops" map counts
+ * records the perf buffer refused per CPU, indexed by event id (a late
+ * return value counts under its event's id); ids are below this. */
+#define TR_DROP_IDS 9216
 
 /* Layout checks: these structs are the file format. */
-_Static_assert(sizeof(struct tr_frame_hdr) == 40, "tr_frame_hdr layout");
+_Static_assert(sizeof(struct tr_frame_hdr_v1) == 40, "tr_frame_hdr_v1 layout");
+_Static_assert(sizeof(struct tr_frame_hdr) == 56, "tr_frame_hdr layout");
+_Static_assert(__builtin_offsetof(struct tr_frame_hdr, prev_hash) == 36, "tr_frame_hdr layout");
+_Static_assert(__builtin_offsetof(struct tr_frame_hdr, hdr_crc) == 52, "tr_frame_hdr layout");
 _Static_assert(sizeof(struct tr_rec_hdr) == 24, "tr_rec_hdr layout");
-_Static_assert(sizeof(struct tr_event) == 120, "tr_event layout");
+_Static_assert(sizeof(struct tr_event) == 128, "tr_event layout");
 _Static_assert(__builtin_offsetof(struct tr_event, comm) == 104, "tr_event layout");
+_Static_assert(__builtin_offsetof(struct tr_event, euid) == TR_EVENT_V1_SIZE, "tr_event v1 is a prefix of v2");
+_Static_assert(sizeof(struct tr_arg_info) == 8, "tr_arg_info layout");
 _Static_assert(sizeof(struct tr_retval) == 40, "tr_retval layout");
 _Static_assert(sizeof(struct tr_proc) == 96, "tr_proc layout");
 _Static_assert(sizeof(struct tr_gap) == 32, "tr_gap layout");
+_Static_assert(sizeof(struct tr_packet_gap) == 40, "tr_packet_gap layout");
+_Static_assert(sizeof(struct tr_artifact) == 112, "tr_artifact layout");
+_Static_assert(__builtin_offsetof(struct tr_artifact, sha256) == 72, "tr_artifact layout");
+_Static_assert(sizeof(struct tr_net_pkt) == 24, "tr_net_pkt layout");
 _Static_assert(sizeof(struct tr_clock) == 48, "tr_clock layout");
 _Static_assert(__builtin_offsetof(struct tr_clock, reason) == 36, "tr_clock layout");
 _Static_assert(sizeof(struct tr_fd) == 88, "tr_fd layout");

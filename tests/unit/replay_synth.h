@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct synth {
 	char segpaths[SYNTH_MAX_SEGS][64];
 	uint64_t seq[SYNTH_CPUS + 1];	/* per CPU; the last one for TR_CPU_NONE */
 	uint32_t frame_raw;
+	uint8_t chain[TR_CHAIN_LEN];	/* head of the last closed segment */
 	const struct tr_catalog *catalog; /* written to the manifest; NULL: built-in */
 	int err;			/* first error, sticky */
 };
@@ -72,6 +74,7 @@ static inline int synth_open_segment(struct synth *s)
 	s->w = tr_seg_writer__open(path, 1, s->frame_raw);
 	if (!s->w)
 		return s->err = -errno;
+	tr_seg_writer__chain(s->w, s->chain);	/* the chain runs across segments */
 	return 0;
 }
 
@@ -83,6 +86,7 @@ static inline int synth_close_segment(struct synth *s)
 	if (!s->w)
 		return 0;
 	err = tr_seg_writer__close(s->w, &f->info);
+	memcpy(s->chain, f->info.chain, TR_CHAIN_LEN);
 	s->w = NULL;
 	f->path = s->segpaths[s->nsegs];
 	s->nsegs++;
@@ -158,6 +162,7 @@ static inline void synth_ev_begin(struct synth_ev *e, uint16_t cpu, uint64_t ts,
 	e->ev.host_tid = e->ev.tid = t->tid ? t->tid : t->pid;
 	e->ev.host_ppid = e->ev.ppid = t->ppid;
 	e->ev.uid = e->ev.gid = t->uid;
+	e->ev.euid = e->ev.fsuid = t->uid;
 	e->ev.mnt_ns = 4026531841U;
 	e->ev.pid_ns = 4026531836U;
 	e->ev.cgroup_id = 1;
@@ -206,6 +211,19 @@ static inline void synth_ev_argv(struct synth_ev *e, uint8_t idx, const char *co
 	synth_ev_bytes(e, idx, tmp, (uint32_t)n);
 }
 
+/* An argument-info trailer entry (after the last argument): flags
+ * TR_ARGF_*, and the real length of a cut value. */
+static inline void synth_ev_arginfo(struct synth_ev *e, uint8_t idx, uint8_t flags, uint32_t orig_len)
+{
+	struct tr_arg_info ai = { .idx = idx, .flags = flags, .orig_len = orig_len };
+
+	if (e->off + sizeof(ai) > sizeof(e->buf))
+		return;
+	memcpy(e->buf + e->off, &ai, sizeof(ai));
+	e->off += sizeof(ai);
+	e->ev.flags |= (flags & TR_ARGF_TRUNC ? TR_EVF_TRUNC : 0) | (flags & TR_ARGF_AT_EXIT ? TR_EVF_ARG_AT_EXIT : 0);
+}
+
 static inline int synth_ev_end(struct synth *s, struct synth_ev *e)
 {
 	e->ev.h.size = (uint32_t)e->off;
@@ -223,6 +241,127 @@ static inline unsigned synth_arg(uint32_t id, const char *name)
 			return i;
 	fprintf(stderr, "synth: event %u has no argument %s\n", id, name);
 	abort();
+}
+
+/* The catalog event called name, or abort: a test naming an event that does
+ * not exist is a broken test. */
+static inline const struct tr_event_def *synth_def(const char *name)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->events[i].name, name))
+			return &c->events[i];
+	fprintf(stderr, "synth: no event %s in the catalog\n", name);
+	abort();
+}
+
+/*
+ * Build any catalog event from its name and (argument name, value) pairs,
+ * typed by the catalog, ended by NULL:
+ *
+ *   synth_ev_build(&e, cpu, ts, &task, "openat", "dirfd", -100, "pathname", "/x",
+ *                  "flags", 0, "@ret", (int64_t)3, NULL);
+ *
+ * Values by the argument's wire type: INT32/UINT32 an int; INT64/UINT64 an
+ * int64_t/uint64_t (cast literals!); STR and JSON a const char *; STR_ARRAY
+ * a NULL-terminated const char *const *; BYTES and SOCKADDR a const void *
+ * then an unsigned length. Pseudo-arguments: "@ret" (int64_t) the return
+ * value, "@flags" (int) the record flags (TR_EVF_AT_ENTRY). Arguments not
+ * named are left out, as the recorder leaves out what it could not read.
+ */
+static inline void synth_ev_vbuild(struct synth_ev *e, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+				   const char *event, va_list ap)
+{
+	const struct tr_event_def *d = synth_def(event);
+	const char *name;
+
+	synth_ev_begin(e, cpu, ts, d->id, t);
+	while ((name = va_arg(ap, const char *))) {
+		unsigned i;
+
+		if (!strcmp(name, "@ret")) {
+			e->ev.retval = va_arg(ap, int64_t);
+			continue;
+		}
+		if (!strcmp(name, "@flags")) {
+			e->ev.flags = (uint16_t)va_arg(ap, int);
+			continue;
+		}
+		for (i = 0; i < d->nargs && strcmp(d->args[i].name, name); i++)
+			;
+		if (i == d->nargs) {
+			fprintf(stderr, "synth: event %s has no argument %s\n", event, name);
+			abort();
+		}
+		switch (d->args[i].wire) {
+		case TR_T_INT32:
+		case TR_T_UINT32:
+			synth_ev_u32(e, (uint8_t)i, (uint32_t)va_arg(ap, int));
+			break;
+		case TR_T_INT64:
+		case TR_T_UINT64:
+			synth_ev_u64(e, (uint8_t)i, va_arg(ap, uint64_t));
+			break;
+		case TR_T_STR:
+		case TR_T_JSON:
+			synth_ev_str(e, (uint8_t)i, va_arg(ap, const char *));
+			break;
+		case TR_T_STR_ARRAY:
+			synth_ev_argv(e, (uint8_t)i, va_arg(ap, const char *const *));
+			break;
+		default: {
+			const void *p = va_arg(ap, const void *);
+
+			synth_ev_bytes(e, (uint8_t)i, p, va_arg(ap, unsigned));
+		}
+		}
+	}
+	e->ev.h.size = (uint32_t)e->off;
+}
+
+static inline void synth_ev_build(struct synth_ev *e, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+				  const char *event, ...)
+{
+	va_list ap;
+
+	va_start(ap, event);
+	synth_ev_vbuild(e, cpu, ts, t, event, ap);
+	va_end(ap);
+}
+
+/* The same, appended to the recording. */
+static inline int synth_event(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+			      const char *event, ...)
+{
+	struct synth_ev *e = malloc(sizeof(*e));
+	va_list ap;
+	int err;
+
+	if (!e)
+		return s->err = -ENOMEM;
+	va_start(ap, event);
+	synth_ev_vbuild(e, cpu, ts, t, event, ap);
+	va_end(ap);
+	err = synth_append(s, e->buf);
+	free(e);
+	return err;
+}
+
+/* A sockaddr_in as the kernel holds it (family in host order, the rest in
+ * network order), for SOCKADDR arguments. */
+static inline unsigned synth_sockaddr_in(uint8_t out[16], const char *ip, uint16_t port)
+{
+	unsigned a, b, c, d;
+
+	memset(out, 0, 16);
+	out[0] = 2; /* AF_INET */
+	out[2] = (uint8_t)(port >> 8);
+	out[3] = (uint8_t)port;
+	if (sscanf(ip, "%u.%u.%u.%u", &a, &b, &c, &d) == 4) {
+		out[4] = (uint8_t)a; out[5] = (uint8_t)b; out[6] = (uint8_t)c; out[7] = (uint8_t)d;
+	}
+	return 16;
 }
 
 /* Common events. */
@@ -370,9 +509,8 @@ static inline int synth_proc(struct synth *s, uint64_t ts, uint32_t pid, uint32_
 	return synth_append(s, u.buf);
 }
 
-/* Close the last segment and write the manifest (unless write_manifest
- * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
-static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+/* Write the manifest as it stands (segments closed so far). */
+static inline int synth_write_manifest(struct synth *s, enum tr_rec_state state)
 {
 	static char *argv[] = { "tracee-record", "-o", "rec" };
 	struct tr_manifest m = {
@@ -391,17 +529,22 @@ static inline int synth_close(struct synth *s, enum tr_rec_state state, int writ
 		.stop_boot_ns = state == TR_STATE_COMPLETE ? 100000000000ULL : 0,
 		.catalog = s->catalog ? s->catalog : tr_catalog__builtin(),
 	};
-	int err;
 
+	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
+	m.segments = s->segs;
+	return tr_manifest__write(s->dir, &m);
+}
+
+/* Close the last segment and write the manifest (unless write_manifest
+ * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
+static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+{
 	synth_close_segment(s);
 	if (s->err)
 		return s->err;
 	if (!write_manifest)
 		return 0;
-	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
-	m.segments = s->segs;
-	err = tr_manifest__write(s->dir, &m);
-	return err;
+	return synth_write_manifest(s, state);
 }
 
 /* rm -r of a synthetic recording (two levels, nothing else). */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "record.h"
+#include "sctable.h"
 
 static const uint8_t all_wires[] = {
 	TR_T_INT32, TR_T_UINT32, TR_T_INT64, TR_T_UINT64,
@@ -275,11 +276,11 @@ static void test_event_args(void **state)
 	/* offsets in messages count from the start of the record */
 	ev->nargs = 2;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 141: 5 bytes left over"));
+	assert_non_null(strstr(err, "offset 149: 5 bytes left over"));
 	ev->nargs = 3;
 	rec[sizeof(*ev)] = 9;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 120: argument index 9 out of range"));
+	assert_non_null(strstr(err, "offset 128: argument index 9 out of range"));
 	rec[sizeof(*ev)] = 0;
 	ev->flags = 0x8000;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
@@ -289,6 +290,161 @@ static void test_event_args(void **state)
 	ev->h.size = sizeof(*ev) - 1;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "less than the event head"));
+}
+
+/* Version 2's argument-info trailer: flags and real length of a cut
+ * argument; readers of records without it never look. */
+static void test_event_arginfo(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t rec[256];
+	struct tr_event *ev = (struct tr_event *)rec;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	struct tr_arg_info ai = { .idx = 1, .flags = TR_ARGF_TRUNC | TR_ARGF_AT_EXIT, .orig_len = 5000 };
+	char err[160] = "";
+	size_t end;
+
+	make_openat(rec, sizeof(rec));
+	end = ev->h.size;
+	memcpy(rec + end, &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_int_equal(v[1].flags, TR_ARGF_TRUNC | TR_ARGF_AT_EXIT);
+	assert_int_equal(v[1].orig_len, 5000);
+	assert_int_equal(v[0].flags, 0);
+	assert_int_equal(v[2].flags, 0);
+
+	/* the event's flags must say what the entries say */
+	ev->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "disagree"));
+	/* without the flags the trailer is bytes left over */
+	ev->flags = 0;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "8 bytes left over"));
+	/* an entry for an absent argument, a repeated one, reserved bits */
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	rec[end] = 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "index 3, which is not in the record"));
+	rec[end] = 1;
+	rec[end + 2] = 1;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved bits"));
+	rec[end + 2] = 0;
+	memcpy(rec + end + sizeof(ai), &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "repeated"));
+	/* a trailer that is not whole entries */
+	ev->h.size -= 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "not a positive multiple of 8"));
+}
+
+/* A version 1 event (120-byte head) widens to this layout: same fields,
+ * same arguments, euid/fsuid unknown. */
+static void test_event_from_v1(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t v2[256], v1[256], out[256];
+	struct tr_event *ev = (struct tr_event *)out;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	uint32_t size;
+	char err[160] = "";
+
+	make_openat(v2, sizeof(v2));
+	memcpy(&size, v2 + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	/* the same record as version 1 wrote it */
+	memcpy(v1, v2, TR_EVENT_V1_SIZE);
+	memcpy(v1 + TR_EVENT_V1_SIZE, v2 + sizeof(struct tr_event), size - sizeof(struct tr_event));
+	size -= sizeof(struct tr_event) - TR_EVENT_V1_SIZE;
+	memcpy(v1 + offsetof(struct tr_rec_hdr, size), &size, sizeof(size));
+
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), 0);
+	assert_int_equal(ev->h.size, size + 8);
+	assert_int_equal(ev->euid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->fsuid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->retval, 3);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_memory_equal(v[1].b.p, "/etc/passwd", 11);
+	/* flags version 1 did not have make it invalid */
+	((struct tr_event *)v1)->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved in version 1"));
+	assert_int_equal(tr_event__from_v1(v1, TR_EVENT_V1_SIZE - 1, out, err, sizeof(err)), -EBADMSG);
+}
+
+/* The BPF syscall table comes from the catalog: every syscall row is
+ * expressible, arguments read as their wire type and rules say, ia32
+ * numbers land on the same events, and --events is the enabled column. */
+static void test_sctable(void **state)
+{
+	static struct tr_sc_desc t[TR_SC_SLOTS];
+	static uint32_t ia32[TR_SC_NR_MAX];
+	const struct tr_catalog *c = tr_catalog__builtin();
+	struct tr_evsel sel;
+	char err[256] = "";
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "default", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	/* write: fd, buf, count, and our first 64 bytes of buf */
+	assert_int_equal(t[TR_EV_WRITE].event_id, TR_EV_WRITE);
+	assert_true(t[TR_EV_WRITE].enabled);
+	assert_int_equal(t[TR_EV_WRITE].args[0].read, TR_RD_REG);
+	assert_int_equal(t[TR_EV_WRITE].args[3].read, TR_RD_UBYTES);
+	assert_int_equal(t[TR_EV_WRITE].args[3].reg, 1);
+	assert_int_equal(t[TR_EV_WRITE].args[3].len_reg, 2);
+	/* openat: the path read at entry, the resolved path at exit from the fd returned */
+	assert_int_equal(t[TR_EV_OPENAT].args[1].read, TR_RD_USTR);
+	assert_int_equal(t[TR_EV_OPENAT].args[4].read, TR_RD_FD_PATH | TR_RD_AT_EXIT);
+	assert_int_equal(t[TR_EV_OPENAT].args[4].reg, TR_REG_RET);
+	/* connect's sockaddr with its length; accept's filled in by the kernel */
+	assert_int_equal(t[TR_EV_CONNECT].args[1].read, TR_RD_USOCKADDR);
+	assert_int_equal(t[TR_EV_CONNECT].args[1].len_reg, 2);
+	assert_int_equal(t[TR_EV_ACCEPT4].args[1].read, TR_RD_USOCKADDR_PLEN | TR_RD_AT_EXIT);
+	/* exec at entry; envp never read by default; kill flags the recorder */
+	assert_true(t[TR_EV_EXECVE].flags & TR_SCF_AT_ENTRY);
+	assert_int_equal(t[TR_EV_EXECVE].args[2].read, TR_RD_NONE);
+	assert_true(t[TR_EV_KILL].flags & TR_SCF_SIGNAL);
+	/* ia32 numbers onto the same slots; socketcall only that way */
+	assert_int_equal(ia32[5], TR_EV_OPEN);
+	assert_int_equal(ia32[11], TR_EV_EXECVE);
+	assert_int_equal(ia32[295], TR_EV_OPENAT);
+	assert_int_equal(ia32[102], TR_EV_SOCKETCALL);
+	assert_true(t[TR_EV_SOCKETCALL].flags & TR_SCF_IA32_ONLY);
+	/* read is opt-in; nothing raw by default */
+	assert_false(t[TR_EV_READ].enabled);
+	assert_false(t[TR_SC_RAW].enabled);
+	assert_false(t[1].event_id != TR_EV_WRITE);
+	assert_int_equal(ia32[400], TR_SC_NONE);
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "+read,-write", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_READ].enabled);
+	assert_false(t[TR_EV_WRITE].enabled);
+	assert_true(t[TR_EV_OPENAT].enabled);
+
+	/* all: every catalog syscall, the rest as raw_syscall */
+	assert_int_equal(tr_evsel__parse(&sel, c, "all", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_READ].enabled);
+	assert_int_equal(t[4].event_id, TR_EV_RAW_SYSCALL);	/* stat: no row */
+	assert_true(t[4].enabled);
+	assert_int_equal(t[4].args[0].read, TR_RD_NR);
+	assert_int_equal(ia32[400], TR_SC_RAW);
+
+	/* a set alone */
+	assert_int_equal(tr_evsel__parse(&sel, c, "net", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_CONNECT].enabled);
+	assert_false(t[TR_EV_OPENAT].enabled);
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "+nosuchcall", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'nosuchcall' is neither an event nor a set"));
+	assert_int_equal(tr_evsel__parse(&sel, c, "default,,", err, sizeof(err)), 0);
+	assert_int_equal(tr_evsel__parse(&sel, c, "+", err, sizeof(err)), -EINVAL);
 }
 
 static void test_proc_args(void **state)
@@ -335,6 +491,9 @@ int main(void)
 		cmocka_unit_test(test_rejects_missing_argument),
 		cmocka_unit_test(test_rejects_too_many_arguments),
 		cmocka_unit_test(test_event_args),
+		cmocka_unit_test(test_event_arginfo),
+		cmocka_unit_test(test_event_from_v1),
+		cmocka_unit_test(test_sctable),
 		cmocka_unit_test(test_catalog_is_well_formed),
 		cmocka_unit_test(test_catalog_canonicalize_v1_ids),
 		cmocka_unit_test(test_proc_args),
