@@ -343,6 +343,11 @@ uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w)
 	return w->nrec;
 }
 
+uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w)
+{
+	return w->frames;
+}
+
 /* info describes the file as it is on disk, also when an error is returned
  * (then pending records were lost, and the error says so). */
 int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)

@@ -906,12 +906,13 @@ static void test_json_event(void **state)
 			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
-			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
+			"\"eventName\":\"openat\",\"argsNum\":5,\"returnValue\":-13,\"syscall\":\"openat\","
 			"\"threadEntityId\":3878726998,\"processEntityId\":3878726998,\"parentEntityId\":688905862,"
 			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int32\",\"value\":-100},"
 			"{\"name\":\"pathname\",\"type\":\"string\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
 			"{\"name\":\"flags\",\"type\":\"int32\",\"value\":0},"
-			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0}]}\n";
+			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0},"
+			"{\"name\":\"resolved_path\",\"type\":\"string\",\"value\":\"\"}]}\n";
 		const char *nl = memchr(r.out.p, '\n', r.out.len);
 
 		assert_non_null(nl);
