@@ -171,4 +171,5 @@ clean:
 
 -include replay/build.mk analyze/build.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
