@@ -382,13 +382,36 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 
 static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
 
+/* Argument i of d is a time.Time, by this build's catalog (a version-1
+ * recording's catalog typed them "unsigned long"). */
+static int is_time(const struct tr_event_def *d, unsigned i)
+{
+	const struct tr_event_def *ours = tr_catalog__find(tr_catalog__builtin(), d->id);
+
+	if (d->args[i].type && !strcmp(d->args[i].type, "time.Time"))
+		return 1;
+	if (!ours || ours == d)
+		return 0;
+	for (unsigned k = 0; k < ours->nargs; k++)
+		if (!strcmp(ours->args[k].name, d->args[i].name))
+			return !strcmp(ours->args[k].type, "time.Time");
+	return 0;
+}
+static void put_time(struct tr_buf *b, const struct tr_json_host *h, uint64_t boot_ns);
+
 void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
 {
 	const struct tr_arg_def *d = &v->def->args[i];
 
 	if (!v->args[i].present)
 		put_zero(b, d);
-	else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
+	else if ((h->flags & TR_JSON_PARSE_ARGS) && tr_parse__arg(b, v, i))
+		;
+	else if (v->args[i].wire == TR_T_UINT64 && v->args[i].u && is_time(v->def, i))
+		/* a boot-time stamp: wall-clock ns, like timestamp and
+		 * threadStartTime (Tracee prints time.Time arguments so) */
+		put_time(b, h, v->args[i].u);
+	else
 		put_value(b, d, &v->args[i]);
 }
 
