@@ -18,3 +18,8 @@ golden-tracee-json: all
 	$(Q)$(OUTPUT)/tracee-replay --input tracee-json --findings -e all fixtures/tracee-json.jsonl \
 		>fixtures/tracee-json.golden.jsonl 2>fixtures/tracee-json.golden.stderr; \
 		[ $$? -eq 3 ] || { echo "tracee-json fixture: expected exit 3 (it has bad lines)"; exit 1; }
+
+# Replay speed (tests/bench/replay.sh; root: it records first).
+.PHONY: bench-replay
+bench-replay: all $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/replay.sh $(ROUNDS)

@@ -282,6 +282,9 @@ void tr_engine__free(struct tr_engine *e)
 	tr_derive__free(e->derive);
 	tr_enrich__free(e->enrich);
 	tr_proctree__free(e->tree);
+	for (size_t i = 0; e->info && i < e->catalog->n; i++)
+		tr_evinfo__fini(&e->info[i]);
+	tr_evinfo__fini(&e->lost_info);
 	free(e->info);
 	tr_sigset__free(e->sigs);
 	for (size_t i = 0; i < e->heldcap; i++)

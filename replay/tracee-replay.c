@@ -42,6 +42,7 @@ static const char usage[] =
 "      --format FMT       json (Tracee's event JSON, the default), json-compact\n"
 "                         (time, ids, event, args as one object) or table\n"
 "                         (aligned columns for a terminal, arguments parsed)\n"
+"                         or none (replay and check only: exit status, timing)\n"
 "  -j                     short for --format json\n"
 "      --input tracee-json\n"
 "                         read Tracee's JSON event lines (tracee --output json)\n"
@@ -343,7 +344,7 @@ int main(int argc, char **argv)
 		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
 		case OPT_FORMAT:
 			if (tr_output__format(optarg) < 0)
-				return usage_error("--format takes json, json-compact or table");
+				return usage_error("--format takes json, json-compact, table or none");
 			o.fmt = (enum tr_out_format)tr_output__format(optarg);
 			fmt_set = 1;
 			break;

@@ -474,6 +474,8 @@ void tr_derive__free(struct tr_derive *d)
 		return;
 	free(d->first);
 	free(d->count);
+	for (size_t i = 0; d->binds && i < d->nbinds; i++)
+		tr_evinfo__fini(&d->binds[i].info);
 	free(d->binds);
 	free(d->reg);
 	free(d);
