@@ -23,3 +23,9 @@ golden-tracee-json: all
 .PHONY: bench-replay
 bench-replay: all $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/replay.sh $(ROUNDS)
+
+# reframe: the size cost of bounding frames by records (README, figures).
+$(OUTPUT)/bench/reframe: $(OUTPUT)/tests/bench/reframe.o $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@

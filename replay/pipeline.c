@@ -707,6 +707,10 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 	case TR_REC_GAP:
 		need = sizeof(struct tr_gap);
 		break;
+	case TR_REC_PACKET_GAP:
+	case TR_REC_ARTIFACT:
+		/* capture/'s records: read by the pcap and artifact stages */
+		return 0;
 	default:
 		warn_rec(e, src, "unknown record kind %u; skipped", h.kind);
 		e->stats.skipped++;

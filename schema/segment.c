@@ -67,6 +67,8 @@ static const struct {
 	[TR_REC_NETIF] = { sizeof(struct tr_netif), false },
 	[TR_REC_HOST] = { sizeof(struct tr_host), false },
 	[TR_REC_CHECKPOINT] = { sizeof(struct tr_checkpoint), true },
+	[TR_REC_PACKET_GAP] = { sizeof(struct tr_packet_gap), true },
+	[TR_REC_ARTIFACT] = { sizeof(struct tr_artifact), false },
 };
 
 /* NULL if a record head is right for its kind, else what is wrong. Checked
@@ -80,7 +82,7 @@ static const char *tr_rec_problem(const struct tr_rec_hdr *h, bool reading)
 		return "larger than the format allows (1 MiB)";
 	if (reading && h->kind > TR_REC_KIND_MAX)
 		return NULL;
-	if (!h->kind || h->kind > TR_REC_KIND_MAX)
+	if (!h->kind || h->kind > TR_REC_KIND_MAX || !tr_kind_size[h->kind].min)
 		return "unknown kind";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))
@@ -339,6 +341,11 @@ uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w)
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w)
 {
 	return w->nrec;
+}
+
+uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w)
+{
+	return w->frames;
 }
 
 /* info describes the file as it is on disk, also when an error is returned

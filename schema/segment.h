@@ -38,6 +38,7 @@ int tr_seg_writer__flush(struct tr_seg_writer *w);
 /* Bytes written to the file so far, and records buffered but not yet written. */
 uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
+uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w);
 /* Bound frames by records as well as by raw bytes (0: no bound). */
 void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records);
 /* The hash chain: the previous frame's hash (the last segment's head) for

@@ -125,8 +125,21 @@ static char *escape_json(char *d, const uint8_t *s, size_t len)
 				d += 6;
 			}
 		} else if ((n = tr_utf8__seq(s + i, len - i))) {
-			memcpy(d, s + i, n);
-			d += n;
+			if (tr_utf8__hidden(s + i, n)) {
+				/* C1 and bidi controls: the same character, but not
+				 * one a terminal or an editor can act on */
+				uint32_t cp = tr_utf8__cp(s + i, n);
+
+				memcpy(d, "\\u", 2);
+				d[2] = hexdig[cp >> 12];
+				d[3] = hexdig[(cp >> 8) & 15];
+				d[4] = hexdig[(cp >> 4) & 15];
+				d[5] = hexdig[cp & 15];
+				d += 6;
+			} else {
+				memcpy(d, s + i, n);
+				d += n;
+			}
 			i += n;
 			continue;
 		} else {

@@ -380,7 +380,10 @@ static void test_derived_magic_write(void **state)
 	memcpy(cat_events, b->events, b->n * sizeof(cat_events[0]));
 	cat = (struct tr_catalog){ .n = b->n, .events = cat_events };
 	w = (struct tr_event_def *)tr_catalog__find(&cat, TR_EV_WRITE);
-	w->args[w->nargs++] = (struct tr_arg_def){ TR_T_BYTES, "[]byte", "data" };
+	/* the recorder's write carries its first bytes as "data" (catalog.def);
+	 * a catalog without it gets it here */
+	if (strcmp(w->args[w->nargs - 1].name, "data"))
+		w->args[w->nargs++] = (struct tr_arg_def){ TR_T_BYTES, "[]byte", "data" };
 	with_recording(body_magic, &r, &cat);
 	assert_int_equal(count(&r, "magic_write"), 1);	/* not "hello", not into a pipe */
 	assert_string_equal(sarg(find(&r, "magic_write", 0), "pathname"), "/tmp/.x");
