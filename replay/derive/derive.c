@@ -296,13 +296,21 @@ static int d_mem_prot(struct tr_derive *d, const struct tr_event_view *s, struct
 	if (!ok(s) || !s->proc)
 		return 0;
 	rg = regions_of(d, s->proc->idx, 1);
-	if (rg && !is_mmap)
-		for (unsigned i = 0; i < TR_REGIONS; i++)
-			if (rg->r[i].len && addr >= rg->r[i].addr && addr < rg->r[i].addr + rg->r[i].len) {
-				prev = rg->r[i].prot;
-				rg->r[i].prot = prot;
-				break;
-			}
+	/* newest first: a mapping replaces what it overlaps (munmap is not
+	 * followed, so an old entry may be stale) */
+	for (unsigned k = 1; rg && k <= TR_REGIONS; k++) {
+		struct region *e = &rg->r[(rg->next - k) % TR_REGIONS];
+
+		if (!e->len || addr + len <= e->addr || addr >= e->addr + e->len)
+			continue;
+		if (is_mmap) {
+			e->len = 0;
+		} else if (prev < 0) {
+			prev = e->prot;
+			if (addr == e->addr && len >= e->len)
+				e->prot = prot;
+		}
+	}
 	if (rg && (is_mmap || prev < 0)) {
 		rg->r[rg->next % TR_REGIONS] = (struct region){ addr, len, prot };
 		rg->next++;
