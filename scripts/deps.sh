@@ -11,6 +11,7 @@ pkgs=(
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
 	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
+	time                                              # CPU time in tests/bench/replay.sh
 )
 
 missing=()
