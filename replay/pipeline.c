@@ -94,10 +94,11 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 			 records, bytes);
 }
 
-/* The arguments the engine and the built-in signatures read, and the wire
- * types they can read them as. The catalog comes with the recording: one
- * that types such an argument otherwise is reported here, once, and the
- * typed accessors (view.h) leave the argument out wherever it is read. */
+/* The arguments the engine reads for enrichment, and the wire types it can
+ * read them as (signatures declare theirs: signature.h). The catalog comes
+ * with the recording: one that types such an argument otherwise is
+ * reported here, once, and the typed accessors (view.h) leave the argument
+ * out wherever it is read. */
 static const struct {
 	uint32_t event;
 	const char *arg;
@@ -172,7 +173,12 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 		goto fail;
 	check_catalog(e);
 	if (o->nsigs) {
-		err = tr_sigset__new(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e);
+		char file[4096];
+		struct tr_sigset_opts so = { .catalog = e->catalog, .diag = e->diag, .catalog_file = file,
+					     .suppress = o->suppress, .suppress_ctx = o->suppress_ctx };
+
+		snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
+		err = tr_sigset__new_opts(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e, &so);
 		if (err)
 			goto fail;
 	}
@@ -702,8 +708,14 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 		return -EALREADY;
 	}
 	r->ran = 1;
-	if (r->opts.signatures)
+	if (r->opts.signatures && r->opts.sigs) {
+		eo.sigs = r->opts.sigs;
+		eo.nsigs = r->opts.nsigs;
+	} else if (r->opts.signatures) {
 		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	}
+	eo.suppress = r->opts.suppress;
+	eo.suppress_ctx = r->opts.suppress_ctx;
 	rc = tr_engine__new(&r->eng, &eo);
 	if (rc)
 		goto out;

@@ -72,6 +72,8 @@ struct tr_engine_opts {
 	/* signatures to run (none if nsigs is 0) */
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
+	tr_suppress_fn suppress;	/* exceptions (NULL: none) */
+	void *suppress_ctx;
 	struct tr_sink sink;
 	/* the merge's limits (replay/merge.h); 0: the defaults. For tests. */
 	size_t merge_max_records;
@@ -113,7 +115,12 @@ void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p);
 struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */
-	int signatures;		/* run the built-in signatures */
+	int signatures;		/* run the built-in signatures (sigs NULL) or sigs */
+	const struct tr_signature *const *sigs;
+	size_t nsigs;
+	/* exceptions: return 1 to suppress a finding (signature.h) */
+	tr_suppress_fn suppress;
+	void *suppress_ctx;
 	/* called now and then while reading (NULL: never) */
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;

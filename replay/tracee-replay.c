@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "pipeline.h"
 #include "show.h"
+#include "sigrun.h"
 
 #define PROG "tracee-replay"
 /* Output is written in chunks of about this size: few syscalls, and the
@@ -40,8 +41,14 @@ static const char usage[] =
 "  -F, --only-findings    run the signatures, print only their findings\n"
 "      --list-events      print the event catalog (the recording's with DIR):\n"
 "                         id, name, arguments, tab-separated\n"
-"      --list-signatures  print the built-in signatures: id, severity,\n"
-"                         MITRE technique, name, events, tab-separated\n"
+"  -s, --signatures LIST  run only these signatures: ids or names, comma-\n"
+"                         separated; \"all\"; \"-ID\" takes one out (implies -f\n"
+"                         unless -F is given)\n"
+"      --list-signatures  print the signatures (with the --signatures-dir and\n"
+"                         --sigma ones): id, severity, origin, MITRE technique,\n"
+"                         name, events it reads, status (live; derived: events\n"
+"                         replay derives; external: live recordings cannot\n"
+"                         feed it), tab-separated\n"
 "  -V, --version          print the version\n"
 "  -h, --help             print this help\n"
 "\n"
@@ -153,34 +160,20 @@ static int list_events(const char *dir)
 	return 0;
 }
 
-static int list_signatures(void)
-{
-	size_t n;
-	const struct tr_signature *const *s = tr_signatures__builtin(&n);
-	const struct tr_catalog *c = tr_catalog__builtin();
-
-	for (size_t i = 0; i < n; i++) {
-		printf("%s\t%s\t%s %s\t%s\t", s[i]->id, tr_severity__name(s[i]->severity),
-		       s[i]->mitre_id, s[i]->mitre_name, s[i]->name);
-		for (uint32_t j = 0; j < s[i]->nselects; j++) {
-			const struct tr_event_def *d = tr_catalog__find(c, s[i]->selects[j]);
-
-			printf("%s%s", j ? "," : "", d ? d->name : "?");
-		}
-		putchar('\n');
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS };
+	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS, OPT_EXCEPT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "findings", no_argument, NULL, 'f' },
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
+		{ "signatures", required_argument, NULL, 's' },
+		{ "signatures-dir", required_argument, NULL, OPT_SIG_DIR },
+		{ "sigma", required_argument, NULL, OPT_SIGMA },
+		{ "exceptions", required_argument, NULL, OPT_EXCEPTIONS },
+		{ "except", required_argument, NULL, OPT_EXCEPT },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -192,11 +185,23 @@ int main(int argc, char **argv)
 	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err;
 	struct tr_sink sink = { .event = on_event, .ctx = &o };
 	struct tr_replay *r = NULL;
+	struct tr_sigrun_opts so = { .prog = PROG };
+	struct tr_sigrun *sr = NULL;
 	char msg[1024];
 
 	/* Options. */
-	while ((c = getopt_long(argc, argv, "o:fFVh", longopts, NULL)) != -1) {
+#define PUSH(arr, n, what) do { \
+		if ((n) == TR_SIGRUN_MAX_PATHS) \
+			return usage_error("too many " what " options"); \
+		(arr)[(n)++] = optarg; \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "o:fFs:Vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': so.select = optarg; findings = 1; break;
+		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
+		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); break;
+		case OPT_EXCEPTIONS: PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
+		case OPT_EXCEPT: PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': output = optarg; break;
 		case 'f': findings = 1; break;
 		case 'F': only = 1; break;
@@ -209,8 +214,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (list_sig)
-		return optind == argc ? list_signatures() : usage_error("--list-signatures takes no DIR");
+	if (list_sig) {
+		if (optind != argc)
+			return usage_error("--list-signatures takes no DIR");
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
+		tr_sigrun__list(sr, stdout);
+		tr_sigrun__free(sr);
+		return 0;
+	}
 	if (list_ev)
 		return argc - optind <= 1 ? list_events(optind < argc ? argv[optind] : NULL)
 					  : usage_error("--list-events takes at most one DIR");
@@ -218,7 +230,14 @@ int main(int argc, char **argv)
 		return usage_error(argc == optind ? "no recording directory given" : "more than one DIR given");
 	dir = argv[optind];
 	if (findings || only) {
+		void *sctx;
+
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
 		ro.signatures = 1;
+		ro.sigs = tr_sigrun__sigs(sr, &ro.nsigs);
+		ro.suppress = tr_sigrun__suppress(sr, &sctx);
+		ro.suppress_ctx = sctx;
 		sink.finding = on_finding;
 	}
 	o.events = !only;
@@ -277,7 +296,10 @@ cleanup:
 		close(o.fd);
 	if (r)
 		tr_replay__summary(r);
+	if (sr)
+		tr_sigrun__summary(sr, stderr);
 	tr_replay__free(r);
+	tr_sigrun__free(sr);
 	tr_buf__free(&o.buf);
 	return rc;
 }

@@ -145,7 +145,8 @@ static void test_index_rows(void **state)
 	expect_query(db, "SELECT json_extract(data, '$.pathname') FROM detections WHERE id = 1",
 		     "json_extract(data, '$.pathname')\n/tmp/a\\tb\\n\n");
 	expect_query(db, "SELECT cpu, lost, ordinal FROM gaps", "cpu\tlost\tordinal\n2\t5\t4\n");
-	expect_query(db, "SELECT id, severity, mitre_id FROM signatures", "id\tseverity\tmitre_id\nTRR-1001\t2\tT1105\n");
+	expect_query(db, "SELECT id, severity, mitre_id FROM signatures WHERE id = 'TRR-1001'", "id\tseverity\tmitre_id\nTRR-1001\t2\tT1105\n");
+	expect_query(db, "SELECT count(*) >= 38 FROM signatures", "count(*) >= 38\n1\n");
 	/* the stored JSON is exactly replay's line */
 	got = query(db, "SELECT json FROM events WHERE ordinal = 3", 1);
 	line = replay_line(dir, 3);

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * illegitimate_shell.c: TRC-1016 illegitimate_shell, a shell started by a
+ * web server process: the usual outcome of a web exploit or web shell.
+ *
+ * Source: sched_process_exec of a shell, where the process's comm before
+ * the exec (prev_comm; a forked child still carries its parent's) is a web
+ * server's. Without prev_comm in the recording, the parent's comm is used.
+ * Tracee's lists of shells and web servers.
+ */
+#include "builtin.h"
+#include "catalog.h"
+#include "sigutil.h"
+
+static const char *const shells[] = { "ash", "bash", "csh", "ksh", "sh", "tcsh", "zsh", "dash", NULL };
+static const char *const servers[] = { "nginx", "httpd", "httpd-foregroun", "http-nio", "lighttpd",
+				       "apache", "apache2", "php-fpm", "caddy", NULL };
+
+static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
+{
+	const uint8_t *p;
+	uint32_t len;
+	char prev[17] = "";
+	const char *b;
+	size_t bl;
+
+	if (!tr_view__str(v, "pathname", &p, &len) || !len)
+		if (!tr_view__str(v, "cmdpath", &p, &len) || !len)
+			return 0;
+	b = tr_sigu__base((const char *)p, len, &bl);
+	{
+		int shell = 0;
+
+		for (const char *const *s = shells; *s; s++)
+			shell |= strlen(*s) == bl && !memcmp(*s, b, bl);
+		if (!shell)
+			return 0;
+	}
+	if (tr_view__str(v, "prev_comm", &p, &len) && len) {
+		memcpy(prev, p, len < 16 ? len : 16);
+	} else {
+		const struct tr_proc_node *parent = v->proc ? tr_proctree__parent(tr_sig__tree(ctx), v->proc) : NULL;
+
+		if (!parent)
+			return 0;
+		memcpy(prev, parent->comm, 16);
+	}
+	if (!tr_sigu__comm_in(prev, servers))
+		return 0;
+	{
+		struct tr_kv data[2] = { TR_KV_BYTES("pathname", b, bl), TR_KV_CSTR("prev_comm", prev) };
+
+		return tr_sig__report(ctx, v, NULL, data, 2);
+	}
+}
+
+const struct tr_signature tr_sig_illegitimate_shell = {
+	.id = "TRC-1016",
+	.event_id = 6116,
+	.name = "illegitimate_shell",
+	.description = "A web server process started a shell: the usual outcome of a web exploit or web shell",
+	.severity = TR_SEV_HIGH,
+	.origin = TR_ORIGIN_ANY,
+	.mitre_id = "T1190",
+	.mitre_name = "Exploit Public-Facing Application",
+	.category = "initial-access",
+	TR_SIG_TAGS("initial-access", "execution"),
+	TR_SIG_EVENTS("sched_process_exec"),
+	TR_SIG_ARGS({ "sched_process_exec", "pathname", TR_WIRES_STR }, { "sched_process_exec", "cmdpath", TR_WIRES_STR },
+		    { "sched_process_exec", "prev_comm", TR_WIRES_STR }),
+	.on_event = on_event,
+};
