@@ -113,15 +113,22 @@ unit: $(UNIT_BINS)
 check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
-test: all unit
+# test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
+test: all unit $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
+	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
-# The quick tests again under ASan+UBSan (own build dir), and the unit tests
-# under valgrind.
-.PHONY: asan valgrind
+# The sanitizer pass (root): the unit, CLI and live tests again under
+# ASan+UBSan, built into their own directory; the live load test records
+# LOAD_RUNS (20) times under load, so events flow through every stage. And
+# the unit tests under valgrind.
+.PHONY: asan asan-tests valgrind
+ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
-	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan \
-		CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" check
+	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
+asan-tests: all unit $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run.sh all
 valgrind: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests && valgrind -q --leak-check=full --error-exitcode=1 ../$$t); done

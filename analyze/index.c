@@ -25,6 +25,10 @@ struct ix {
 	struct tr_index_stats *st;
 	char *err;
 	size_t errlen;
+	/* warnings of the replay, for the warnings table */
+	struct ix_warning *warn;
+	size_t nwarn, warncap;
+	int warn_nomem;
 };
 
 #define RECORDING_ID 1	/* one recording per database, for now */
@@ -161,6 +165,115 @@ static int on_finding(void *ctx, const struct tr_finding *f)
 	return step(x, s, "insert detection");
 }
 
+struct ix_warning {
+	int damage;
+	char *file;
+	int64_t offset;
+	char *msg;
+};
+
+/* Warnings kept for the table, at most; the rest are counted in
+ * recordings.warnings. */
+#define IX_WARNINGS_MAX 10000
+
+static void on_warning(void *ctx, int damage, const char *file, int64_t offset, const char *msg)
+{
+	struct ix *x = ctx;
+	struct ix_warning *w;
+
+	if (x->nwarn == IX_WARNINGS_MAX)
+		return;
+	if (x->nwarn == x->warncap) {
+		size_t cap = x->warncap ? x->warncap * 2 : 16;
+
+		w = realloc(x->warn, cap * sizeof(*w));
+		if (!w) {
+			x->warn_nomem = 1;
+			return;
+		}
+		x->warn = w;
+		x->warncap = cap;
+	}
+	w = &x->warn[x->nwarn];
+	w->damage = damage;
+	w->offset = offset;
+	w->file = file ? strdup(file) : NULL;
+	w->msg = strdup(msg);
+	if (!w->msg || (file && !w->file)) {
+		free(w->file);
+		free(w->msg);
+		x->warn_nomem = 1;
+		return;
+	}
+	x->nwarn++;
+}
+
+/* "FILE: offset N: MESSAGE", as on stderr. */
+static char *warning_text(const struct ix_warning *w)
+{
+	char *s = NULL;
+	int n;
+
+	if (w->file && w->offset >= 0)
+		n = asprintf(&s, "%s: offset %lld: %s", w->file, (long long)w->offset, w->msg);
+	else if (w->file)
+		n = asprintf(&s, "%s: %s", w->file, w->msg);
+	else
+		n = asprintf(&s, "%s", w->msg);
+	return n < 0 ? NULL : s;
+}
+
+static int write_warnings(struct ix *x)
+{
+	sqlite3_stmt *s;
+	int err;
+
+	if (x->warn_nomem)
+		return -ENOMEM;
+	err = prepare(x, "INSERT INTO warnings (recording_id, damage, file, offset, message) "
+			 "VALUES (?, ?, ?, ?, ?)", &s);
+	for (size_t i = 0; !err && i < x->nwarn; i++) {
+		sqlite3_bind_int64(s, 1, RECORDING_ID);
+		sqlite3_bind_int(s, 2, x->warn[i].damage);
+		if (x->warn[i].file)
+			sqlite3_bind_text(s, 3, x->warn[i].file, -1, SQLITE_STATIC);
+		if (x->warn[i].offset >= 0)
+			sqlite3_bind_int64(s, 4, x->warn[i].offset);
+		sqlite3_bind_text(s, 5, x->warn[i].msg, -1, SQLITE_STATIC);
+		err = step(x, s, "insert warning");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* recordings.damage: a JSON array of the damage found, or NULL. */
+static int bind_damage(struct ix *x, sqlite3_stmt *s, int col, struct tr_buf *b)
+{
+	size_t n = 0;
+
+	tr_buf__reset(b);
+	tr_buf__putc(b, '[');
+	for (size_t i = 0; i < x->nwarn; i++) {
+		char *t;
+
+		if (!x->warn[i].damage)
+			continue;
+		t = warning_text(&x->warn[i]);
+		if (!t)
+			return -ENOMEM;
+		if (n++)
+			tr_buf__putc(b, ',');
+		tr_json__str(b, t, strlen(t));
+		free(t);
+	}
+	tr_buf__putc(b, ']');
+	if (b->err)
+		return b->err;
+	if (n || x->st->damage)
+		sqlite3_bind_text(s, col, b->p, (int)b->len, SQLITE_TRANSIENT);
+	return 0;
+}
+
 static int write_signatures(struct ix *x)
 {
 	size_t n;
@@ -247,8 +360,8 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 	sqlite3_stmt *s;
 	int err = prepare(x, "INSERT INTO recordings (id, path, hostname, kernel, boot_id, format_version, "
 			     "tool_version, boot_to_wall_ns, start_ns, stop_ns, state, end_reason, events, "
-			     "lost_total, damaged_frames, warnings, indexed_by) "
-			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+			     "lost_total, damaged_frames, warnings, indexed_by, damage) "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
 
 	if (err)
 		return err;
@@ -273,7 +386,10 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 	sqlite3_bind_int64(s, 15, (sqlite3_int64)rec->stats.frames_bad);
 	sqlite3_bind_int64(s, 16, (sqlite3_int64)tr_replay__warnings(r));
 	sqlite3_bind_text(s, 17, "tracee-analyze " TR_VERSION, -1, SQLITE_STATIC);
-	err = step(x, s, "insert recording");
+	x->st->damage = tr_replay__damage(r);
+	err = bind_damage(x, s, 18, &x->data);
+	if (!err)
+		err = step(x, s, "insert recording");
 	sqlite3_finalize(s);
 	return err;
 }
@@ -281,10 +397,12 @@ static int write_recording(struct ix *x, const struct tr_replay *r, const char *
 int tr_index__build(const char *dir, const char *db, const struct tr_index_opts *o,
 		    struct tr_index_stats *stats, char *err, size_t errlen)
 {
+	struct ix x = { .dbpath = db, .st = stats, .err = err, .errlen = errlen };
+	/* The index proves the recording whole or names its damage: the
+	 * hashes are always checked. */
 	struct tr_replay_opts ro = { .prog = o->prog, .diag = o->diag, .signatures = 1,
 				     .progress = o->progress, .progress_ctx = o->progress_ctx,
-				     .stop = o->stop };
-	struct ix x = { .dbpath = db, .st = stats, .err = err, .errlen = errlen };
+				     .stop = o->stop, .verify = 1, .warning = on_warning, .warning_ctx = &x };
 	struct tr_sink sink = { .event = on_event, .finding = on_finding, .ctx = &x };
 	struct tr_replay *r = NULL;
 	char *tmp = NULL;
@@ -353,6 +471,7 @@ int tr_index__build(const char *dir, const char *db, const struct tr_index_opts 
 	}
 	if ((rc = write_processes(&x, tr_engine__tree(tr_replay__engine(r)))) ||
 	    (rc = write_recording(&x, r, dir)) ||
+	    (rc = write_warnings(&x)) ||
 	    (rc = exec(&x, "COMMIT", "commit")))
 		goto out_unlink;
 	sqlite3_finalize(x.ins_event);
@@ -388,6 +507,11 @@ out:
 	tr_replay__free(r);
 	tr_buf__free(&x.json);
 	tr_buf__free(&x.data);
+	for (size_t i = 0; i < x.nwarn; i++) {
+		free(x.warn[i].file);
+		free(x.warn[i].msg);
+	}
+	free(x.warn);
 	free(tmp);
 	return rc;
 }

@@ -32,6 +32,7 @@ struct tr_index_stats {
 	uint64_t detections;
 	uint64_t gaps;
 	uint64_t replayed;	/* events replayed */
+	uint64_t damage;	/* findings that the recording is damaged or incomplete */
 };
 
 /* Index the recording in dir into db. 0 or -errno with a message naming

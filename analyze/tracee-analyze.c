@@ -101,7 +101,8 @@ static int cmd_index(int argc, char **argv)
 	       (unsigned long long)st.detections, st.detections == 1 ? "" : "s",
 	       (unsigned long long)st.processes, st.processes == 1 ? "" : "es",
 	       (unsigned long long)st.gaps, st.gaps == 1 ? "" : "s");
-	return 0;
+	/* done, but the input was damaged: said on stderr and in the index */
+	return st.damage ? 3 : 0;
 }
 
 /* ---- query, detections ---- */
@@ -234,7 +235,8 @@ static void usage(FILE *out)
 	      "  " PROG " detections case.db\n"
 	      "  " PROG " query case.db 'SELECT count(*) FROM detections'\n"
 	      "\n"
-	      "EXIT STATUS: 0 success, 1 failure, 2 usage error.\n", out);
+	      "EXIT STATUS: 0 success, 1 failure, 2 usage error, 3 done but the recording\n"
+	      "is damaged or incomplete (index: the damage is on stderr and in the index).\n", out);
 }
 
 int main(int argc, char **argv)

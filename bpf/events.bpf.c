@@ -57,10 +57,10 @@ struct {
 	__type(value, __u64);
 } seq_map SEC(".maps");
 
-/* Per-CPU count of records the perf buffer refused, by TR_DROP_* slot. */
+/* Per-CPU count of records the perf buffer refused, by event id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TR_DROP_SLOTS);
+	__uint(max_entries, TR_DROP_IDS);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -150,6 +150,8 @@ static __always_inline struct tr_event *event_init(struct scratch *s, __u32 id, 
 	}
 	e->uid = (__u32)uid_gid;
 	e->gid = uid_gid >> 32;
+	e->euid = task->cred->euid.val;
+	e->fsuid = task->cred->fsuid.val;
 	e->mnt_ns = task->nsproxy->mnt_ns->ns.inum; /* NULL-safe: a faulting BTF load reads 0 */
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
@@ -258,7 +260,7 @@ static __always_inline void put_argv(struct scratch *s, __u32 *off, __u8 idx, co
 }
 
 /* Send the record built in s, size bytes; count it in the CPU's sequence. */
-static __always_inline void submit(void *ctx, struct scratch *s, __u32 size, __u32 drop_slot)
+static __always_inline void submit(void *ctx, struct scratch *s, __u32 size, __u32 event_id)
 {
 	struct tr_rec_hdr *h = (void *)s->buf;
 	__u32 zero = 0;
@@ -270,7 +272,7 @@ static __always_inline void submit(void *ctx, struct scratch *s, __u32 size, __u
 	size &= TR_BUF_REC - 1;
 	h->size = size;
 	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s->buf, size)) {
-		__u64 *n = bpf_map_lookup_elem(&drops, &drop_slot);
+		__u64 *n = bpf_map_lookup_elem(&drops, &event_id);
 
 		if (n)
 			(*n)++;
@@ -314,7 +316,7 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	off = sizeof(struct tr_event);
 	put_str(s, &off, 0, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs), true);
 	put_argv(s, &off, 1, (const char *const *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	submit(ctx, s, off, TR_DROP_EXECVE);
+	submit(ctx, s, off, TR_EV_EXECVE);
 	return 0;
 }
 
@@ -345,7 +347,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		rv->event_id = TR_EV_EXECVE;
 		rv->host_tid = tid;
 		rv->retval = ret;
-		submit(ctx, s, sizeof(*rv), TR_DROP_RETVAL);
+		submit(ctx, s, sizeof(*rv), TR_EV_EXECVE);
 		return 0;
 	}
 	sa = bpf_task_storage_get(&args_map, bpf_get_current_task_btf(), NULL, 0);
@@ -361,13 +363,13 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		put_str(s, &off, 1, (const char *)sa->args[1], true);
 		put_u32(s, &off, 2, (__u32)sa->args[2]);
 		put_u32(s, &off, 3, (__u32)sa->args[3]);
-		submit(ctx, s, off, TR_DROP_OPENAT);
+		submit(ctx, s, off, TR_EV_OPENAT);
 	} else if (nr == TR_NR_chdir) {
 		struct tr_event *e = event_init(s, TR_EV_CHDIR, 0);
 
 		e->retval = ret;
 		put_str(s, &off, 0, (const char *)sa->args[0], true);
-		submit(ctx, s, off, TR_DROP_CHDIR);
+		submit(ctx, s, off, TR_EV_CHDIR);
 	} else {
 		struct tr_event *e = event_init(s, TR_EV_CONNECT, 0);
 
@@ -375,7 +377,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		put_u32(s, &off, 0, (__u32)sa->args[0]);
 		put_user_bytes(s, &off, 1, (const void *)sa->args[1], (__u32)sa->args[2]);
 		put_u32(s, &off, 2, (__u32)sa->args[2]);
-		submit(ctx, s, off, TR_DROP_CONNECT);
+		submit(ctx, s, off, TR_EV_CONNECT);
 	}
 	return 0;
 }
@@ -405,7 +407,7 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 	put_u32(s, &off, 7, child->tgid);
 	put_u32(s, &off, 8, ns_nr(child->group_leader->thread_pid, NULL));
 	put_u64(s, &off, 9, child->start_boottime);
-	submit(ctx, s, off, TR_DROP_FORK);
+	submit(ctx, s, off, TR_EV_SCHED_PROCESS_FORK);
 	return 0;
 }
 
@@ -441,7 +443,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 		e->nargs++;
 	}
 	put_u32(s, &off, 18, old_pid);
-	submit(ctx, s, off, TR_DROP_EXEC);
+	submit(ctx, s, off, TR_EV_SCHED_PROCESS_EXEC);
 	return 0;
 }
 
@@ -463,6 +465,6 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *p, bool group_dead)
 	put_u32(s, &off, 0, (__u32)((p->exit_code >> 8) & 0xff));
 	put_u32(s, &off, 1, (__u32)(p->exit_code & 0x7f));
 	put_u32(s, &off, 2, group_dead ? 1 : 0);
-	submit(ctx, s, off, TR_DROP_EXIT);
+	submit(ctx, s, off, TR_EV_SCHED_PROCESS_EXIT);
 	return 0;
 }

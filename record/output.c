@@ -43,6 +43,9 @@ static int segment_open(struct rec_output *o, uint64_t now_ns)
 	o->seg = tr_seg_writer__open(path, o->zstd_level, TR_SEG_FRAME_RAW_DEFAULT);
 	if (!o->seg)
 		return -errno;
+	/* the hash chain runs across segments */
+	if (o->manifest->nsegments)
+		tr_seg_writer__chain(o->seg, o->manifest->segments[o->manifest->nsegments - 1].info.chain);
 	o->seg_opened_ns = now_ns;
 	return 0;
 }

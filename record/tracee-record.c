@@ -27,6 +27,7 @@
 #include "manifest.h"
 #include "output.h"
 #include "snapshot.h"
+#include "unaligned.h"
 
 #define PROG "tracee-record"
 
@@ -299,7 +300,7 @@ static void read_drops(const struct events_bpf *skel, uint64_t *per_cpu, int ncp
 	__u64 vals[ncpu];
 
 	memset(per_cpu, 0, ncpu * sizeof(*per_cpu));
-	for (__u32 slot = 0; slot < TR_DROP_SLOTS; slot++)
+	for (__u32 slot = 0; slot < TR_DROP_IDS; slot++)
 		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
 			for (int c = 0; c < ncpu; c++)
 				per_cpu[c] += vals[c];
@@ -331,17 +332,19 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 	struct recorder *r = ctx;
 
 	if (ph->type == PERF_RECORD_SAMPLE) {
-		/* the sample is only 4-byte aligned in the ring: copy the head */
+		/* the record is only 4-byte aligned in the ring (the sample's u32
+		 * size precedes it): its head is read by copy, and the segment
+		 * writer copies it whole */
 		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
-		struct tr_rec_hdr rec;
+		struct tr_rec_hdr rec = {};
 
 		if (r->write_err) {
 			r->discarded++;
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		if (s->size >= sizeof(rec))
-			memcpy(&rec, s->data, sizeof(rec));
-		if (s->size < sizeof(rec) || rec.size < sizeof(rec) || rec.size > s->size) {
+			rec = tr_rec_hdr__load(s->data);
+		if (rec.size < sizeof(rec) || rec.size > s->size) {
 			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
 				       cpu, s->size);
 			return LIBBPF_PERF_EVENT_CONT;

@@ -404,6 +404,16 @@ static void put_context(struct tr_buf *b, const struct tr_json_host *h, const st
 	tr_json__u64(b, ev->host_ppid);
 	tr_buf__lit(b, ",\"userId\":");
 	tr_json__u64(b, ev->uid);
+	/* not in Tracee's JSON: the ids file access and privilege checks use
+	 * (FORMAT.md §8); absent when the record does not know them (v1) */
+	if (ev->euid != TR_ID_UNKNOWN) {
+		tr_buf__lit(b, ",\"euid\":");
+		tr_json__u64(b, ev->euid);
+	}
+	if (ev->fsuid != TR_ID_UNKNOWN) {
+		tr_buf__lit(b, ",\"fsuid\":");
+		tr_json__u64(b, ev->fsuid);
+	}
 	tr_buf__lit(b, ",\"mountNamespace\":");
 	tr_json__u64(b, ev->mnt_ns);
 	tr_buf__lit(b, ",\"pidNamespace\":");
@@ -482,6 +492,17 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		tr_json__cstr(b, d->args[i].type);
 		tr_buf__lit(b, ",\"value\":");
 		put_value(b, &d->args[i], &v->args[i]);
+		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
+		 * how long it was, and whether it was read at syscall exit */
+		if (v->args[i].flags & TR_ARGF_TRUNC) {
+			tr_buf__lit(b, ",\"truncated\":true");
+			if (v->args[i].orig_len) {
+				tr_buf__lit(b, ",\"length\":");
+				tr_json__u64(b, v->args[i].orig_len);
+			}
+		}
+		if (v->args[i].flags & TR_ARGF_AT_EXIT)
+			tr_buf__lit(b, ",\"readAtExit\":true");
 		tr_buf__putc(b, '}');
 	}
 	tr_buf__lit(b, "]}\n");

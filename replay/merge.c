@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "merge.h"
+#include "unaligned.h"
 
 /* The sort key, kept small so sorting moves little memory; slot points at
  * the record's place in the arena. */
@@ -97,21 +98,11 @@ static int arena_reserve(struct arena *a, size_t n)
 	return 0;
 }
 
-/* The size of a record that may lie at an unaligned address, where reading
- * it as rec->size would be undefined (pushed records need not be aligned). */
-static uint32_t rec_size(const struct tr_rec_hdr *rec)
-{
-	uint32_t size;
-
-	memcpy(&size, (const uint8_t *)rec + offsetof(struct tr_rec_hdr, size), sizeof(size));
-	return size;
-}
-
 /* Copy rec into a at an 8-byte aligned offset, so released records can be
- * read as structs (the reader's records follow each other unaligned). */
+ * read as structs (pushed records need not be aligned: schema/unaligned.h). */
 static int arena_put(struct arena *a, const struct tr_rec_hdr *rec, size_t *off)
 {
-	size_t size = rec_size(rec), pad = (size + 7) & ~(size_t)7;
+	size_t size = tr_rec__size(rec), pad = (size + 7) & ~(size_t)7;
 	int err = arena_reserve(a, pad);
 
 	if (err)
@@ -154,7 +145,7 @@ static int release(struct tr_merge *m, uint64_t limit, int all);
 
 static int release_late(struct tr_merge *m, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	size_t size = rec_size(rec);
+	size_t size = tr_rec__size(rec);
 
 	if (m->late_cap < size) {
 		size_t cap = (size + 4095) & ~(size_t)4095;
@@ -171,11 +162,10 @@ static int release_late(struct tr_merge *m, const struct tr_rec_hdr *rec, const 
 
 int tr_merge__push(struct tr_merge *m, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	struct tr_rec_hdr h;
+	struct tr_rec_hdr h = tr_rec_hdr__load(rec);
 	size_t off;
 	int err;
 
-	memcpy(&h, rec, sizeof(h));
 	m->stats.pushed++;
 	if (m->have_watermark && h.ts < m->watermark) {
 		m->stats.late++;

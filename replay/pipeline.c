@@ -8,6 +8,8 @@
 #include "merge.h"
 #include "pipeline.h"
 #include "show.h"
+#include "state.h"
+#include "unaligned.h"
 
 /* An entry event waiting for its return value. The buffer stays with the
  * slot when the slot is freed, so holding allocates only for a record
@@ -24,6 +26,8 @@ struct held {
  * execve; a stream that opens more (hostile or broken) gets the oldest
  * emitted without a return value, so memory and lookups stay bounded. */
 #define TR_HELD_MAX 4096
+/* ... and their bytes, at most (records are up to TR_REC_MAX each). */
+#define TR_HELD_BYTES_MAX (64U << 20)
 
 struct tr_engine {
 	const struct tr_catalog *catalog;
@@ -41,10 +45,13 @@ struct tr_engine {
 	struct held *held;
 	size_t nheld;			/* in use: held[0..nheld) */
 	size_t heldcap;			/* with buffers: held[0..heldcap) */
+	size_t held_bytes;		/* sum of the buffers' sizes */
 	int held_full_warned;
+	int held_bytes_warned;
 
 	uint8_t *proc_buf;		/* aligned copy of a snapshot record */
 	size_t proc_cap;
+	uint64_t warned_kinds[1024];	/* bit per record kind warned about as unknown */
 	struct tr_engine_stats stats;
 };
 
@@ -80,6 +87,23 @@ static void warn_rec(struct tr_engine *e, const struct tr_src *src, const char *
 	tr_diag__warn(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
 }
 
+/* The same for a record that is damaged (exit status 3). */
+__attribute__((format(printf, 3, 4)))
+static void damage_rec(struct tr_engine *e, const struct tr_src *src, const char *fmt, ...)
+{
+	char file[4096], msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (e->dir)
+		snprintf(file, sizeof(file), "%s/%s", e->dir, src->segment ? src->segment : "?");
+	else
+		snprintf(file, sizeof(file), "%s", src->segment ? src->segment : "?");
+	tr_diag__damage(e->diag, file, (int64_t)src->frame_offset, "record %u: %s", src->index, msg);
+}
+
 static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src);
 static int on_finding(void *ctx, const struct tr_finding *f);
 
@@ -94,34 +118,50 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 			 records, bytes);
 }
 
-/* The arguments the engine reads for enrichment, and the wire types it can
- * read them as (signatures declare theirs: signature.h). The catalog comes
- * with the recording: one that types such an argument otherwise is
- * reported here, once, and the typed accessors (view.h) leave the argument
- * out wherever it is read. */
+/* The arguments the engine reads for the process tree, and the wire types
+ * it can read them as (signatures declare theirs: signature.h, checked by
+ * tr_sigset__new_opts). The catalog comes with the recording: one that
+ * names or types such an argument otherwise is reported here, once, and
+ * the typed accessors (view.h) leave the argument out wherever it is read. */
 static const struct {
 	uint32_t event;
 	const char *arg;
 	unsigned wires;
 	const char *what;
+	const char *sig;
 } used_args[] = {
-	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer" },
-	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR" },
-	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY" },
-	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer" },
-	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer" },
+	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR", NULL },
+	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
+	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR", NULL },
+	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
+	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR", NULL },
+	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer", NULL },
+	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer", NULL },
 };
+
+/* What going without argument i means: which signature cannot run. */
+static const char *arg_consequence(size_t i, char *buf, size_t len)
+{
+	size_t n;
+	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
+
+	for (size_t k = 0; used_args[i].sig && k < n; k++)
+		if (!strcmp(sigs[k]->id, used_args[i].sig)) {
+			snprintf(buf, len, "signature %s (%s) cannot run on this recording", sigs[k]->id,
+				 sigs[k]->name);
+			return buf;
+		}
+	return "the process tree goes without it";
+}
 
 static void check_catalog(struct tr_engine *e)
 {
-	char file[4096];
+	char file[4096], why[256];
 
 	if (e->catalog == tr_catalog__builtin())
 		return;
@@ -129,18 +169,24 @@ static void check_catalog(struct tr_engine *e)
 	for (size_t i = 0; i < sizeof(used_args) / sizeof(used_args[0]); i++) {
 		const struct tr_event_def *d = tr_catalog__find(e->catalog, used_args[i].event);
 		char name[TR_SHOW_MAX];
-		int k = d ? arg_index(d, used_args[i].arg) : -1;
+		int k;
 		uint8_t w;
 
-		if (k < 0)
+		if (!d)
 			continue;
+		k = arg_index(d, used_args[i].arg);
+		if (k < 0) {
+			tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s) has no argument %s, which replay "
+				      "reads; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
+				      arg_consequence(i, why, sizeof(why)));
+			continue;
+		}
 		w = d->args[k].wire;
 		if (w <= TR_T_MAX && (used_args[i].wires & TR_WIRE_BIT(w)))
 			continue;
 		tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
-			      "reads %s; it is not used for the process tree or signatures",
-			      d->id, tr_show_str(name, d->name), used_args[i].arg, tr_wire__name(w),
-			      used_args[i].what);
+			      "reads %s; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
+			      tr_wire__name(w), used_args[i].what, arg_consequence(i, why, sizeof(why)));
 	}
 }
 
@@ -288,6 +334,17 @@ static int held_move(struct tr_engine *e, uint32_t from, uint32_t to)
 	return 0;
 }
 
+/* Free the buffers of the slots not in use. */
+static void held_trim(struct tr_engine *e)
+{
+	for (size_t i = e->nheld; i < e->heldcap; i++) {
+		e->held_bytes -= e->held[i].cap;
+		free(e->held[i].rec);
+		e->held[i].rec = NULL;
+		e->held[i].cap = 0;
+	}
+}
+
 static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_src *src)
 {
 	struct held *h = held_find(e, ev->host_tid);
@@ -318,12 +375,27 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 		e->held = v;
 		e->heldcap = cap;
 	}
+	/* Bytes are bounded as well as entries: a stream of huge entry events
+	 * gets the oldest emitted without a return value. */
+	while (e->held[e->nheld].cap < ev->h.size &&
+	       e->held_bytes + ev->h.size - e->held[e->nheld].cap > TR_HELD_BYTES_MAX) {
+		held_trim(e);
+		if (e->held_bytes + ev->h.size <= TR_HELD_BYTES_MAX || !e->nheld)
+			break;
+		if (!e->held_bytes_warned++)
+			warn_rec(e, src, "entry events waiting for their return values hold %zu bytes, the "
+				 "most held; the oldest goes out without one", e->held_bytes);
+		err = held_emit(e, &e->held[0], 0, 0);
+		if (err)
+			return err;
+	}
 	h = &e->held[e->nheld];
 	if (h->cap < ev->h.size) {
 		uint8_t *p = realloc(h->rec, ev->h.size);
 
 		if (!p)
 			return -ENOMEM;
+		e->held_bytes += ev->h.size - h->cap;
 		h->rec = p;
 		h->cap = ev->h.size;
 	}
@@ -436,7 +508,7 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 	if (tr_event__args(ev, def, v.args, msg, sizeof(msg))) {
 		char name[TR_SHOW_MAX];
 
-		warn_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
+		damage_rec(e, src, "event %u (%s): %s; skipped", def->id, tr_show_str(name, def->name), msg);
 		e->stats.skipped++;
 		return 0;
 	}
@@ -507,13 +579,10 @@ static int on_release(void *ctx, const struct tr_rec_hdr *rec, const struct tr_s
 
 /* ---- input ---- */
 
-static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+/* The reader's records are packed back to back: copy to read the struct
+ * aligned. */
+static int copy_aligned(struct tr_engine *e, const struct tr_rec_hdr *rec, uint32_t size)
 {
-	struct tr_arg_val args[TR_MAX_ARGS];
-	char msg[256];
-
-	/* The reader's records are packed back to back: copy to read the
-	 * struct aligned. */
 	if (e->proc_cap < size) {
 		uint8_t *p = realloc(e->proc_buf, size);
 
@@ -523,8 +592,51 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 		e->proc_cap = size;
 	}
 	memcpy(e->proc_buf, rec, size);
+	return 0;
+}
+
+/* A state record of format version 2 (schema/state.h): checked and counted
+ * here; the state it carries is the enrichment's to use. */
+static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+{
+	struct tr_arg_val args[TR_MAX_ARGS];
+	char msg[256];
+	int err = copy_aligned(e, rec, size);
+
+	if (err)
+		return err;
+	if (tr_state__args((const struct tr_rec_hdr *)e->proc_buf, args, msg, sizeof(msg))) {
+		warn_rec(e, src, "%s; skipped", msg);
+		e->stats.skipped++;
+		return 0;
+	}
+	e->stats.state++;
+	return 0;
+}
+
+/* A kind newer than this reader: skipped, with one warning per kind. */
+static int push_unknown(struct tr_engine *e, uint16_t kind, const struct tr_src *src)
+{
+	uint64_t bit = 1ULL << (kind % 64);
+
+	e->stats.unknown++;
+	if (!(e->warned_kinds[kind / 64] & bit)) {
+		e->warned_kinds[kind / 64] |= bit;
+		warn_rec(e, src, "record kind %u is newer than this reader; records of this kind are skipped", kind);
+	}
+	return 0;
+}
+
+static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
+{
+	struct tr_arg_val args[TR_MAX_ARGS];
+	char msg[256];
+	int err = copy_aligned(e, rec, size);
+
+	if (err)
+		return err;
 	if (tr_proc__args((const struct tr_proc *)e->proc_buf, args, msg, sizeof(msg))) {
-		warn_rec(e, src, "process record: %s; skipped", msg);
+		damage_rec(e, src, "process record: %s; skipped", msg);
 		e->stats.skipped++;
 		return 0;
 	}
@@ -535,11 +647,10 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 
 int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
 {
-	struct tr_rec_hdr h;
+	struct tr_rec_hdr h = tr_rec_hdr__load(rec);
 	size_t need;
 	int err;
 
-	memcpy(&h, rec, sizeof(h));
 	e->stats.records++;
 	if (h.kind == TR_REC_PROC) {
 		if (h.size < sizeof(struct tr_proc)) {
@@ -550,6 +661,12 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 		}
 		return push_proc(e, rec, src, h.size);
 	}
+	/* State records say what is; they interleave with the process records
+	 * of a checkpoint (a process, then its fds) and end no snapshot. */
+	if (tr_state__def(h.kind))
+		return push_state(e, rec, src, h.size);
+	if (h.kind > TR_REC_KIND_MAX)
+		return push_unknown(e, h.kind, src);
 	/* The snapshot is complete once anything else comes. */
 	if (e->link_pending) {
 		tr_proctree__link_snapshot(e->tree);
@@ -647,6 +764,15 @@ void tr_engine__summary(const struct tr_engine *e)
 		tr_diag__summary(e->diag, "the merge reached its limit %llu time%s without a watermark "
 				 "(released early; the order may be off there)",
 				 (unsigned long long)s->merge_overflows, s->merge_overflows == 1 ? "" : "s");
+	{
+		uint64_t refused;
+		size_t bytes = tr_proctree__bytes(e->tree, &refused);
+
+		if (refused)
+			tr_diag__summary(e->diag, "the process tree reached its limit of %u MiB of strings "
+					 "(%zu bytes held); %llu exe, argv, cwd or cgroup strings were not kept",
+					 TR_PROCTREE_BYTES_MAX >> 20, bytes, (unsigned long long)refused);
+	}
 	if (s->lost)
 		tr_diag__summary(e->diag, "the recording lost %llu event%s (%llu gap record%s, shown as lost_events)",
 				 (unsigned long long)s->lost, s->lost == 1 ? "" : "s",
@@ -679,11 +805,14 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
 	r->opts = *o;
 	r->diag.prog = o->prog;
 	r->diag.out = o->diag;
+	r->diag.hook = o->warning;
+	r->diag.hook_ctx = o->warning_ctx;
 	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
 	if (rc) {
 		free(r);
 		return rc;
 	}
+	tr_recording__verify(r->rec, o->verify);
 	*out = r;
 	return 0;
 }
@@ -726,6 +855,9 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 			goto out;
 		}
 		rc = tr_engine__push(r->eng, rec, &src);
+		if (rc == -ENOMEM && err && errlen && !err[0])
+			snprintf(err, errlen, "%s/%s: offset %llu: record %u: out of memory", r->rec->dir,
+				 src.segment, (unsigned long long)src.frame_offset, src.index);
 		if (rc)
 			goto out;
 		/* every 64Ki records: cheap enough to not show in a profile */
@@ -780,6 +912,11 @@ const struct tr_engine *tr_replay__engine(const struct tr_replay *r)
 uint64_t tr_replay__warnings(const struct tr_replay *r)
 {
 	return r->diag.warnings;
+}
+
+uint64_t tr_replay__damage(const struct tr_replay *r)
+{
+	return r->diag.damage;
 }
 
 void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p)

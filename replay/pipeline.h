@@ -52,6 +52,8 @@ struct tr_sink {
 struct tr_engine_stats {
 	uint64_t records;	/* pushed */
 	uint64_t procs;		/* snapshot records applied */
+	uint64_t state;		/* other state records (fd, cgroup, ...) read */
+	uint64_t unknown;	/* records of kinds newer than this reader, skipped */
 	uint64_t events;	/* events emitted */
 	uint64_t gaps;		/* gap records emitted */
 	uint64_t lost;		/* events lost, summed over gap records */
@@ -126,6 +128,11 @@ struct tr_replay_opts {
 	void *progress_ctx;
 	/* set (by a signal handler) to stop the run with -EINTR; NULL: never */
 	const volatile sig_atomic_t *stop;
+	/* check every segment's SHA-256 against the manifest */
+	int verify;
+	/* every warning also goes here (see struct tr_diag); NULL: nowhere */
+	void (*warning)(void *ctx, int damage, const char *file, int64_t offset, const char *msg);
+	void *warning_ctx;
 };
 
 struct tr_replay;
@@ -146,6 +153,8 @@ const struct tr_recording *tr_replay__recording(const struct tr_replay *r);
 /* Valid after tr_replay__run. */
 const struct tr_engine *tr_replay__engine(const struct tr_replay *r);
 uint64_t tr_replay__warnings(const struct tr_replay *r);
+/* Of those, findings that the input is damaged or incomplete (exit 3). */
+uint64_t tr_replay__damage(const struct tr_replay *r);
 void tr_replay__free(struct tr_replay *r);
 
 #endif /* TR_PIPELINE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* proctree.c: the process tree (replay/proctree.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,20 @@ struct tr_proctree {
 	size_t n;
 	size_t cap;
 	struct tr_pidmap map;
+	size_t bytes;		/* string bytes held, each shared block once */
+	uint64_t refused;	/* strings not kept: the cap was reached */
 };
+
+/* Strings are shared, not copied: a fork inherits its parent's exe, argv,
+ * cwd and cgroup by reference. Each string is one block with a count of
+ * its holders; tr_bytes.p points at its bytes. */
+struct tr_shared {
+	uint32_t refs;
+	uint32_t len;
+	char data[];
+};
+
+#define SHARED(p) ((struct tr_shared *)((char *)(p) - offsetof(struct tr_shared, data)))
 
 static inline size_t pid_slot(uint32_t pid, size_t cap)
 {
@@ -111,9 +125,16 @@ struct tr_proctree *tr_proctree__new(void)
 	return t;
 }
 
-static void bytes_free(struct tr_bytes *b)
+static void bytes_free(struct tr_proctree *t, struct tr_bytes *b)
 {
-	free(b->p);
+	if (b->p) {
+		struct tr_shared *s = SHARED(b->p);
+
+		if (!--s->refs) {
+			t->bytes -= sizeof(*s) + s->len + 1;
+			free(s);
+		}
+	}
 	b->p = NULL;
 	b->len = 0;
 }
@@ -125,10 +146,10 @@ void tr_proctree__free(struct tr_proctree *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct tr_proc_node *n = t->nodes[i];
 
-		bytes_free(&n->exe);
-		bytes_free(&n->cwd);
-		bytes_free(&n->argv);
-		bytes_free(&n->cgroup);
+		bytes_free(t, &n->exe);
+		bytes_free(t, &n->cwd);
+		bytes_free(t, &n->argv);
+		bytes_free(t, &n->cgroup);
 		free(n);
 	}
 	free(t->nodes);
@@ -165,25 +186,50 @@ const struct tr_proc_node *tr_proctree__parent(const struct tr_proctree *t, cons
 	return n->parent >= 0 ? t->nodes[n->parent] : NULL;
 }
 
-static int bytes_set(struct tr_bytes *b, const void *p, uint32_t len)
+/* A new string of its own for b. Past TR_PROCTREE_BYTES_MAX held, b is
+ * left unknown (NULL) and counted: a stream that execs without end cannot
+ * take all memory. */
+static int bytes_set(struct tr_proctree *t, struct tr_bytes *b, const void *p, uint32_t len)
 {
-	char *c = malloc((size_t)len + 1);
+	size_t need = sizeof(struct tr_shared) + (size_t)len + 1;
+	struct tr_shared *s;
 
-	if (!c)
+	bytes_free(t, b);
+	if (t->bytes + need > TR_PROCTREE_BYTES_MAX) {
+		t->refused++;
+		return 0;
+	}
+	s = malloc(need);
+	if (!s)
 		return -ENOMEM;
-	memcpy(c, p, len);
-	c[len] = '\0';
-	free(b->p);
-	b->p = c;
+	s->refs = 1;
+	s->len = len;
+	memcpy(s->data, p, len);
+	s->data[len] = '\0';
+	t->bytes += need;
+	b->p = s->data;
 	b->len = len;
 	return 0;
 }
 
-static int bytes_copy(struct tr_bytes *dst, const struct tr_bytes *src)
+/* dst holds src's string too. */
+static int bytes_copy(struct tr_proctree *t, struct tr_bytes *dst, const struct tr_bytes *src)
 {
-	if (!src->p)
+	if (!src->p || dst->p == src->p)
 		return 0;
-	return bytes_set(dst, src->p, src->len);
+	bytes_free(t, dst);
+	if (SHARED(src->p)->refs == UINT32_MAX)
+		return bytes_set(t, dst, src->p, src->len);
+	SHARED(src->p)->refs++;
+	*dst = *src;
+	return 0;
+}
+
+size_t tr_proctree__bytes(const struct tr_proctree *t, uint64_t *refused)
+{
+	if (refused)
+		*refused = t->refused;
+	return t->bytes;
 }
 
 static void comm_set(char dst[17], const char src[16])
@@ -279,7 +325,7 @@ int tr_proctree__snapshot(struct tr_proctree *t, const struct tr_proc *p, const 
 
 		if (!a->present)
 			continue;
-		err = bytes_set(dst, a->b.p, a->b.len);
+		err = bytes_set(t, dst, a->b.p, a->b.len);
 		if (err)
 			return err;
 		if (dst == &n->cwd)
@@ -377,17 +423,17 @@ int tr_proctree__fork(struct tr_proctree *t, struct tr_proc_node *parent, const 
 	if (!n->host_ppid)
 		n->host_ppid = parent->host_pid;
 	if (!n->exe.p)
-		err = err ?: bytes_copy(&n->exe, &parent->exe);
+		err = err ?: bytes_copy(t, &n->exe, &parent->exe);
 	if (!n->argv.p)
-		err = err ?: bytes_copy(&n->argv, &parent->argv);
+		err = err ?: bytes_copy(t, &n->argv, &parent->argv);
 	/* The child starts where the parent is at the fork; a parent's cwd
 	 * read by the snapshot after the fork may not be where it was then. */
 	if (!n->cwd.p && parent->cwd.p && parent->cwd_ns <= ev->h.ts) {
-		err = err ?: bytes_copy(&n->cwd, &parent->cwd);
+		err = err ?: bytes_copy(t, &n->cwd, &parent->cwd);
 		n->cwd_ns = ev->h.ts;
 	}
 	if (!n->cgroup.p)
-		err = err ?: bytes_copy(&n->cgroup, &parent->cgroup);
+		err = err ?: bytes_copy(t, &n->cgroup, &parent->cgroup);
 	*out = n;
 	return err;
 }
@@ -414,10 +460,10 @@ int tr_proctree__exec(struct tr_proctree *t, struct tr_proc_node *n, uint64_t ts
 		 * was given when not (a guess would name the wrong file). */
 		if (len && ((const char *)path)[0] != '/')
 			r = tr_proctree__resolve(n, ts, path, len, buf, sizeof(buf));
-		err = r >= 0 ? bytes_set(&n->exe, buf, (uint32_t)r) : bytes_set(&n->exe, path, len);
+		err = r >= 0 ? bytes_set(t, &n->exe, buf, (uint32_t)r) : bytes_set(t, &n->exe, path, len);
 	}
 	if (!err && argv)
-		err = bytes_set(&n->argv, argv, argvlen);
+		err = bytes_set(t, &n->argv, argv, argvlen);
 	if (comm)
 		comm_set(n->comm, comm);
 	return err;
@@ -437,10 +483,10 @@ int tr_proctree__chdir(struct tr_proctree *t, struct tr_proc_node *n, uint64_t t
 	n->cwd_ns = ts;
 	if (r < 0) {
 		/* It moved, and we cannot tell where to. */
-		bytes_free(&n->cwd);
+		bytes_free(t, &n->cwd);
 		return 0;
 	}
-	return bytes_set(&n->cwd, buf, (uint32_t)r);
+	return bytes_set(t, &n->cwd, buf, (uint32_t)r);
 }
 
 void tr_proctree__exit(struct tr_proctree *t, struct tr_proc_node *n, int64_t code, uint64_t ts)

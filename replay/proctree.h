@@ -79,7 +79,13 @@ struct tr_proc_node {
 
 struct tr_proctree;
 
+/* String bytes (exe, argv, cwd, cgroup) the tree holds at most; past it,
+ * new strings are left unknown and counted (tr_proctree__bytes). */
+#define TR_PROCTREE_BYTES_MAX (256U << 20)
+
 struct tr_proctree *tr_proctree__new(void);
+/* String bytes held, and how many strings were not kept for the cap. */
+size_t tr_proctree__bytes(const struct tr_proctree *t, uint64_t *refused);
 void tr_proctree__free(struct tr_proctree *t);
 
 size_t tr_proctree__count(const struct tr_proctree *t);

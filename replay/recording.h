@@ -21,6 +21,10 @@
 
 struct tr_recording_stats {
 	uint64_t segments_read;
+	uint64_t segments_mismatched;	/* size, frames, records or sha256 other than listed */
+	uint64_t frame_seq_gaps;
+	uint64_t chain_breaks;
+	uint64_t cpu_seq_missing;	/* records missing from per-CPU sequences, no gap record for them */
 	uint64_t segments_unreadable;	/* could not be opened, or not regular files */
 	uint64_t frames_ok;
 	uint64_t frames_bad;		/* damaged, reported, skipped */
@@ -41,10 +45,30 @@ struct tr_recording {
 
 	struct tr_recording_stats stats;
 	struct tr_diag *diag;
+	int verify;			/* check each segment's sha256 against the manifest */
+	int dirfd, evfd;		/* the directory and events/, opened once */
 
 	/* iteration */
 	size_t cur;
 	struct tr_seg_reader *reader;
+	uint8_t chain[TR_CHAIN_LEN];	/* head of the last segment read */
+	int chain_known;
+	int ended;
+	uint8_t *conv;			/* a version 1 event widened to this version's layout */
+	size_t conv_cap;
+
+	/* per-CPU sequences: records missing, and gap records' losses */
+	struct tr_cpu_seq *cpus;
+	size_t ncpus;
+};
+
+struct tr_cpu_seq {
+	uint64_t last;		/* seq of the last kernel record */
+	uint64_t missing;	/* sum of forward jumps */
+	uint64_t covered;	/* lost, from gap records */
+	int seen;
+	const char *first_seg;	/* where the first jump was */
+	uint64_t first_off;
 };
 
 /* Open dir. A missing or corrupt manifest is a warning (the built-in
@@ -52,6 +76,8 @@ struct tr_recording {
  * error. 0 or -errno with a message naming the file in err. */
 int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
 		       char *err, size_t errlen);
+/* Also check each segment's SHA-256 against the manifest (reads it twice). */
+void tr_recording__verify(struct tr_recording *r, int on);
 /* 1 with the next record (valid until the next call; not necessarily
  * aligned) and where it came from, 0 at the end, -errno on an I/O error
  * (message in err). */

@@ -224,6 +224,28 @@ static void check_args(const struct tr_signature *s, const struct tr_sigset_opts
 
 	if (!o || !o->catalog || o->catalog == tr_catalog__builtin())
 		return;
+	/* It reads arguments, and none of them is in the recording's catalog
+	 * (of the events the catalog has): it cannot run at all. */
+	{
+		int declared = 0, present = 0;
+		const struct tr_event_def *first = NULL;
+
+		for (uint32_t i = 0; i < s->nargs; i++) {
+			const struct tr_event_def *b = find_by_name(s->args[i].event);
+			const struct tr_event_def *d = b ? tr_catalog__find(o->catalog, b->id) : NULL;
+
+			if (!d)
+				continue;
+			declared++;
+			present += arg_index(d, s->args[i].arg) >= 0;
+			first = first ? first : d;
+		}
+		if (declared && !present)
+			tr_diag__warn(o->diag, o->catalog_file ? o->catalog_file : "catalog", -1,
+				      "catalog: event %u (%s) and the others signature %s selects have none of "
+				      "the arguments it reads; signature %s (%s) cannot run on this recording",
+				      first->id, tr_show_str(a, first->name), s->id, s->id, s->name);
+	}
 	for (uint32_t i = 0; i < s->nargs; i++) {
 		const struct tr_event_def *b = find_by_name(s->args[i].event);
 		const struct tr_event_def *d = b ? tr_catalog__find(o->catalog, b->id) : NULL;

@@ -39,6 +39,9 @@ static const char usage[] =
 "  -f, --findings         also run the signatures; print each finding after\n"
 "                         the event that triggered it\n"
 "  -F, --only-findings    run the signatures, print only their findings\n"
+"      --verify           also check each segment's SHA-256 against the\n"
+"                         manifest (sizes, counts, frame sequence and hash\n"
+"                         chain are always checked)\n"
 "      --list-events      print the event catalog (the recording's with DIR):\n"
 "                         id, name, arguments, tab-separated\n"
 "  -s, --signatures LIST  run only these signatures: ids or names, comma-\n"
@@ -59,8 +62,11 @@ static const char usage[] =
 "  " PROG " rec/ | jq -c 'select(.eventName == \"execve\") | .args'\n"
 "  " PROG " --list-events\n"
 "\n"
-"EXIT STATUS: 0 when the recording was replayed (warnings included),\n"
-"1 on failure, 2 on a usage error.\n";
+"EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
+"failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
+"incomplete (frames cut or corrupt, segments missing or not as the manifest\n"
+"lists them, records missing from a CPU's sequence, an interrupted\n"
+"recording): the damage is on stderr.\n";
 
 struct out {
 	int fd;
@@ -162,13 +168,15 @@ static int list_events(const char *dir)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS, OPT_EXCEPT };
+	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_VERIFY, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS,
+	       OPT_EXCEPT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "findings", no_argument, NULL, 'f' },
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "signatures", required_argument, NULL, 's' },
 		{ "signatures-dir", required_argument, NULL, OPT_SIG_DIR },
 		{ "sigma", required_argument, NULL, OPT_SIGMA },
@@ -207,6 +215,7 @@ int main(int argc, char **argv)
 		case 'F': only = 1; break;
 		case OPT_LIST_EVENTS: list_ev = 1; break;
 		case OPT_LIST_SIGS: list_sig = 1; break;
+		case OPT_VERIFY: ro.verify = 1; break;
 		case 'V': printf(PROG " %s\n", TR_VERSION); return 0;
 		case 'h': fputs(usage, stdout); return 0;
 		default:
@@ -289,7 +298,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	o.fd = -1;
-	rc = 0;
+	/* done, but the input was damaged (the damage is on stderr) */
+	rc = tr_replay__damage(r) ? 3 : 0;
 
 cleanup:
 	if (output && o.fd >= 0)

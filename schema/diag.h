@@ -34,11 +34,20 @@ struct tr_diag {
 	const char *prog;	/* program name for the prefix */
 	FILE *out;		/* usually stderr; NULL prints nothing */
 	uint64_t warnings;	/* reported so far (printed or not) */
+	uint64_t damage;	/* of those, damage to the input: exit status 3 */
+	/* every warning, printed or not, also goes here (NULL: nowhere) */
+	void (*hook)(void *ctx, int damage, const char *file, int64_t offset, const char *msg);
+	void *hook_ctx;
 };
 
 /* offset < 0: no offset part. file may be NULL. */
 __attribute__((format(printf, 4, 5)))
 void tr_diag__warn(struct tr_diag *d, const char *file, int64_t offset, const char *fmt, ...);
+
+/* A warning that the input is damaged or incomplete: the run still does
+ * its job, and ends with exit status 3 (DESIGN.md, exit codes). */
+__attribute__((format(printf, 4, 5)))
+void tr_diag__damage(struct tr_diag *d, const char *file, int64_t offset, const char *fmt, ...);
 
 /* The same prefix for a final note ("PROG: warning: ..."), never suppressed. */
 __attribute__((format(printf, 2, 3)))

@@ -50,7 +50,24 @@ CREATE TABLE recordings (
 	lost_total	INTEGER NOT NULL,	-- events lost, from the gap records
 	damaged_frames	INTEGER NOT NULL,	-- frames skipped as damaged
 	warnings	INTEGER NOT NULL,	-- warnings replay printed
-	indexed_by	TEXT NOT NULL		-- tracee-analyze version
+	indexed_by	TEXT NOT NULL,		-- tracee-analyze version
+	damage		TEXT			-- NULL: the recording proved whole (sizes,
+						-- counts, sha256, frame_seq, hash chain,
+						-- per-CPU seq); else a JSON array of the
+						-- damage found, one string each (rows of
+						-- warnings with damage = 1)
+);
+
+-- Every warning replay gave while indexing: damage (damage = 1: the input
+-- is damaged or incomplete) and oddities (0), such as a signature that
+-- cannot run on this recording.
+CREATE TABLE warnings (
+	id		INTEGER PRIMARY KEY,	-- in the order given
+	recording_id	INTEGER NOT NULL REFERENCES recordings(id),
+	damage		INTEGER NOT NULL CHECK (damage IN (0, 1)),
+	file		TEXT,			-- the file it is about, if any
+	offset		INTEGER,		-- byte offset in it, if any
+	message		TEXT NOT NULL
 );
 
 -- Every process the replay's process tree knew: the /proc snapshot, every

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -185,6 +186,11 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 			 "pcaps", tr_jfiles(m->pcaps, m->npcaps, false),
 			 "lost", tr_jlost(m->lost_per_cpu, m->nlost),
 			 "catalog", tr_jcatalog(cat));
+	if (root && m->ncuts &&
+	    json_object_set_new(root, "cuts", tr_jfiles(m->cuts, m->ncuts, true))) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (!root)
 		return -EINVAL;
 	/* A .tmp left by a crash is replaced, never reused: O_EXCL gives a
@@ -553,6 +559,9 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 	    (err = tr_jfiles_read(r, root, "pcaps", false, &m->pcaps, &m->npcaps)) ||
 	    (err = tr_jlost_read(r, root, m)))
 		return err;
+	if (json_object_get(root, "cuts") &&
+	    (err = tr_jfiles_read(r, root, "cuts", true, &m->cuts, &m->ncuts)))
+		return err;
 
 	v = json_object_get(root, "catalog");
 	if (!v) {
@@ -560,6 +569,49 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 		return 0;
 	}
 	return tr_jcatalog_read(r, v, m);
+}
+
+/* The manifest of dir, opened relative to it: never through a symlink
+ * (another user's link could point anywhere), never a FIFO (opening one
+ * waits for a writer: O_NONBLOCK, then only a regular file is read), and
+ * not larger than TR_MANIFEST_MAX. */
+static FILE *tr_manifest_open(const char *dir, const char *file, char *err, size_t errlen, int *rc)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int dfd, fd = -1;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fd = openat(dfd, TR_MANIFEST_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		*rc = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", file,
+			 *rc == -ELOOP ? "a symbolic link; not followed" : strerror(-*rc));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*rc = -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file; not read", file);
+		goto out;
+	}
+	if (st.st_size > TR_MANIFEST_MAX) {
+		*rc = -EFBIG;
+		snprintf(err, errlen, "%s: %lld bytes, more than a manifest may have (%d)", file,
+			 (long long)st.st_size, TR_MANIFEST_MAX);
+		goto out;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		*rc = -errno;
+	else
+		fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return f;
 }
 
 int tr_manifest__read(const char *dir, struct tr_manifest *m, char *err, size_t errlen)
@@ -577,12 +629,9 @@ int tr_manifest__read(const char *dir, struct tr_manifest *m, char *err, size_t 
 		snprintf(err, errlen, "%s/%s: path too long", dir, TR_MANIFEST_NAME);
 		return rc;
 	}
-	f = fopen(file, "re");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", file, strerror(-rc));
+	f = tr_manifest_open(dir, file, err, errlen, &rc);
+	if (!f)
 		return rc;
-	}
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(f);
 	if (!root) {
@@ -618,6 +667,9 @@ void tr_manifest__free(struct tr_manifest *m)
 	for (size_t i = 0; i < m->npcaps; i++)
 		free(m->pcaps[i].path);
 	free(m->pcaps);
+	for (size_t i = 0; i < m->ncuts; i++)
+		free(m->cuts[i].path);
+	free(m->cuts);
 	free(m->lost_per_cpu);
 	if (m->catalog_owned && m->catalog) {
 		struct tr_catalog *c = (struct tr_catalog *)m->catalog;

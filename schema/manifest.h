@@ -13,6 +13,7 @@
 
 #define TR_MANIFEST_NAME "manifest.json"
 #define TR_MANIFEST_FORMAT "tracee-recording"
+#define TR_MANIFEST_MAX (64 << 20)	/* bytes a reader accepts */
 
 enum tr_rec_state {
 	TR_STATE_RECORDING = 0,	/* written at start; read back, the recorder did not finish */
@@ -48,6 +49,10 @@ struct tr_manifest {
 	struct tr_manifest_file *segments;	/* events/seg-NNNNNN.zst, in order */
 	size_t npcaps;
 	struct tr_manifest_file *pcaps;
+	/* segments removed on purpose (ring rotation): readers do not call
+	 * their absence damage. Optional key "cuts"; since 2. */
+	size_t ncuts;
+	struct tr_manifest_file *cuts;
 
 	/* losses: per-CPU counts of lost events (the same as the gap records) */
 	size_t nlost;

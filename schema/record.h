@@ -12,6 +12,8 @@
 struct tr_arg_val {
 	uint8_t present;	/* 0: not in the record */
 	uint8_t wire;		/* enum tr_wire_type */
+	uint8_t flags;		/* TR_ARGF_* from the record's argument-info trailer */
+	uint32_t orig_len;	/* with TR_ARGF_TRUNC: the real length, 0 if unknown */
 	union {
 		int64_t i;	/* INT32, INT64 (sign-extended) */
 		uint64_t u;	/* UINT32, UINT64 */
@@ -29,10 +31,21 @@ struct tr_arg_val {
 int tr_args__decode(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
 		    unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen);
 
+/* The same, for arguments that start at byte base of their record: the
+ * offsets in messages count from the record's start. */
+int tr_args__decode_at(const uint8_t *wires, unsigned nwires, const void *buf, size_t len,
+		       unsigned nargs, struct tr_arg_val out[TR_MAX_ARGS], size_t base,
+		       char *err, size_t errlen);
+
 /* Decode the arguments of a TR_REC_EVENT record with def (from the
  * recording's catalog); wraps tr_args__decode. */
 int tr_event__args(const struct tr_event *ev, const struct tr_event_def *def,
 		   struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen);
+/* Widen a version 1 event record (size bytes at v1) into out, which has
+ * room for size + (sizeof(struct tr_event) - TR_EVENT_V1_SIZE) bytes: euid
+ * and fsuid become TR_ID_UNKNOWN. 0, or -EBADMSG (message in err) if it is
+ * shorter than the v1 head or has flags version 1 did not define. */
+int tr_event__from_v1(const void *rec, size_t size, void *out, char *err, size_t errlen);
 /* The same for a TR_REC_PROC record (indexes TR_PROC_ARG_*). */
 int tr_proc__args(const struct tr_proc *p, struct tr_arg_val out[TR_MAX_ARGS], char *err, size_t errlen);
 

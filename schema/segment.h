@@ -12,13 +12,18 @@
 #include "tr_format.h"
 
 #define TR_SEG_FRAME_RAW_DEFAULT (1U << 20) /* a frame closes at this many raw bytes */
+#define TR_SEG_FRAME_RECORDS_DEFAULT 0	/* ... or records (0: no such bound) */
 
 struct tr_seg_info {
 	uint64_t bytes;		/* file size */
 	uint64_t frames;
 	uint64_t records;
 	char sha256[65];	/* hex digest of the whole file */
+	uint8_t chain[TR_CHAIN_LEN]; /* hash of its last frame: the chain head */
 };
+
+/* Lowercase hex of a chain hash into out[2 * TR_CHAIN_LEN + 1]. */
+char *tr_chain__hex(char out[2 * TR_CHAIN_LEN + 1], const uint8_t h[TR_CHAIN_LEN]);
 
 /* Writing. Records are buffered; a frame is written when the buffer reaches
  * frame_raw bytes, on tr_seg_writer__flush() and on close. */
@@ -33,6 +38,14 @@ int tr_seg_writer__flush(struct tr_seg_writer *w);
 /* Bytes written to the file so far, and records buffered but not yet written. */
 uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
+/* Bound frames by records as well as by raw bytes (0: no bound). */
+void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records);
+/* The hash chain: the previous frame's hash (the last segment's head) for
+ * the first frame of this segment; zero (the default) starts a recording. */
+void tr_seg_writer__chain(struct tr_seg_writer *w, const uint8_t prev[TR_CHAIN_LEN]);
+/* The chain head: the hash of the last frame written (or of the previous
+ * segment's last, as set). */
+void tr_seg_writer__head(const struct tr_seg_writer *w, uint8_t out[TR_CHAIN_LEN]);
 /* Flush, fsync and close; fills info if not NULL. Frees w (NULL is fine). 0 or -errno. */
 int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info);
 
@@ -46,24 +59,46 @@ struct tr_rec_pos {
 	uint64_t frame_offset;	/* byte offset of the frame header in the file */
 	uint32_t frame_seq;	/* frame_seq from that header */
 	uint32_t index;		/* 0-based record index within the frame */
+	uint16_t version;	/* format version of the frame: how its records are laid out */
 };
 
 struct tr_seg_stats {
 	uint64_t frames_ok;
 	uint64_t frames_bad;	/* reported and skipped */
+	uint64_t frames_v1;	/* of frames_ok: version 1, without the hash chain */
+	uint64_t seq_gaps;	/* frame_seq jumps not explained by reported damage */
+	uint64_t chain_breaks;	/* frames whose prev_hash is not the previous frame's hash */
 	uint64_t bytes_skipped;	/* bytes not read because of damage */
 	uint64_t records;
 };
 
 struct tr_seg_reader;
 
-/* NULL with errno set if the file cannot be opened. diag may be NULL. */
+/* NULL with errno set if the file cannot be opened. diag may be NULL. The
+ * file is read with pread, never mapped: a file that shrinks while it is
+ * read is reported as truncated. Only a regular file is read (-ENODEV,
+ * -EISDIR). */
 struct tr_seg_reader *tr_seg_reader__open(const char *path, tr_diag_fn diag, void *ctx);
+/* The same for name relative to the directory dirfd, never through a
+ * symlink (-ELOOP); path names it in messages. */
+struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const char *path,
+					    tr_diag_fn diag, void *ctx);
+/* What the first frame's prev_hash must be: the previous segment's chain
+ * head, zeros for the first segment of a recording, NULL when unknown (the
+ * previous segment is missing or declared cut): then it is not checked. */
+void tr_seg_reader__chain(struct tr_seg_reader *r, const uint8_t prev[TR_CHAIN_LEN]);
+/* After the end: 1 and the hash of the last frame read if it is known
+ * (no damage after it), else 0. */
+int tr_seg_reader__head(const struct tr_seg_reader *r, uint8_t out[TR_CHAIN_LEN]);
 /* 1 and *rec (valid until the next call) for a record, 0 at the end,
- * -errno on an I/O error. Every returned record has size >= 24, a known kind
- * and lies wholly inside its frame. pos may be NULL. */
+ * -errno on an I/O error. Every returned record has size >= 24, a kind >= 1,
+ * the size of its kind if the kind is known (<= TR_REC_KIND_MAX; a newer
+ * kind is handed out as it is, for the consumer to skip), and lies wholly
+ * inside its frame. pos may be NULL. */
 int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, struct tr_rec_pos *pos);
 const struct tr_seg_stats *tr_seg_reader__stats(const struct tr_seg_reader *r);
+/* The open file (to stat or hash it; read it with pread only). */
+int tr_seg_reader__fd(const struct tr_seg_reader *r);
 void tr_seg_reader__close(struct tr_seg_reader *r);
 
 #endif /* TR_SEGMENT_H */

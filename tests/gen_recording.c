@@ -3,7 +3,7 @@
  * gen_recording: write a synthetic recording, for the CLI tests and the
  * replay benchmark, with the real segment and manifest writers.
  *
- *   gen_recording [--events N] [--state recording] [--no-manifest] [--damage] DIR
+ *   gen_recording [--events N] [--frame-raw BYTES] [--state recording] [--no-manifest] [--damage] DIR
  *
  * Without --events: a small scripted session (snapshot, forks, execve
  * pairing, an exec from /tmp, hostile strings, a gap, two segments).
@@ -123,11 +123,13 @@ int main(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "no-manifest", no_argument, NULL, 'M' },
 		{ "damage", no_argument, NULL, 'd' },
+		{ "frame-raw", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	enum tr_rec_state state = TR_STATE_COMPLETE;
 	int manifest = 1, damage = 0, c, err;
 	uint64_t events = 0;
+	long frame_raw = -1;
 	struct synth s;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -136,8 +138,9 @@ int main(int argc, char **argv)
 		case 's': state = strcmp(optarg, "recording") ? TR_STATE_COMPLETE : TR_STATE_RECORDING; break;
 		case 'M': manifest = 0; break;
 		case 'd': damage = 1; break;
+		case 'r': frame_raw = strtol(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: gen_recording [--events N] [--state recording] [--no-manifest] [--damage] DIR\n");
+			fprintf(stderr, "usage: gen_recording [--events N] [--frame-raw BYTES] [--state recording] [--no-manifest] [--damage] DIR\n");
 			return 2;
 		}
 	}
@@ -146,7 +149,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* small frames for the scripted session, so damage costs one frame */
-	err = synth_open(&s, argv[optind], events ? 0 : 512);
+	err = synth_open(&s, argv[optind], frame_raw >= 0 ? (uint32_t)frame_raw : events ? 0 : 512);
 	if (!err) {
 		if (events)
 			bench(&s, events);

@@ -50,7 +50,7 @@ has err "warning: the recording lost 12 events" "index passes replay warnings on
 [ "$(stat -c %a "$db")" = 600 ] && ok "DB is mode 0600" || bad "DB mode $(stat -c %a "$db")"
 same "$(sqlite3 "$db" 'PRAGMA user_version')" 1 "schema version 1 (PRAGMA user_version)"
 same "$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")" \
-	"detections events gaps processes recordings signatures" "schema tables"
+	"detections events gaps processes recordings signatures warnings" "schema tables"
 run "$ANALYZE" index -o "$db" "$tmp/rec"
 expect_rc 1 "index over an existing DB"
 has err "tracee-analyze: error: $db: exists; use --force to replace it" "overwrite refused"

@@ -12,11 +12,14 @@
 # The readers are built again with clang, ASan, UBSan and libFuzzer's
 # coverage into $(OUTPUT)/fuzz/obj, so the fuzzer sees the edges it reaches
 # in them; the system libraries (zstd, zlib, jansson) stay uninstrumented.
+# Every run has an RSS limit (FUZZ_RSS_MB, 512): a reader that a small input
+# drives to gigabytes is a bug the fuzzer reports, like a crash.
 # A crash found by `make fuzz` becomes a seed in tests/fuzz/corpus/TARGET/
 # once fixed, so fuzz-regress keeps it fixed.
 
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_SECONDS ?= 30
+FUZZ_RSS_MB ?= 512
 FUZZ_CC ?= $(CLANG)
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
@@ -53,7 +56,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz-regress: fuzz-build
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
 		log=$(FUZZ_DIR)/$$t.regress.log; mkdir -p $(FUZZ_DIR)/artifacts/$$t; \
-		if $(FUZZ_DIR)/$$t -runs=0 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
+		if $(FUZZ_DIR)/$$t -runs=0 -rss_limit_mb=$(FUZZ_RSS_MB) -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
 			tests/fuzz/corpus/$$t >$$log 2>&1; then \
 			echo "ok   $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) seeds"; \
 		else \
@@ -70,7 +73,7 @@ fuzz-run-%: $(FUZZ_DIR)/%
 	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/artifacts/$*
 	$(Q)cp -n tests/fuzz/corpus/$*/* $(FUZZ_DIR)/corpus/$*/
 	$(call msg,FUZZ,$* for $(FUZZ_SECONDS) s)
-	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS_MB) -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_DIR)/artifacts/$*/ \
 		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		$(FUZZ_DIR)/corpus/$* >$(FUZZ_DIR)/$*.log 2>&1 || { tail -60 $(FUZZ_DIR)/$*.log; exit 1; }

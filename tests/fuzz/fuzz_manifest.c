@@ -131,7 +131,7 @@ static void check_valid(const struct tr_manifest *m)
 	const struct tr_catalog *c = m->catalog;
 	uint64_t sum = 0;
 
-	check(m->format_version == TR_FORMAT_VERSION);
+	check(m->format_version >= 1 && m->format_version <= TR_FORMAT_VERSION);
 	check(m->state == TR_STATE_RECORDING || m->state == TR_STATE_COMPLETE);
 	check(m->tool_version && m->hostname && m->kernel_release && m->boot_id);
 	for (size_t i = 0; i < m->argc; i++)
@@ -139,6 +139,7 @@ static void check_valid(const struct tr_manifest *m)
 	check(m->start_boot_ns <= INT64_MAX && m->stop_boot_ns <= INT64_MAX);
 	check_files(m->segments, m->nsegments);
 	check_files(m->pcaps, m->npcaps);
+	check_files(m->cuts, m->ncuts);
 	for (size_t i = 0; i < m->nlost; i++) {
 		check(m->lost_per_cpu[i] <= INT64_MAX);
 		check(!__builtin_add_overflow(sum, m->lost_per_cpu[i], &sum));
@@ -171,7 +172,8 @@ static void check_files_same(const struct tr_manifest_file *a, const struct tr_m
 
 static void check_same(const struct tr_manifest *a, const struct tr_manifest *b)
 {
-	check(a->format_version == b->format_version && a->state == b->state);
+	/* the writer writes the files it made: always this version */
+	check(b->format_version == TR_FORMAT_VERSION && a->state == b->state);
 	check(same_str(a->tool_version, b->tool_version) && same_str(a->end_reason, b->end_reason));
 	check(same_str(a->hostname, b->hostname) && same_str(a->kernel_release, b->kernel_release));
 	check(same_str(a->boot_id, b->boot_id));
@@ -183,6 +185,8 @@ static void check_same(const struct tr_manifest *a, const struct tr_manifest *b)
 	check(a->nsegments == b->nsegments && a->npcaps == b->npcaps);
 	check_files_same(a->segments, b->segments, a->nsegments);
 	check_files_same(a->pcaps, b->pcaps, a->npcaps);
+	check(a->ncuts == b->ncuts);
+	check_files_same(a->cuts, b->cuts, a->ncuts);
 	check(a->nlost == b->nlost);
 	check(!a->nlost || !memcmp(a->lost_per_cpu, b->lost_per_cpu, a->nlost * sizeof(*a->lost_per_cpu)));
 	check(a->catalog->n == b->catalog->n);

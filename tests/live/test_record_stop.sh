@@ -24,8 +24,10 @@ wait $pid 2>/dev/null
 pkill -f 'sleep 30' || true
 check "kill -9: manifest still says recording" test "$(jq -r .state "$tmp/kill/manifest.json")" = recording
 "$OUTPUT/tracee-replay" "$tmp/kill" >"$tmp/kill.jsonl" 2>"$tmp/kill.err"
-check "kill -9: replay exits 0" test $? -eq 0
+check "kill -9: replay exits 3 (done, but the recording is incomplete)" test $? -eq 3
 check "kill -9: replay says the recording was interrupted" grep -q interrupted "$tmp/kill.err"
+check "kill -9: the hash chain and the per-CPU sequences hold" \
+	test -z "$(grep -e 'hash chain' -e 'missing from its sequence' -e frame_seq "$tmp/kill.err")"
 check "kill -9: the events before the kill replay" \
 	test -n "$(jq -c 'select(.eventName=="openat" and .processName=="cat" and .args[1].value=="/etc/hostname")' "$tmp/kill.jsonl")"
 
@@ -35,7 +37,10 @@ check "kill -9: the events before the kill replay" \
 	'for i in 1 2 3 4; do find /usr /etc >/dev/null 2>&1 & done; wait'
 lost=$(jq '.lost.total' "$tmp/loss/manifest.json")
 check "loss: the manifest counts lost events" test "${lost:-0}" -gt 0
-"$OUTPUT/tracee-replay" "$tmp/loss" >"$tmp/loss.jsonl" 2>/dev/null
+"$OUTPUT/tracee-replay" --verify "$tmp/loss" >"$tmp/loss.jsonl" 2>"$tmp/loss.err"
+check "loss: replay exits 0 (every hole is declared, the recording is whole)" test $? -eq 0
+check "loss: per-CPU sequence jumps are all covered by gap records" \
+	test -z "$(grep 'missing from its sequence' "$tmp/loss.err")"
 gaps=$(jq -s '[.[] | select(.eventName=="lost_events") | .args[] | select(.name=="lost") | .value] | add // 0' "$tmp/loss.jsonl")
 check "loss: gap records add up to the manifest's count ($gaps = $lost)" test "$gaps" = "$lost"
 exit $fail

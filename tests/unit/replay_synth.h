@@ -35,6 +35,7 @@ struct synth {
 	char segpaths[SYNTH_MAX_SEGS][64];
 	uint64_t seq[SYNTH_CPUS + 1];	/* per CPU; the last one for TR_CPU_NONE */
 	uint32_t frame_raw;
+	uint8_t chain[TR_CHAIN_LEN];	/* head of the last closed segment */
 	const struct tr_catalog *catalog; /* written to the manifest; NULL: built-in */
 	int err;			/* first error, sticky */
 };
@@ -72,6 +73,7 @@ static inline int synth_open_segment(struct synth *s)
 	s->w = tr_seg_writer__open(path, 1, s->frame_raw);
 	if (!s->w)
 		return s->err = -errno;
+	tr_seg_writer__chain(s->w, s->chain);	/* the chain runs across segments */
 	return 0;
 }
 
@@ -83,6 +85,7 @@ static inline int synth_close_segment(struct synth *s)
 	if (!s->w)
 		return 0;
 	err = tr_seg_writer__close(s->w, &f->info);
+	memcpy(s->chain, f->info.chain, TR_CHAIN_LEN);
 	s->w = NULL;
 	f->path = s->segpaths[s->nsegs];
 	s->nsegs++;
@@ -158,6 +161,7 @@ static inline void synth_ev_begin(struct synth_ev *e, uint16_t cpu, uint64_t ts,
 	e->ev.host_tid = e->ev.tid = t->tid ? t->tid : t->pid;
 	e->ev.host_ppid = e->ev.ppid = t->ppid;
 	e->ev.uid = e->ev.gid = t->uid;
+	e->ev.euid = e->ev.fsuid = t->uid;
 	e->ev.mnt_ns = 4026531841U;
 	e->ev.pid_ns = 4026531836U;
 	e->ev.cgroup_id = 1;
@@ -204,6 +208,19 @@ static inline void synth_ev_argv(struct synth_ev *e, uint8_t idx, const char *co
 		n += l;
 	}
 	synth_ev_bytes(e, idx, tmp, (uint32_t)n);
+}
+
+/* An argument-info trailer entry (after the last argument): flags
+ * TR_ARGF_*, and the real length of a cut value. */
+static inline void synth_ev_arginfo(struct synth_ev *e, uint8_t idx, uint8_t flags, uint32_t orig_len)
+{
+	struct tr_arg_info ai = { .idx = idx, .flags = flags, .orig_len = orig_len };
+
+	if (e->off + sizeof(ai) > sizeof(e->buf))
+		return;
+	memcpy(e->buf + e->off, &ai, sizeof(ai));
+	e->off += sizeof(ai);
+	e->ev.flags |= (flags & TR_ARGF_TRUNC ? TR_EVF_TRUNC : 0) | (flags & TR_ARGF_AT_EXIT ? TR_EVF_ARG_AT_EXIT : 0);
 }
 
 static inline int synth_ev_end(struct synth *s, struct synth_ev *e)

@@ -344,7 +344,7 @@ static void bad_state(json_t *root)
 static void test_rejects(void **state)
 {
 	assert_read_fails(wrong_format, "format: \"perf-data\", expected \"tracee-recording\"");
-	assert_read_fails(newer_version, "format_version: 2 is newer than this reader (1)");
+	assert_read_fails(newer_version, "format_version: 3 is newer than this reader (2)");
 	assert_read_fails(unknown_wire, "catalog[0].args[1].wire: unknown wire type \"FLOAT\"");
 	assert_read_fails(missing_boot_id, "host.boot_id: missing");
 	assert_read_fails(cpu_count_string, "host.cpu_count: expected an integer");

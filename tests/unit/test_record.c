@@ -275,11 +275,11 @@ static void test_event_args(void **state)
 	/* offsets in messages count from the start of the record */
 	ev->nargs = 2;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 141: 5 bytes left over"));
+	assert_non_null(strstr(err, "offset 149: 5 bytes left over"));
 	ev->nargs = 3;
 	rec[sizeof(*ev)] = 9;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 120: argument index 9 out of range"));
+	assert_non_null(strstr(err, "offset 128: argument index 9 out of range"));
 	rec[sizeof(*ev)] = 0;
 	ev->flags = 0x8000;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
@@ -289,6 +289,90 @@ static void test_event_args(void **state)
 	ev->h.size = sizeof(*ev) - 1;
 	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "less than the event head"));
+}
+
+/* Version 2's argument-info trailer: flags and real length of a cut
+ * argument; readers of records without it never look. */
+static void test_event_arginfo(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t rec[256];
+	struct tr_event *ev = (struct tr_event *)rec;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	struct tr_arg_info ai = { .idx = 1, .flags = TR_ARGF_TRUNC | TR_ARGF_AT_EXIT, .orig_len = 5000 };
+	char err[160] = "";
+	size_t end;
+
+	make_openat(rec, sizeof(rec));
+	end = ev->h.size;
+	memcpy(rec + end, &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_int_equal(v[1].flags, TR_ARGF_TRUNC | TR_ARGF_AT_EXIT);
+	assert_int_equal(v[1].orig_len, 5000);
+	assert_int_equal(v[0].flags, 0);
+	assert_int_equal(v[2].flags, 0);
+
+	/* the event's flags must say what the entries say */
+	ev->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "disagree"));
+	/* without the flags the trailer is bytes left over */
+	ev->flags = 0;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "8 bytes left over"));
+	/* an entry for an absent argument, a repeated one, reserved bits */
+	ev->flags = TR_EVF_TRUNC | TR_EVF_ARG_AT_EXIT;
+	rec[end] = 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "index 3, which is not in the record"));
+	rec[end] = 1;
+	rec[end + 2] = 1;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved bits"));
+	rec[end + 2] = 0;
+	memcpy(rec + end + sizeof(ai), &ai, sizeof(ai));
+	ev->h.size += sizeof(ai);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "repeated"));
+	/* a trailer that is not whole entries */
+	ev->h.size -= 3;
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "not a positive multiple of 8"));
+}
+
+/* A version 1 event (120-byte head) widens to this layout: same fields,
+ * same arguments, euid/fsuid unknown. */
+static void test_event_from_v1(void **state)
+{
+	const struct tr_event_def *def = tr_catalog__find(tr_catalog__builtin(), TR_EV_OPENAT);
+	_Alignas(8) uint8_t v2[256], v1[256], out[256];
+	struct tr_event *ev = (struct tr_event *)out;
+	struct tr_arg_val v[TR_MAX_ARGS];
+	uint32_t size;
+	char err[160] = "";
+
+	make_openat(v2, sizeof(v2));
+	memcpy(&size, v2 + offsetof(struct tr_rec_hdr, size), sizeof(size));
+	/* the same record as version 1 wrote it */
+	memcpy(v1, v2, TR_EVENT_V1_SIZE);
+	memcpy(v1 + TR_EVENT_V1_SIZE, v2 + sizeof(struct tr_event), size - sizeof(struct tr_event));
+	size -= sizeof(struct tr_event) - TR_EVENT_V1_SIZE;
+	memcpy(v1 + offsetof(struct tr_rec_hdr, size), &size, sizeof(size));
+
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), 0);
+	assert_int_equal(ev->h.size, size + 8);
+	assert_int_equal(ev->euid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->fsuid, TR_ID_UNKNOWN);
+	assert_int_equal(ev->retval, 3);
+	assert_int_equal(tr_event__args(ev, def, v, err, sizeof(err)), 0);
+	assert_memory_equal(v[1].b.p, "/etc/passwd", 11);
+	/* flags version 1 did not have make it invalid */
+	((struct tr_event *)v1)->flags = TR_EVF_TRUNC;
+	assert_int_equal(tr_event__from_v1(v1, size, out, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "reserved in version 1"));
+	assert_int_equal(tr_event__from_v1(v1, TR_EVENT_V1_SIZE - 1, out, err, sizeof(err)), -EBADMSG);
 }
 
 static void test_proc_args(void **state)
@@ -312,9 +396,9 @@ static void test_proc_args(void **state)
 	assert_int_equal(v[TR_PROC_ARG_ARGV].b.len, 6);
 	assert_int_equal(v[TR_PROC_ARG_CWD].present, 0);
 
-	rec[sizeof(*p)] = 4;
+	rec[sizeof(*p)] = TR_PROC_ARG_NARGS;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
-	assert_non_null(strstr(err, "offset 96: argument index 4 out of range"));
+	assert_non_null(strstr(err, "offset 96: argument index 11 out of range"));
 	rec[sizeof(*p)] = TR_PROC_ARG_ARGV;
 	p->reserved = 1;
 	assert_int_equal(tr_proc__args(p, v, err, sizeof(err)), -EBADMSG);
@@ -335,6 +419,8 @@ int main(void)
 		cmocka_unit_test(test_rejects_missing_argument),
 		cmocka_unit_test(test_rejects_too_many_arguments),
 		cmocka_unit_test(test_event_args),
+		cmocka_unit_test(test_event_arginfo),
+		cmocka_unit_test(test_event_from_v1),
 		cmocka_unit_test(test_catalog_is_well_formed),
 		cmocka_unit_test(test_catalog_canonicalize_v1_ids),
 		cmocka_unit_test(test_proc_args),

@@ -17,6 +17,7 @@
 #include "merge.h"
 #include "path.h"
 #include "pipeline.h"
+#include "state.h"
 #include "replay_synth.h"
 
 /* ---- helpers ---- */
@@ -621,7 +622,7 @@ static void test_bad_records(void **state)
 	assert_int_equal(r.stats.skipped, 3);
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 1: event id 4242 is not in the recording's catalog; skipped"));
 	assert_non_null(strstr(r.diag, "/events/seg-000000.zst: offset 0: record 2: event 257 (openat): "
-				       "offset 131: argument 2 of 2 is missing; skipped"));
+				       "offset 139: argument 2 of 2 is missing; skipped"));
 	assert_non_null(strstr(r.diag, "record 3: event 257 (openat): offset 30: reserved event flags set (0x8000)"));
 	assert_non_null(strstr(r.diag, "3 records could not be decoded and were skipped"));
 	run_free(&r);
@@ -889,6 +890,8 @@ static void test_json_event(void **state)
 	synth_ev_begin(&e, 0, 200, TR_EV_SCHED_PROCESS_EXEC, &t);
 	synth_ev_str(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), "/bin/sh");
 	synth_ev_bytes(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), "sh\0-c\0ec", 8);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"), TR_ARGF_TRUNC, 9000);
+	synth_ev_arginfo(&e, synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"), TR_ARGF_AT_EXIT, 0);
 	synth_ev_end(&s, &e);
 	synth_watermark(&s, 1000);
 	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
@@ -900,7 +903,7 @@ static void test_json_event(void **state)
 			"{\"timestamp\":1700000000000000100,\"threadStartTime\":1700000002003456789,"
 			"\"processorId\":0,\"processId\":100,\"cgroupId\":1,\"threadId\":100,"
 			"\"parentProcessId\":1,\"hostProcessId\":100,\"hostThreadId\":100,"
-			"\"hostParentProcessId\":1,\"userId\":0,\"mountNamespace\":4026531841,"
+			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
 			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
@@ -920,6 +923,17 @@ static void test_json_event(void **state)
 		assert_int_equal(json_array_size(argv), 3);
 		assert_string_equal(json_string_value(json_array_get(argv, 2)), "ec");
 		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "");
+		/* the argument-info trailer: cut short (and how long), read at exit */
+		{
+			json_t *a = json_array_get(json_object_get(j, "args"), 1);
+			json_t *c = json_array_get(json_object_get(j, "args"), 0);
+
+			assert_true(json_is_true(json_object_get(a, "truncated")));
+			assert_int_equal(json_integer_value(json_object_get(a, "length")), 9000);
+			assert_null(json_object_get(a, "readAtExit"));
+			assert_true(json_is_true(json_object_get(c, "readAtExit")));
+			assert_null(json_object_get(c, "truncated"));
+		}
 		json_decref(j);
 	}
 	run_free(&r);
@@ -1511,8 +1525,10 @@ static void test_hostile_records(void **state)
 		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
 						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
 		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
-		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC
-				? (uint32_t)(min[kind] + rnd() % (sizeof(u) - min[kind])) : min[kind];
+		const struct tr_state_def *sd = tr_state__def(kind);
+		uint32_t head = sd ? sd->head : min[kind];
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || (sd && !sd->exact)
+				? (uint32_t)(head + rnd() % (sizeof(u) - head)) : head;
 
 		for (size_t j = 0; j < sizeof(u); j++)
 			u.b[j] = (uint8_t)rnd();
@@ -1533,6 +1549,12 @@ static void test_hostile_records(void **state)
 			u.p.reserved = 0;
 			u.p.nargs = (uint16_t)(rnd() % 5);
 			u.h.cpu = TR_CPU_NONE;
+		}
+		if (sd) {
+			/* mostly nonsense; now and then a valid head */
+			u.h.cpu = TR_CPU_NONE;
+			if (rnd() % 2)
+				memset(u.b + sizeof(u.h), 0, head - sizeof(u.h));
 		}
 		if (kind == TR_REC_RETVAL) {
 			((struct tr_retval *)&u)->event_id = ids[rnd() % nids];
