@@ -6,6 +6,7 @@
 
 #include "catalog.h"
 #include "diag.h"
+#include "sigexcept.h"
 #include "sigrun.h"
 
 struct tr_sigrun {
@@ -14,6 +15,7 @@ struct tr_sigrun {
 	size_t nall, capall;
 	const struct tr_signature **sel;
 	size_t nsel;
+	struct tr_exceptions *exc;
 };
 
 static int add(struct tr_sigrun *r, const struct tr_signature *s)
@@ -58,6 +60,30 @@ int tr_sigrun__load(struct tr_sigrun **out, const struct tr_sigrun_opts *o)
 		rc = -ENOMEM;
 		goto fail;
 	}
+	r->exc = tr_exceptions__new();
+	if (!r->exc) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < o->nexc_files; i++) {
+		rc = tr_exceptions__load(r->exc, o->exc_files[i], err, sizeof(err));
+		if (rc) {
+			tr_diag__error(r->prog, "--exceptions: %s", err);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < o->nexc_rules; i++) {
+		char where[32];
+
+		snprintf(where, sizeof(where), "--except %zu", i + 1);
+		rc = tr_exceptions__add(r->exc, o->exc_rules[i], where, err, sizeof(err));
+		if (!rc && !o->exc_rules[i][strspn(o->exc_rules[i], " \t")])
+			snprintf(err, sizeof(err), "empty"), rc = -EINVAL;
+		if (rc) {
+			tr_diag__error(r->prog, "--except '%s': %s", o->exc_rules[i], err);
+			goto fail;
+		}
+	}
 	rc = tr_sigs__select(r->all, r->nall, o->select ? o->select : "all", r->sel, &r->nsel, err, sizeof(err));
 	if (rc) {
 		tr_diag__error(r->prog, "--signatures: %s", err);
@@ -96,12 +122,13 @@ void tr_sigrun__list(const struct tr_sigrun *r, FILE *f)
 
 tr_suppress_fn tr_sigrun__suppress(struct tr_sigrun *r, void **ctx)
 {
-	*ctx = NULL;
-	return NULL;
+	*ctx = r->exc;
+	return tr_exceptions__count(r->exc) ? tr_exceptions__match : NULL;
 }
 
 void tr_sigrun__summary(const struct tr_sigrun *r, FILE *f)
 {
+	tr_exceptions__summary(r->exc, f, r->prog);
 }
 
 void tr_sigrun__free(struct tr_sigrun *r)
@@ -110,5 +137,6 @@ void tr_sigrun__free(struct tr_sigrun *r)
 		return;
 	free(r->all);
 	free(r->sel);
+	tr_exceptions__free(r->exc);
 	free(r);
 }

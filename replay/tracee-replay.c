@@ -47,6 +47,15 @@ static const char usage[] =
 "  -s, --signatures LIST  run only these signatures: ids or names, comma-\n"
 "                         separated; \"all\"; \"-ID\" takes one out (implies -f\n"
 "                         unless -F is given)\n"
+"      --signatures-dir DIR  load out-of-tree signatures from the *.so files\n"
+"                         in DIR (ABI TR_SIG_ABI_VERSION; see examples/)\n"
+"      --sigma DIR|FILE   load Sigma rules (linux process_creation,\n"
+"                         file_event, file_delete, file_rename,\n"
+"                         network_connection); repeatable\n"
+"      --exceptions FILE  suppress findings an exception matches (format in\n"
+"                         replay/sigexcept.h and the README); each counted\n"
+"      --except 'RULE'    one exception on the command line, e.g.\n"
+"                         'signature=TRR-1001 exe=/opt/ir/*'; repeatable\n"
 "      --list-signatures  print the signatures (with the --signatures-dir and\n"
 "                         --sigma ones): id, severity, origin, MITRE technique,\n"
 "                         name, events it reads, status (live; derived: events\n"
@@ -61,6 +70,8 @@ static const char usage[] =
 "  " PROG " -F rec/ | jq -r .metadata.Properties.signatureID\n"
 "  " PROG " rec/ | jq -c 'select(.eventName == \"execve\") | .args'\n"
 "  " PROG " --list-events\n"
+"  " PROG " -F --signatures all,-TRR-1001 --sigma rules/ rec/\n"
+"  " PROG " -F --except 'ir-tools: exe=/opt/ir/* signature=TRR-1001' rec/\n"
 "\n"
 "EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
 "failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
@@ -206,8 +217,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:fFs:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': so.select = optarg; findings = 1; break;
-		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
-		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); break;
+		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); findings = 1; break;
+		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); findings = 1; break;
 		case OPT_EXCEPTIONS: PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
 		case OPT_EXCEPT: PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': output = optarg; break;
