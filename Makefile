@@ -156,5 +156,6 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include replay/build.mk analyze/build.mk
+-include examples/build.mk
 -include tests/fuzz/fuzz.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

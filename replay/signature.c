@@ -164,29 +164,30 @@ int tr_sig__validate(const struct tr_signature *s, char *err, size_t errlen)
 
 const char *tr_sig__status(const struct tr_signature *s, char *buf, size_t len)
 {
-	size_t off = 0, nderived = 0, nexternal = 0;
+	size_t off = 0, nderived = 0, nexternal = 0, nlive = 0;
 
 	for (uint32_t i = 0; i < s->nevents; i++) {
 		const struct tr_event_def *d = find_by_name(s->events[i]);
 
 		nexternal += d && (d->sets & TR_SET_EXTERNAL);
+		nlive += d && !(d->sets & (TR_SET_EXTERNAL | TR_SET_DERIVED));
 	}
 	if (nexternal == s->nevents) {
 		snprintf(buf, len, "external: live recordings cannot feed it (Tracee JSON input only)");
 		return buf;
 	}
-	buf[0] = '\0';
+	off = (size_t)snprintf(buf, len, "%s", nlive ? "live" : "needs derived:");
 	for (uint32_t i = 0; i < s->nevents; i++) {
 		const struct tr_event_def *d = find_by_name(s->events[i]);
 
-		if (!d || !(d->sets & TR_SET_DERIVED))
+		if (!d || !(d->sets & TR_SET_DERIVED) || off >= len)
 			continue;
-		if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", nderived ? "," : "derived: ", d->name);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", nderived ? "," : nlive ? " (+derived: " : " ",
+					d->name);
 		nderived++;
 	}
-	if (!nderived)
-		snprintf(buf, len, "live");
+	if (nlive && nderived && off < len)
+		snprintf(buf + off, len - off, ")");
 	return buf;
 }
 

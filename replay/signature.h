@@ -150,9 +150,10 @@ int tr_sigs__select(const struct tr_signature *const *sigs, size_t n, const char
  * an event or argument the catalog does not know, a severity above 3):
  * 0, or -EINVAL with the reason in err. */
 int tr_sig__validate(const struct tr_signature *s, char *err, size_t errlen);
-/* "live": every selected event can come from tracee-record; "derived:
- * X,Y": some come from replay's derive stage; "external: live recordings
- * cannot feed it" when all come only from other tools' logs. */
+/* "live": some selected event comes from tracee-record (" (+derived:
+ * X,Y)" when others come from replay's derive stage); "needs derived: X,Y"
+ * when all come from the derive stage; "external: live recordings cannot
+ * feed it" when all come only from other tools' logs. */
 const char *tr_sig__status(const struct tr_signature *s, char *buf, size_t len);
 
 /* The engine side. */

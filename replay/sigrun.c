@@ -7,6 +7,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "sigexcept.h"
+#include "sigplugin.h"
 #include "sigrun.h"
 
 struct tr_sigrun {
@@ -16,10 +17,13 @@ struct tr_sigrun {
 	const struct tr_signature **sel;
 	size_t nsel;
 	struct tr_exceptions *exc;
+	struct tr_sigplugins *plugins;
 };
 
-static int add(struct tr_sigrun *r, const struct tr_signature *s)
+static int add(void *ctx, const struct tr_signature *s)
 {
+	struct tr_sigrun *r = ctx;
+
 	if (r->nall == r->capall) {
 		size_t cap = r->capall ? r->capall * 2 : 64;
 		const struct tr_signature **v = realloc(r->all, cap * sizeof(*v));
@@ -55,6 +59,13 @@ int tr_sigrun__load(struct tr_sigrun **out, const struct tr_sigrun_opts *o)
 	for (size_t i = 0; i < nb; i++)
 		if ((rc = add(r, b[i])))
 			goto fail;
+	for (size_t i = 0; i < o->ndirs; i++) {
+		rc = tr_sigplugins__load_dir(&r->plugins, o->dirs[i], add, r, err, sizeof(err));
+		if (rc) {
+			tr_diag__error(r->prog, "--signatures-dir: %s", err);
+			goto fail;
+		}
+	}
 	r->sel = calloc(r->nall ? r->nall : 1, sizeof(*r->sel));
 	if (!r->sel) {
 		rc = -ENOMEM;
@@ -138,5 +149,6 @@ void tr_sigrun__free(struct tr_sigrun *r)
 	free(r->all);
 	free(r->sel);
 	tr_exceptions__free(r->exc);
+	tr_sigplugins__free(r->plugins);
 	free(r);
 }

@@ -53,4 +53,83 @@ run "$REPLAY" -F --exceptions "$tmp/none" "$tmp/rec"
 expect_rc 1 "a missing exceptions file"
 has err "$tmp/none: cannot open: No such file or directory" "a missing exceptions file is named"
 
+# out-of-tree signatures: the example plugin, built by make
+EX=$OUTPUT/examples/sig_example.so
+[ -f "$EX" ] || { echo "FAIL $EX is missing (run: make)"; exit 1; }
+GEN=$OUTPUT/gen_events
+cat >"$tmp/ev.txt" <<'X'
+proc: pid=100 ppid=1 comm=bash exe=/usr/bin/bash cwd=/root
+openat: dirfd=-100 pathname=/etc/shadow flags=0 @comm=cat @ret=3
+openat: dirfd=-100 pathname=/etc/shadow flags=0 @comm=passwd @ret=3
+X
+"$GEN" "$tmp/shadow" <"$tmp/ev.txt" || bad "gen_events"
+mkdir -m 0755 "$tmp/plugins"
+cp "$EX" "$tmp/plugins/" && chmod 0644 "$tmp/plugins/sig_example.so"
+run "$REPLAY" -F --signatures-dir "$tmp/plugins" "$tmp/shadow"
+expect_rc 0 "--signatures-dir with the example"
+lines out 1 "the example plugin fires once (passwd is exempt)"
+same "$(jq -r '"\(.metadata.Properties.signatureID) \(.eventName) \(.processName) \(.args[0].value)"' "$tmp/out")" \
+	"EXA-1001 shadow_file_opened cat /etc/shadow" "the plugin's finding"
+run "$REPLAY" --list-signatures --signatures-dir "$tmp/plugins"
+has out "$(printf 'EXA-1001\tmedium\tany\tT1003.008 /etc/passwd and /etc/shadow\tshadow_file_opened\topenat,open,security_file_open\tlive (+derived: security_file_open)')" \
+	"--list-signatures lists the plugin's signature"
+run "$REPLAY" -F --signatures EXA-1001 --signatures-dir "$tmp/plugins" "$tmp/shadow"
+lines out 1 "--signatures selects a plugin's signature"
+chmod 0666 "$tmp/plugins/sig_example.so"
+run "$REPLAY" -F --signatures-dir "$tmp/plugins" "$tmp/shadow"
+expect_rc 1 "a world-writable plugin"
+has err "sig_example.so: is writable by group or others (refused" "a world-writable plugin is refused"
+chmod 0644 "$tmp/plugins/sig_example.so"
+chmod 0775 "$tmp/plugins"
+run "$REPLAY" -F --signatures-dir "$tmp/plugins" "$tmp/shadow"
+expect_rc 1 "a group-writable plugin directory"
+has err "plugins: is writable by group or others (refused: anyone could put a plugin there)" "a group-writable directory is refused"
+chmod 0755 "$tmp/plugins"
+# broken plugins, each alone in a directory
+plugin() { # NAME BODY
+	mkdir -m 0755 "$tmp/p-$1"
+	printf '#include "signature.h"\n%s\n' "$2" >"$tmp/p-$1/p.c"
+	${CC:-cc} -shared -fPIC -Ireplay -Ischema -o "$tmp/p-$1/$1.so" "$tmp/p-$1/p.c" && chmod 0644 "$tmp/p-$1/$1.so" \
+		|| bad "cannot build plugin $1"
+}
+OKSIG='static int f(struct tr_sig_ctx *c, const struct tr_event_view *v) { return 0; }
+static const char *const ev[] = { "openat" };'
+plugin abi "$OKSIG
+const uint32_t tr_sig_plugin_abi = 999;
+static const struct tr_signature s = { .id = \"X-1\", .name = \"x\", .description = \"d\", .events = ev, .nevents = 1, .on_event = f };
+static const struct tr_signature *const t[] = { &s };
+const struct tr_signature *const *tr_sig_plugin_table(size_t *n) { *n = 1; return t; }"
+run "$REPLAY" -F --signatures-dir "$tmp/p-abi" "$tmp/shadow"
+expect_rc 1 "an ABI mismatch"
+has err "abi.so: built for signature ABI 999, this build has" "an ABI mismatch is refused"
+plugin nosym "$OKSIG
+const uint32_t tr_sig_plugin_abi = TR_SIG_ABI_VERSION;"
+run "$REPLAY" -F --signatures-dir "$tmp/p-nosym" "$tmp/shadow"
+expect_rc 1 "a missing symbol"
+has err "nosym.so: does not export tr_sig_plugin_table (refused)" "a missing symbol is refused"
+plugin noname "$OKSIG
+const uint32_t tr_sig_plugin_abi = TR_SIG_ABI_VERSION;
+static const struct tr_signature s = { .id = \"X-1\", .description = \"d\", .events = ev, .nevents = 1, .on_event = f };
+static const struct tr_signature *const t[] = { &s };
+const struct tr_signature *const *tr_sig_plugin_table(size_t *n) { *n = 1; return t; }"
+run "$REPLAY" -F --signatures-dir "$tmp/p-noname" "$tmp/shadow"
+expect_rc 1 "a null name"
+has err "noname.so: table entry 0: a signature without a name (refused)" "a null name is refused"
+plugin noevents "$OKSIG
+const uint32_t tr_sig_plugin_abi = TR_SIG_ABI_VERSION;
+static const struct tr_signature s = { .id = \"X-1\", .name = \"x\", .description = \"d\", .events = ev, .nevents = 0, .on_event = f };
+static const struct tr_signature *const t[] = { &s };
+const struct tr_signature *const *tr_sig_plugin_table(size_t *n) { *n = 1; return t; }"
+run "$REPLAY" -F --signatures-dir "$tmp/p-noevents" "$tmp/shadow"
+expect_rc 1 "zero selects"
+has err "noevents.so: table entry 0: X-1: selects no events (refused)" "zero selects are refused"
+plugin dup "$OKSIG
+const uint32_t tr_sig_plugin_abi = TR_SIG_ABI_VERSION;
+static const struct tr_signature s = { .id = \"TRR-1001\", .name = \"x\", .description = \"d\", .events = ev, .nevents = 1, .on_event = f };
+static const struct tr_signature *const t[] = { &s };
+const struct tr_signature *const *tr_sig_plugin_table(size_t *n) { *n = 1; return t; }"
+run "$REPLAY" -F --signatures-dir "$tmp/p-dup" "$tmp/shadow"
+expect_rc 1 "a plugin reusing a built-in id"
+has err "signature TRR-1001 (x) is defined twice" "a reused id is refused"
+
 exit $fail

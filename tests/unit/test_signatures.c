@@ -399,7 +399,9 @@ static void test_status(void **state)
 	assert_string_equal(tr_sig__status(find_sig("TRR-1001"), buf, sizeof(buf)), "live");
 	assert_non_null(strstr(tr_sig__status(find_sig("TRC-1030"), buf, sizeof(buf)), "live recordings cannot feed"));
 	assert_non_null(strstr(tr_sig__status(find_sig("TRC-1020"), buf, sizeof(buf)), "live recordings cannot feed"));
-	assert_string_equal(tr_sig__status(find_sig("TRC-1015"), buf, sizeof(buf)), "derived: magic_write");
+	assert_string_equal(tr_sig__status(find_sig("TRC-1015"), buf, sizeof(buf)), "needs derived: magic_write");
+	assert_string_equal(tr_sig__status(find_sig("TRC-1028"), buf, sizeof(buf)),
+			    "live (+derived: security_file_open,security_inode_rename)");
 }
 
 int main(void)

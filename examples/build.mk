@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: MIT
+# examples/build.mk: the out-of-tree signature example, and what plugins
+# and Sigma rules need from the programs (included by the Makefile).
+
+# Plugins call tr_sig__report & co. from the program that loads them.
+LDLIBS += -rdynamic -lyaml -lpcre2-8
+
+EXAMPLE_SO := $(OUTPUT)/examples/sig_example.so
+
+$(EXAMPLE_SO): examples/sig_example.c replay/signature.h replay/view.h
+	@mkdir -p $(@D)
+	$(call msg,CC-SO,$@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fPIC -shared $< -o $@
+	$(Q)chmod 0644 $@
+
+all unit check test: $(EXAMPLE_SO)
+
+# gen_events: recordings from event lists, for the signature and Sigma tests.
+GEN_EVENTS := $(OUTPUT)/gen_events
+
+$(GEN_EVENTS): $(OUTPUT)/tests/scenarios/gen_events.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+unit check test: $(GEN_EVENTS)
