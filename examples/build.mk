@@ -23,3 +23,6 @@ $(GEN_EVENTS): $(OUTPUT)/tests/scenarios/gen_events.o $(LIB)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 unit check test: $(GEN_EVENTS)
+
+# The Sigma fuzz target links the YAML and regex libraries.
+$(OUTPUT)/fuzz/fuzz_sigma: FUZZ_LDLIBS += -lyaml -lpcre2-8

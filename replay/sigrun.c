@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "sigexcept.h"
 #include "sigplugin.h"
+#include "sigma/sigma.h"
 #include "sigrun.h"
 
 struct tr_sigrun {
@@ -18,7 +19,16 @@ struct tr_sigrun {
 	size_t nsel;
 	struct tr_exceptions *exc;
 	struct tr_sigplugins *plugins;
+	struct tr_sigma *sigma;
+	int nsigma_paths;
 };
+
+static void sigma_warn(void *ctx, const char *file, const char *reason)
+{
+	struct tr_sigrun *r = ctx;
+
+	fprintf(stderr, "%s: warning: %s: sigma rule refused: %s\n", r->prog, file, reason);
+}
 
 static int add(void *ctx, const struct tr_signature *s)
 {
@@ -65,6 +75,28 @@ int tr_sigrun__load(struct tr_sigrun **out, const struct tr_sigrun_opts *o)
 			tr_diag__error(r->prog, "--signatures-dir: %s", err);
 			goto fail;
 		}
+	}
+	if (o->nsigma) {
+		const struct tr_signature *const *sg;
+		size_t ns;
+
+		r->sigma = tr_sigma__new();
+		if (!r->sigma) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		r->nsigma_paths = (int)o->nsigma;
+		for (size_t i = 0; i < o->nsigma; i++) {
+			rc = tr_sigma__load(r->sigma, o->sigma[i], sigma_warn, r, err, sizeof(err));
+			if (rc) {
+				tr_diag__error(r->prog, "--sigma: %s", rc == -ENOMEM ? "out of memory" : err);
+				goto fail;
+			}
+		}
+		sg = tr_sigma__sigs(r->sigma, &ns);
+		for (size_t i = 0; i < ns; i++)
+			if ((rc = add(r, sg[i])))
+				goto fail;
 	}
 	r->sel = calloc(r->nall ? r->nall : 1, sizeof(*r->sel));
 	if (!r->sel) {
@@ -139,6 +171,8 @@ tr_suppress_fn tr_sigrun__suppress(struct tr_sigrun *r, void **ctx)
 
 void tr_sigrun__summary(const struct tr_sigrun *r, FILE *f)
 {
+	if (r->sigma)
+		tr_sigma__summary(r->sigma, f, r->prog);
 	tr_exceptions__summary(r->exc, f, r->prog);
 }
 
@@ -150,5 +184,6 @@ void tr_sigrun__free(struct tr_sigrun *r)
 	free(r->sel);
 	tr_exceptions__free(r->exc);
 	tr_sigplugins__free(r->plugins);
+	tr_sigma__free(r->sigma);
 	free(r);
 }

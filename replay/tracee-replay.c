@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 		if (tr_sigrun__load(&sr, &so))
 			return 1;
 		tr_sigrun__list(sr, stdout);
+		tr_sigrun__summary(sr, stderr);
 		tr_sigrun__free(sr);
 		return 0;
 	}

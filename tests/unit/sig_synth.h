@@ -9,7 +9,8 @@
  *   SOCKADDR   inet:A.B.C.D:PORT, inet6:ADDR:PORT (last colon), unix:PATH
  *   BYTES      elf (an ELF header) or the text
  * and "@" keys set the context: @comm=, @pcomm= (the parent's comm),
- * @container (outside the initial pid namespace), @ret=, @cwd=, @pid=.
+ * @pexe= (the parent's executable), @container (outside the initial pid
+ * namespace), @ret=, @cwd=, @pid=.
  * Header-only (static functions): each tests/unit/test_*.c builds alone.
  */
 #ifndef TR_SIG_SYNTH_H
@@ -147,7 +148,7 @@ static inline void ss_build(struct ss_ctx *c, struct ss_event *e, const char *sp
 {
 	char buf[2048], *save = NULL, *tok, *colon;
 	struct tr_proc_node *n = NULL;
-	const char *comm = "proc", *pcomm = NULL, *cwd = NULL;
+	const char *comm = "proc", *pcomm = NULL, *pexe = NULL, *cwd = NULL;
 	uint32_t pid = 100;
 
 	memset(e, 0, sizeof(*e));
@@ -173,6 +174,8 @@ static inline void ss_build(struct ss_ctx *c, struct ss_event *e, const char *sp
 			comm = eq;
 		else if (!strcmp(tok, "@pcomm"))
 			pcomm = eq;
+		else if (!strcmp(tok, "@pexe"))
+			pexe = eq;
 		else if (!strcmp(tok, "@container"))
 			e->ev.pid_ns = 4026532999U;
 		else if (!strcmp(tok, "@ret"))
@@ -190,7 +193,7 @@ static inline void ss_build(struct ss_ctx *c, struct ss_event *e, const char *sp
 	e->ev.parent_start_ns = 4000;
 	memset(e->ev.comm, 0, sizeof(e->ev.comm));
 	strncpy(e->ev.comm, comm, sizeof(e->ev.comm) - 1);
-	if (pcomm && !tr_proctree__find(c->tree, 50, 0)) {
+	if ((pcomm || pexe) && !tr_proctree__find(c->tree, 50, 0)) {
 		struct tr_event pev = e->ev;
 		struct tr_proc_node *p, *child;
 
@@ -198,8 +201,10 @@ static inline void ss_build(struct ss_ctx *c, struct ss_event *e, const char *sp
 		pev.host_ppid = pev.ppid = 1;
 		pev.start_ns = 4000;
 		memset(pev.comm, 0, sizeof(pev.comm));
-		strncpy(pev.comm, pcomm, sizeof(pev.comm) - 1);
+		strncpy(pev.comm, pcomm ? pcomm : "parent", sizeof(pev.comm) - 1);
 		tr_proctree__event(c->tree, &pev, &p);
+		if (pexe)
+			tr_proctree__exec(c->tree, p, 1, pexe, (uint32_t)strlen(pexe), NULL, 0, NULL);
 		tr_proctree__fork(c->tree, p, &pev, pid, pid, 5000, &child);
 	}
 	tr_proctree__event(c->tree, &e->ev, &n);
