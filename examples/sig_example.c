@@ -12,7 +12,7 @@
  * export tr_sig_plugin_abi and tr_sig_plugin_table, give each signature an
  * id of its own prefix, select events by catalog name, declare the
  * arguments it reads, and report with tr_sig__report. Build it with
- *   cc -shared -fPIC -Ireplay -Ischema -o my.so my.c
+ *   cc -shared -fPIC -Ireplay -Ireplay/enrich -Ischema -o my.so my.c
  * and keep the file and its directory writable by its owner only.
  */
 #include <string.h>

@@ -19,11 +19,23 @@ struct rec_output {
 	uint64_t seg_opened_ns;
 	uint64_t user_seq;		/* sequence of records made in userland */
 	uint64_t records;
+	uint32_t frame_records;		/* a frame closes at this many records (0: bytes and time only) */
+	uint64_t unwritten;		/* records taken but lost to a write error at close */
+	int force;			/* take over an existing empty directory that is not ours */
 	struct tr_manifest *manifest;	/* segments are appended as they close */
 };
 
-/* Create dir (0700, must not exist or be empty), write the manifest in its
- * "recording" state and open the first segment. 0 or -errno. */
+/* Space kept in the recording directory for the final manifest, so that a
+ * full disk still gets a finalised recording (released just before it is
+ * written). Readers ignore the file; a recorder killed with -9 leaves it. */
+#define REC_RESERVE_NAME ".reserve"
+
+/* Create dir (mode 0700) and write the manifest in its "recording" state,
+ * reserve the space of the final one, and open the first segment. An
+ * existing dir is used only if it is a directory (not a symlink: -ELOOP),
+ * ours (-EPERM; with o->force one of another user's is taken over: chown,
+ * chmod 0700) and empty (-EEXIST), checked after it is made ours. 0 or
+ * -errno. */
 int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *m);
 /* Append a record as it came from the kernel. 0 or -errno. */
 int rec_output__append(struct rec_output *o, const void *rec, size_t len);
@@ -32,7 +44,10 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len);
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
-/* Close the last segment and write the final manifest. 0 or -errno. */
+/* The hash chain head: the hash of the last frame written, into out. */
+void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
+/* Close the last segment and write the final manifest (releasing the
+ * reserve first). 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 
 #endif /* TR_RECORD_OUTPUT_H */

@@ -38,11 +38,13 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* The first item names what the finding is about (a path, an fd): a
+ * derived event may word the rest otherwise than its syscall (flags). */
 static uint64_t data_hash(const struct tr_kv *d, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < 1; i++) {
 		h = fnv(h, d[i].key, strlen(d[i].key) + 1);
 		if (d[i].type == TR_KV_STR)
 			h = fnv(h, d[i].s.p, d[i].s.len);
@@ -230,6 +232,7 @@ static void check_args(const struct tr_signature *s, const struct tr_sigset_opts
 	{
 		int declared = 0, present = 0;
 		const struct tr_event_def *first = NULL;
+		const char *missing = NULL;
 
 		for (uint32_t i = 0; i < s->nargs; i++) {
 			const struct tr_event_def *b = find_by_name(s->args[i].event);
@@ -239,13 +242,16 @@ static void check_args(const struct tr_signature *s, const struct tr_sigset_opts
 				continue;
 			declared++;
 			present += arg_index(d, s->args[i].arg) >= 0;
-			first = first ? first : d;
+			if (!first) {
+				first = d;
+				missing = s->args[i].arg;
+			}
 		}
 		if (declared && !present)
 			tr_diag__warn(o->diag, o->catalog_file ? o->catalog_file : "catalog", -1,
-				      "catalog: event %u (%s) and the others signature %s selects have none of "
-				      "the arguments it reads; signature %s (%s) cannot run on this recording",
-				      first->id, tr_show_str(a, first->name), s->id, s->id, s->name);
+				      "catalog: event %u (%s) has no argument %s, which signature %s reads (nor any "
+				      "other it reads); signature %s (%s) cannot run on this recording", first->id,
+				      tr_show_str(a, first->name), missing, s->id, s->id, s->name);
 	}
 	for (uint32_t i = 0; i < s->nargs; i++) {
 		const struct tr_event_def *b = find_by_name(s->args[i].event);
@@ -427,6 +433,17 @@ int tr_sig__report(struct tr_sig_ctx *ctx, const struct tr_event_view *v, const 
 	s->findings++;
 	s->sigs[ctx->cur].findings++;
 	return s->fn ? s->fn(s->ctx, &f) : 0;
+}
+
+int tr_sigs__selects(const struct tr_signature *const *sigs, size_t n, uint32_t id)
+{
+	const struct tr_event_def *d = tr_catalog__find(tr_catalog__builtin(), id);
+
+	for (size_t i = 0; d && i < n; i++)
+		for (uint32_t k = 0; k < sigs[i]->nevents; k++)
+			if (sigs[i]->events[k] && !strcmp(sigs[i]->events[k], d->name))
+				return 1;
+	return 0;
 }
 
 /* ---- selection ---- */

@@ -146,6 +146,8 @@ const char *tr_origin__name(uint8_t origin);
  * of sigs. 0, or -ENOENT with the unknown word in err. */
 int tr_sigs__select(const struct tr_signature *const *sigs, size_t n, const char *spec,
 		    const struct tr_signature **out, size_t *nout, char *err, size_t errlen);
+/* 1 when one of sigs selects event id (by its name in the built-in catalog). */
+int tr_sigs__selects(const struct tr_signature *const *sigs, size_t n, uint32_t id);
 /* A signature table that cannot run (null names or callbacks, no events,
  * an event or argument the catalog does not know, a severity above 3):
  * 0, or -EINVAL with the reason in err. */

@@ -48,8 +48,8 @@ if jq -e . "$tmp/out" >/dev/null 2>&1; then ok "every line is JSON"; else bad "a
 has err "tracee-replay: warning: the recording lost 12 events (1 gap record, shown as lost_events)" "loss is summarised"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok "no other diagnostics" || bad "unexpected diagnostics: $(cat "$tmp/err")"
 keys=$(head -1 "$tmp/out" | jq -c keys_unsorted)
-want='["timestamp","threadStartTime","processorId","processId","cgroupId","threadId","parentProcessId","hostProcessId","hostThreadId","hostParentProcessId","userId","euid","fsuid","mountNamespace","pidNamespace","processName","executable","hostName","containerId","eventId","eventName","argsNum","returnValue","syscall","args"]'
-[ "$keys" = "$want" ] && ok "fields in Tracee's order (with our euid, fsuid after userId)" || bad "fields: $keys"
+want='["timestamp","threadStartTime","processorId","processId","cgroupId","threadId","parentProcessId","hostProcessId","hostThreadId","hostParentProcessId","userId","euid","fsuid","mountNamespace","pidNamespace","processName","executable","hostName","containerId","eventId","eventName","argsNum","returnValue","syscall","threadEntityId","processEntityId","parentEntityId","args"]'
+[ "$keys" = "$want" ] && ok "fields in Tracee's order (with our euid, fsuid after userId, entity ids before args)" || bad "fields: $keys"
 names=$(jq -r .eventName "$tmp/out" | tr '\n' ' ')
 want="sched_process_fork sched_process_exec execve connect openat openat lost_events sched_process_exit sched_process_fork sched_process_exec execve openat openat sched_process_fork execve sched_process_exec execve sched_process_exit "
 [ "$names" = "$want" ] && ok "events in merge order, execve after its return value" || bad "order: $names"

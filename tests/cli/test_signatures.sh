@@ -89,7 +89,7 @@ chmod 0755 "$tmp/plugins"
 plugin() { # NAME BODY
 	mkdir -m 0755 "$tmp/p-$1"
 	printf '#include "signature.h"\n%s\n' "$2" >"$tmp/p-$1/p.c"
-	${CC:-cc} -shared -fPIC -Ireplay -Ischema -o "$tmp/p-$1/$1.so" "$tmp/p-$1/p.c" && chmod 0644 "$tmp/p-$1/$1.so" \
+	${CC:-cc} -shared -fPIC -Ireplay -Ireplay/enrich -Ischema -o "$tmp/p-$1/$1.so" "$tmp/p-$1/p.c" && chmod 0644 "$tmp/p-$1/$1.so" \
 		|| bad "cannot build plugin $1"
 }
 OKSIG='static int f(struct tr_sig_ctx *c, const struct tr_event_view *v) { return 0; }

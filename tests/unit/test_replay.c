@@ -547,7 +547,7 @@ static void test_retval_pairing(void **state)
 		assert_int_equal(json_integer_value(json_object_get(j, "returnValue")), -2);
 		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "execve");
 		assert_string_equal(json_string_value(json_object_get(j, "eventId")), "59");
-		assert_int_equal(json_integer_value(json_object_get(j, "argsNum")), 2);
+		assert_int_equal(json_integer_value(json_object_get(j, "argsNum")), 3);
 		assert_string_equal(json_string_value(json_object_get(json_array_get(args, 0), "value")), "/nope");
 		assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(args, 1), "value"), 1)), "-l");
 		assert_int_equal(json_integer_value(json_object_get(j, "timestamp")), SYNTH_BOOT_TO_WALL + 1000);
@@ -906,11 +906,13 @@ static void test_json_event(void **state)
 			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
-			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
+			"\"eventName\":\"openat\",\"argsNum\":5,\"returnValue\":-13,\"syscall\":\"openat\","
+			"\"threadEntityId\":3878726998,\"processEntityId\":3878726998,\"parentEntityId\":688905862,"
 			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int32\",\"value\":-100},"
 			"{\"name\":\"pathname\",\"type\":\"string\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
 			"{\"name\":\"flags\",\"type\":\"int32\",\"value\":0},"
-			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0}]}\n";
+			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0},"
+			"{\"name\":\"resolved_path\",\"type\":\"string\",\"value\":\"\"}]}\n";
 		const char *nl = memchr(r.out.p, '\n', r.out.len);
 
 		assert_non_null(nl);
@@ -918,15 +920,21 @@ static void test_json_event(void **state)
 		assert_memory_equal(r.out.p, want, strlen(want));
 	}
 	{
-		json_t *j = line(&r, 1), *argv = json_object_get(json_array_get(json_object_get(j, "args"), 1), "value");
+		/* every catalog argument, in catalog order: argv keeps its index
+		 * whatever the record left out */
+		json_t *j = line(&r, 1), *argv = json_object_get(json_array_get(json_object_get(j, "args"),
+						synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv")), "value");
 
+		assert_int_equal(json_integer_value(json_object_get(j, "argsNum")), 19);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "args"), 6),
+								     "value")), "");	/* interpreter_pathname, absent */
 		assert_int_equal(json_array_size(argv), 3);
 		assert_string_equal(json_string_value(json_array_get(argv, 2)), "ec");
 		assert_string_equal(json_string_value(json_object_get(j, "syscall")), "");
 		/* the argument-info trailer: cut short (and how long), read at exit */
 		{
-			json_t *a = json_array_get(json_object_get(j, "args"), 1);
-			json_t *c = json_array_get(json_object_get(j, "args"), 0);
+			json_t *a = json_array_get(json_object_get(j, "args"), synth_arg(TR_EV_SCHED_PROCESS_EXEC, "argv"));
+			json_t *c = json_array_get(json_object_get(j, "args"), synth_arg(TR_EV_SCHED_PROCESS_EXEC, "cmdpath"));
 
 			assert_true(json_is_true(json_object_get(a, "truncated")));
 			assert_int_equal(json_integer_value(json_object_get(a, "length")), 9000);
@@ -1522,12 +1530,16 @@ static void test_hostile_records(void **state)
 	assert_int_equal(synth_open(&s, dir, 4096), 0);
 	for (int i = 0; i < 3000; i++) {
 		/* sizes the segment layer accepts for each kind */
-		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
-						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
+		static const uint32_t min[TR_REC_KIND_MAX + 1] = {
+			[TR_REC_EVENT] = sizeof(struct tr_event), [TR_REC_RETVAL] = sizeof(struct tr_retval),
+			[TR_REC_PROC] = sizeof(struct tr_proc), [TR_REC_GAP] = sizeof(struct tr_gap),
+			[TR_REC_WATERMARK] = 24, [TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
+			[TR_REC_ARTIFACT] = sizeof(struct tr_artifact),
+		};
 		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
 		const struct tr_state_def *sd = tr_state__def(kind);
 		uint32_t head = sd ? sd->head : min[kind];
-		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || (sd && !sd->exact)
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || kind == TR_REC_ARTIFACT || (sd && !sd->exact)
 				? (uint32_t)(head + rnd() % (sizeof(u) - head)) : head;
 
 		for (size_t j = 0; j < sizeof(u); j++)
@@ -1694,9 +1706,9 @@ static void test_retyped_catalog(void **state)
 	assert_null(memchr(r1.diag, '\x1b', r1.diaglen));
 	/* the output shows the value as the catalog says, a string */
 	{
-		json_t *j = line(&r1, 0), *a = json_array_get(json_object_get(j, "args"), 6);
+		json_t *j = line(&r1, 0), *a = json_array_get(json_object_get(j, "args"), 7);
 
-		/* args: 4 parents' ids, child_tid, child_ns_tid, child_pid */
+		/* args: 4 parents' ids, parent_start_time, child_tid, child_ns_tid, child_pid */
 
 		assert_string_equal(json_string_value(json_object_get(a, "name")), "child_pid");
 		assert_string_equal(json_string_value(json_object_get(a, "value")), "12345");

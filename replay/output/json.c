@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* json.c: hand-written JSON lines (replay/json.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "bytes.h"
 #include "json.h"
@@ -74,8 +76,21 @@ static char *escape_json(char *d, const uint8_t *s, size_t len)
 				d += 6;
 			}
 		} else if ((n = tr_utf8__seq(s + i, len - i))) {
-			memcpy(d, s + i, n);
-			d += n;
+			if (tr_utf8__hidden(s + i, n)) {
+				/* C1 and bidi controls: the same character, but not
+				 * one a terminal or an editor can act on */
+				uint32_t cp = tr_utf8__cp(s + i, n);
+
+				memcpy(d, "\\u", 2);
+				d[2] = hexdig[cp >> 12];
+				d[3] = hexdig[(cp >> 8) & 15];
+				d[4] = hexdig[(cp >> 4) & 15];
+				d[5] = hexdig[cp & 15];
+				d += 6;
+			} else {
+				memcpy(d, s + i, n);
+				d += n;
+			}
 			i += n;
 			continue;
 		} else {
@@ -378,14 +393,100 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 	}
 }
 
-/* The task context shared by events and findings, up to "containerId". */
-static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event *ev,
-			const struct tr_proc_node *proc)
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
+
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
 {
+	const struct tr_arg_def *d = &v->def->args[i];
+
+	if (!v->args[i].present)
+		put_zero(b, d);
+	else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
+		put_value(b, d, &v->args[i]);
+}
+
+/* The zero value of an argument's type, for one the record left out. */
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d)
+{
+	switch (d->wire) {
+	case TR_T_STR:
+	case TR_T_JSON:
+	case TR_T_BYTES:
+		tr_buf__lit(b, "\"\"");
+		break;
+	case TR_T_STR_ARRAY:
+		tr_buf__lit(b, "[]");
+		break;
+	case TR_T_SOCKADDR:
+		tr_buf__lit(b, "{}");
+		break;
+	default:
+		if (d->type && !strcmp(d->type, "bool"))
+			tr_buf__lit(b, "false");
+		else
+			tr_buf__putc(b, '0');
+	}
+}
+
+uint32_t tr_entity_id(uint32_t id, uint64_t start_ns)
+{
+	uint32_t x = 2166136261U;	/* FNV-1a over the id and start time, little-endian */
+
+	if (!start_ns)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		x = (x ^ ((id >> (8 * i)) & 0xff)) * 16777619U;
+	for (int i = 0; i < 8; i++)
+		x = (x ^ ((start_ns >> (8 * i)) & 0xff)) * 16777619U;
+	return x;
+}
+
+void tr_text__rfc3339(struct tr_buf *b, int64_t wall_ns)
+{
+	char tmp[64];
+	int64_t sec = wall_ns / 1000000000, ns = wall_ns % 1000000000;
+	struct tm tm;
+	time_t t;
+	size_t n;
+
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm)) {
+		tr_json__i64(b, wall_ns);
+		return;
+	}
+	n = strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(tmp + n, sizeof(tmp) - n, ".%09lldZ", (long long)ns);
+	tr_buf__puts(b, tmp);
+}
+
+/* The task context shared by events and findings, up to "containerId". */
+static void put_time(struct tr_buf *b, const struct tr_json_host *h, uint64_t boot_ns)
+{
+	if (h->flags & TR_JSON_RFC3339) {
+		tr_buf__putc(b, '"');
+		tr_text__rfc3339(b, wall_ns(h, boot_ns));
+		tr_buf__putc(b, '"');
+	} else {
+		tr_json__i64(b, wall_ns(h, boot_ns));
+	}
+}
+
+static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v)
+{
+	const struct tr_event *ev = v->ev;
+	const struct tr_proc_node *proc = v->proc;
+
 	tr_buf__lit(b, "{\"timestamp\":");
-	tr_json__i64(b, wall_ns(h, ev->h.ts));
+	put_time(b, h, ev->h.ts);
 	tr_buf__lit(b, ",\"threadStartTime\":");
-	tr_json__i64(b, ev->start_ns ? wall_ns(h, ev->start_ns) : 0);
+	if (v->thread_start_ns)
+		put_time(b, h, v->thread_start_ns);
+	else
+		tr_buf__putc(b, '0');
 	tr_buf__lit(b, ",\"processorId\":");
 	tr_json__u64(b, ev->h.cpu);
 	tr_buf__lit(b, ",\"processId\":");
@@ -427,7 +528,11 @@ static void put_context(struct tr_buf *b, const struct tr_json_host *h, const st
 		tr_buf__lit(b, "\"\"");
 	tr_buf__lit(b, "},\"hostName\":");
 	tr_json__cstr(b, h->hostname ? h->hostname : "");
-	tr_buf__lit(b, ",\"containerId\":\"\"");
+	tr_buf__lit(b, ",\"containerId\":");
+	if (v->container)
+		tr_json__str(b, v->container->id, 64);
+	else
+		tr_buf__lit(b, "\"\"");
 }
 
 /* A gap has no task: zeros and empty strings, so that readers expecting
@@ -435,7 +540,7 @@ static void put_context(struct tr_buf *b, const struct tr_json_host *h, const st
 static void put_gap_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_gap *g)
 {
 	tr_buf__lit(b, "{\"timestamp\":");
-	tr_json__i64(b, wall_ns(h, g->h.ts));
+	put_time(b, h, g->h.ts);
 	tr_buf__lit(b, ",\"threadStartTime\":0,\"processorId\":");
 	tr_json__u64(b, g->h.cpu);
 	tr_buf__lit(b, ",\"processId\":0,\"cgroupId\":0,\"threadId\":0,\"parentProcessId\":0,"
@@ -462,12 +567,13 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	if (v->kind == TR_VIEW_GAP)
 		put_gap_context(b, h, v->gap);
 	else
-		put_context(b, h, v->ev, v->proc);
+		put_context(b, h, v);
 	put_event_id(b, d->id);
 	tr_buf__lit(b, ",\"eventName\":");
 	tr_json__cstr(b, d->name);
-	for (i = 0; i < nargs; i++)
-		n += v->args[i].present;
+	/* Every catalog argument, always in catalog order, as Tracee prints
+	 * them: one the record left out gets its type's zero value. */
+	n = nargs;
 	tr_buf__lit(b, ",\"argsNum\":");
 	tr_json__u64(b, n);
 	tr_buf__lit(b, ",\"returnValue\":");
@@ -477,12 +583,22 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	 * learns it from this build's by name). */
 	if (v->kind == TR_VIEW_EVENT && (d->sets & TR_SET_SYSCALL))
 		tr_json__cstr(b, d->name);
+	else if (v->kind == TR_VIEW_EVENT && v->origin && (v->origin->sets & TR_SET_SYSCALL))
+		tr_json__cstr(b, v->origin->name);	/* derived: the syscall it came from */
 	else
 		tr_buf__lit(b, "\"\"");
+	if (v->kind == TR_VIEW_EVENT && v->ev) {
+		tr_buf__lit(b, ",\"threadEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_tid, v->thread_start_ns));
+		tr_buf__lit(b, ",\"processEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_pid, v->ev->start_ns));
+		tr_buf__lit(b, ",\"parentEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_ppid, v->ev->parent_start_ns));
+	} else {
+		tr_buf__lit(b, ",\"threadEntityId\":0,\"processEntityId\":0,\"parentEntityId\":0");
+	}
 	tr_buf__lit(b, ",\"args\":[");
 	for (i = 0; i < nargs; i++) {
-		if (!v->args[i].present)
-			continue;
 		if (!first)
 			tr_buf__putc(b, ',');
 		first = 0;
@@ -491,7 +607,7 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		tr_buf__lit(b, ",\"type\":");
 		tr_json__cstr(b, d->args[i].type);
 		tr_buf__lit(b, ",\"value\":");
-		put_value(b, &d->args[i], &v->args[i]);
+		tr_json__arg_value(b, h, v, i);
 		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
 		 * how long it was, and whether it was read at syscall exit */
 		if (v->args[i].flags & TR_ARGF_TRUNC) {
@@ -550,7 +666,7 @@ int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struc
 	if (v->kind == TR_VIEW_GAP)
 		put_gap_context(b, h, v->gap);
 	else
-		put_context(b, h, v->ev, v->proc);
+		put_context(b, h, v);
 	put_event_id(b, s->event_id);
 	tr_buf__lit(b, ",\"eventName\":");
 	tr_json__cstr(b, s->name);
