@@ -26,3 +26,12 @@ unit check test: $(GEN_EVENTS)
 
 # The Sigma fuzz target links the YAML and regex libraries.
 $(OUTPUT)/fuzz/fuzz_sigma: FUZZ_LDLIBS += -lyaml -lpcre2-8
+
+# The scenario program the live signature test records (tests/scenarios/).
+SCENARIO := $(OUTPUT)/scenario
+
+$(SCENARIO): $(OUTPUT)/tests/scenarios/scenario.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+check test: $(SCENARIO)

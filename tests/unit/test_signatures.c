@@ -105,6 +105,10 @@ static const struct sig_case cases[] = {
 	{ "TRC-1016", { "sched_process_exec: cmdpath=/bin/bash @pcomm=apache2" }, 1 },
 	{ "TRC-1016", { "sched_process_exec: cmdpath=/bin/bash prev_comm=sshd" }, 0 },
 	{ "TRC-1016", { "sched_process_exec: cmdpath=/usr/bin/id prev_comm=nginx" }, 0 },
+	{ "TRC-1016", { "execve: pathname=/bin/sh argv=sh|-c|id @comm=nginx" }, 1 },
+	{ "TRC-1016", { "execve: pathname=/bin/sh argv=sh|-c|id @comm=nginx @ret=-2" }, 0 },
+	{ "TRC-1016", { "sched_process_exec: cmdpath=/bin/sh prev_comm=nginx",
+			"execve: pathname=/bin/sh argv=sh|-c|id @comm=nginx" }, 1 },
 	/* TRC-1017 */
 	{ "TRC-1017", { "finit_module: fd=3 param_values= flags=0" }, 1 },
 	{ "TRC-1017", { "init_module: module_image=0 len=10 param_values=x=1" }, 1 },
