@@ -35,3 +35,13 @@ $(SCENARIO): $(OUTPUT)/tests/scenarios/scenario.o
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 check test: $(SCENARIO)
+
+# The signature benchmark (tests/bench/signatures.sh).
+$(OUTPUT)/bench/sigbench: $(OUTPUT)/tests/bench/sigbench.o $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+.PHONY: bench-signatures
+bench-signatures: all $(OUTPUT)/bench/sigbench $(OUTPUT)/gen_recording
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/signatures.sh $(ROUNDS)

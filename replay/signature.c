@@ -64,6 +64,7 @@ struct dispatch {
 struct tr_sig_ctx {
 	struct tr_sigset *set;
 	uint32_t cur;		/* the signature running */
+	uint64_t serial;	/* of the event being dispatched */
 };
 
 struct tr_sigset {
@@ -80,6 +81,14 @@ struct tr_sigset {
 	uint64_t suppressed;
 	struct tr_sig_ctx sctx;
 };
+
+static uint64_t generation;
+static uint64_t serial;	/* events dispatched, by every set of the process */
+
+uint64_t tr_sig__generation(void)
+{
+	return generation;
+}
 
 const char *tr_severity__name(uint8_t severity)
 {
@@ -283,6 +292,7 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 	*out = NULL;
 	if (!s)
 		return -ENOMEM;
+	generation++;
 	s->tree = tree;
 	s->fn = fn;
 	s->ctx = ctx;
@@ -359,6 +369,8 @@ int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 		else
 			hi = mid;
 	}
+	if (lo < s->nd && s->d[lo].event_id == id)
+		s->sctx.serial = ++serial;
 	for (; lo < s->nd && s->d[lo].event_id == id; lo++) {
 		const struct tr_signature *sig = s->sigs[s->d[lo].sig].sig;
 
@@ -394,6 +406,11 @@ const struct tr_proctree *tr_sig__tree(const struct tr_sig_ctx *ctx)
 void *tr_sig__state(const struct tr_sig_ctx *ctx)
 {
 	return ctx->set->sigs[ctx->cur].state;
+}
+
+uint64_t tr_sig__serial(const struct tr_sig_ctx *ctx)
+{
+	return ctx->serial;
 }
 
 const struct tr_signature *tr_sig__self(const struct tr_sig_ctx *ctx)

@@ -135,6 +135,14 @@ int tr_sig__report(struct tr_sig_ctx *ctx, const struct tr_event_view *v, const 
  * cri-o, podman, kubepods, lxc). */
 int tr_view__container(const struct tr_event_view *v);
 
+/* A number that changes with every signature set made: per-event caches
+ * shared by signatures (file facts, Sigma fields) key on it with the
+ * event's ordinal, so one run's entries never serve the next. */
+uint64_t tr_sig__generation(void);
+/* The number of the event being dispatched, unique in the process (across
+ * runs too): the key of such caches. */
+uint64_t tr_sig__serial(const struct tr_sig_ctx *ctx);
+
 /* The built-in signatures, in id order. */
 const struct tr_signature *const *tr_signatures__builtin(size_t *n);
 const char *tr_severity__name(uint8_t severity);

@@ -60,10 +60,17 @@ static const struct {
 
 enum mkind { M_GLOB, M_RE, M_CIDR, M_LT, M_LTE, M_GT, M_GTE, M_EXISTS, M_NULL };
 
+/* What a glob pattern is, for the fast paths: most Sigma values are plain
+ * strings, prefixes, suffixes or substrings. */
+enum gshape { G_ANY, G_EQ, G_PREFIX, G_SUFFIX, G_CONTAINS };
+
 struct matcher {
 	enum mkind kind;
 	char *pat;		/* M_GLOB: WILD_* for wildcards, lowercased unless cased */
 	size_t plen;
+	enum gshape shape;	/* M_GLOB */
+	const char *lit;	/* the literal part (in pat) for the fast shapes */
+	size_t llen;
 	int cased;
 	pcre2_code *re;
 	uint8_t net[16];	/* M_CIDR */
@@ -262,6 +269,25 @@ static char *compile_glob(const char *v, int raw, int cased, const char *pre, co
 	return o;
 }
 
+static void classify(struct matcher *m)
+{
+	size_t n = m->plen, lo = 0, hi = n;
+	int lead, trail;
+
+	m->shape = G_ANY;
+	if (memchr(m->pat, WILD_ONE, n))
+		return;
+	lead = n && m->pat[0] == WILD_ANY;
+	trail = n > (size_t)lead && m->pat[n - 1] == WILD_ANY;
+	lo = (size_t)lead;
+	hi = n - (size_t)trail;
+	if (memchr(m->pat + lo, WILD_ANY, hi - lo))
+		return;
+	m->lit = m->pat + lo;
+	m->llen = hi - lo;
+	m->shape = lead && trail ? G_CONTAINS : lead ? G_SUFFIX : trail ? G_PREFIX : G_EQ;
+}
+
 static int glob_match(const char *p, size_t pn, const char *s, size_t sn, int cased)
 {
 	size_t pi = 0, si = 0, star_p = (size_t)-1, star_s = 0;
@@ -454,6 +480,8 @@ static int compile_value(struct fcond *c, yaml_node_t *vn, unsigned mo, const ch
 
 		m.pat = compile_glob(forms[i], raw, m.cased, contains || (mo & MOD_ENDSWITH) ? "*" : NULL,
 				     contains || (mo & MOD_STARTSWITH) ? "*" : NULL, &m.plen);
+		if (m.pat)
+			classify(&m);
 		rc = m.pat ? add_matcher(c, m) : -ENOMEM;
 		if (rc)
 			free(m.pat);
@@ -752,19 +780,20 @@ static struct cnode *parse_condition(struct rule *r, const char *text, struct ce
 /* ---- evaluation ---- */
 
 struct evfields {
-	const struct tr_event_view *v;
-	uint64_t ts, ordinal;
-	uint32_t id;
+	uint64_t serial;	/* tr_sig__serial of the event */
 	int cat;		/* category of this event (-1: none), C_MAX unknown yet */
 	int done[C_MAX];	/* category decided */
 	int in[C_MAX];
-	struct tr_fact f[2];
+	const struct tr_fact *f;
 	int nf;
 	struct tr_sa sa;
 	uint8_t have[F_MAX];	/* 0 unknown, 1 present, 2 absent */
 	char *val[F_MAX];
 	size_t len[F_MAX];
 	size_t cap[F_MAX];
+	char *low[F_MAX];	/* lowercase copies, made on first use */
+	size_t lowcap[F_MAX];
+	uint8_t have_low[F_MAX];
 	pcre2_match_data *md;
 };
 
@@ -791,6 +820,25 @@ static void set_field(enum field f, const void *p, size_t n)
 	cache.have[f] = 1;
 }
 
+static const char *field_low(enum field f)
+{
+	if (cache.have_low[f])
+		return cache.low[f];
+	if (cache.lowcap[f] < cache.cap[f]) {
+		char *v = realloc(cache.low[f], cache.cap[f]);
+
+		if (!v)
+			return "";
+		memset(v + cache.lowcap[f], 0, cache.cap[f] - cache.lowcap[f]);
+		cache.low[f] = v;
+		cache.lowcap[f] = cache.cap[f];
+	}
+	for (size_t i = 0; i <= cache.len[f]; i++)
+		cache.low[f][i] = (char)tolower((unsigned char)cache.val[f][i]);
+	cache.have_low[f] = 1;
+	return cache.low[f];
+}
+
 static void set_num(enum field f, uint64_t n)
 {
 	char b[32];
@@ -812,14 +860,12 @@ static void set_cmdline(enum field f, const void *p, size_t n)
 	cache.val[f][cache.len[f]] = '\0';
 }
 
-static void cache_reset(const struct tr_event_view *v)
+static void cache_reset(uint64_t serial)
 {
-	cache.v = v;
-	cache.ts = v->ev->h.ts;
-	cache.ordinal = v->ordinal;
-	cache.id = v->def->id;
+	cache.serial = serial;
 	memset(cache.done, 0, sizeof(cache.done));
 	memset(cache.have, 0, sizeof(cache.have));
+	memset(cache.have_low, 0, sizeof(cache.have_low));
 	cache.nf = -1;
 }
 
@@ -838,7 +884,7 @@ static int in_category(const struct tr_event_view *v, enum category cat)
 				       (cache.sa.family == AF_INET || cache.sa.family == AF_INET6);
 	}
 	if (cache.nf < 0)
-		cache.nf = tr_sigu__file_facts(v, cache.f);
+		cache.nf = tr_sigu__file_facts(v, &cache.f);
 	for (int i = 0; i < cache.nf; i++) {
 		unsigned op = cache.f[i].op;
 
@@ -919,14 +965,14 @@ static void load_field(struct tr_sig_ctx *ctx, const struct tr_event_view *v, en
 		return;
 	case F_TARGETFILENAME:
 		if (cache.nf < 0)
-			cache.nf = tr_sigu__file_facts(v, cache.f);
+			cache.nf = tr_sigu__file_facts(v, &cache.f);
 		ft = fact(TR_FOP_RENAME_TO | TR_FOP_UNLINK | TR_FOP_WRITE | TR_FOP_MAGIC | TR_FOP_READ);
 		if ((cat == C_FILE_EVENT || cat == C_FILE_DELETE || cat == C_FILE_RENAME) && ft)
 			set_field(f, ft->path, (size_t)ft->plen);
 		return;
 	case F_SOURCEFILENAME:
 		if (cache.nf < 0)
-			cache.nf = tr_sigu__file_facts(v, cache.f);
+			cache.nf = tr_sigu__file_facts(v, &cache.f);
 		if (cat == C_FILE_RENAME && (ft = fact(TR_FOP_RENAME_FROM)))
 			set_field(f, ft->path, (size_t)ft->plen);
 		return;
@@ -960,7 +1006,23 @@ static void load_field(struct tr_sig_ctx *ctx, const struct tr_event_view *v, en
 	}
 }
 
-static int match_one(const struct matcher *m, int have, const char *s, size_t n)
+static int shape_match(const struct matcher *m, const char *s, size_t n)
+{
+	switch (m->shape) {
+	case G_EQ:
+		return n == m->llen && !memcmp(s, m->lit, n);
+	case G_PREFIX:
+		return n >= m->llen && !memcmp(s, m->lit, m->llen);
+	case G_SUFFIX:
+		return n >= m->llen && !memcmp(s + n - m->llen, m->lit, m->llen);
+	case G_CONTAINS:
+		return !m->llen || (n >= m->llen && memmem(s, n, m->lit, m->llen));
+	default:
+		return glob_match(m->pat, m->plen, s, n, 1);
+	}
+}
+
+static int match_one(const struct matcher *m, int have, const char *s, size_t n, const char *low)
 {
 	double x;
 	char *end;
@@ -977,7 +1039,9 @@ static int match_one(const struct matcher *m, int have, const char *s, size_t n)
 		return 0;
 	switch (m->kind) {
 	case M_GLOB:
-		return glob_match(m->pat, m->plen, s, n, m->cased);
+		/* the pattern is lowercase unless cased: match it against the
+		 * field's lowercase copy */
+		return shape_match(m, m->cased ? s : low, n);
 	case M_RE:
 		/* one match block for every rule: only whether it matched counts */
 		if (!cache.md && !(cache.md = pcre2_match_data_create(1, NULL)))
@@ -1005,7 +1069,9 @@ static int eval_fcond(struct tr_sig_ctx *ctx, const struct tr_event_view *v, enu
 	if (!cache.have[c->field])
 		load_field(ctx, v, cat, c->field);
 	for (size_t i = 0; i < c->nm; i++) {
-		int hit = match_one(&c->m[i], cache.have[c->field], cache.val[c->field], cache.len[c->field]);
+		const struct matcher *m = &c->m[i];
+		int hit = match_one(m, cache.have[c->field], cache.val[c->field], cache.len[c->field],
+				    m->kind == M_GLOB && !m->cased && cache.have[c->field] == 1 ? field_low(c->field) : NULL);
 
 		if (hit && !c->all)
 			return 1;
@@ -1063,8 +1129,10 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 
 	if (v->kind != TR_VIEW_EVENT)
 		return 0;
-	if (cache.v != v || cache.ts != v->ev->h.ts || cache.ordinal != v->ordinal || cache.id != v->def->id)
-		cache_reset(v);
+	if (cache.serial != tr_sig__serial(ctx))
+		cache_reset(tr_sig__serial(ctx));
+	else if (cache.done[r->cat] && !cache.in[r->cat])
+		return 0;
 	if (!in_category(v, r->cat) || !eval_node(ctx, v, r, r->cond))
 		return 0;
 	data[n++] = TR_KV_CSTR("sigma_id", r->id);
@@ -1535,8 +1603,10 @@ void tr_sigma__free(struct tr_sigma *s)
 	free(s->r);
 	free(s->sigs);
 	/* the field cache may point at a view of a run that is over */
-	for (int i = 0; i < F_MAX; i++)
+	for (int i = 0; i < F_MAX; i++) {
 		free(cache.val[i]);
+		free(cache.low[i]);
+	}
 	pcre2_match_data_free(cache.md);
 	memset(&cache, 0, sizeof(cache));
 	free(s);

@@ -14,7 +14,7 @@ static const char *const socks[] = { "*/docker.sock", NULL };
 
 static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
-	struct tr_fact f[2];
+	const struct tr_fact *f;
 	struct tr_sa sa;
 	int32_t fd;
 	int n;
@@ -26,7 +26,7 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 			return 0;
 		return tr_sig__report(ctx, v, NULL, data, 2);
 	}
-	n = tr_sigu__file_facts(v, f);
+	n = tr_sigu__file_facts(v, &f);
 	for (int i = 0; i < n; i++)
 		if ((f[i].op & (TR_FOP_READ | TR_FOP_WRITE)) && tr_sigu__glob_any(socks, f[i].path))
 			return tr_sigu__report_fact(ctx, v, &f[i]);

@@ -18,7 +18,7 @@ static const char *const preload[] = { "/etc/ld.so.preload", NULL };
 
 static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
-	struct tr_fact f[2];
+	const struct tr_fact *f;
 	int n;
 
 	if (v->def->id == TR_EV_SCHED_PROCESS_EXEC || v->def->id == TR_EV_EXECVE ||
@@ -39,7 +39,7 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 		}
 		return 0;
 	}
-	n = tr_sigu__file_facts(v, f);
+	n = tr_sigu__file_facts(v, &f);
 	for (int i = 0; i < n; i++)
 		if ((f[i].op & (TR_FOP_WRITE | TR_FOP_RENAME_TO)) && tr_sigu__glob_any(preload, f[i].path))
 			return tr_sigu__report_fact(ctx, v, &f[i]);

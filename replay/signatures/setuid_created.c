@@ -15,7 +15,7 @@ static const char *const exempt[] = { "dpkg", "rpm", "apt", "apt-get", NULL };
 
 static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
-	struct tr_fact f[2];
+	const struct tr_fact *f;
 	uint64_t mode = tr_view__u64(v, "mode", 0);
 
 	if (!(mode & MODE_SETID) || v->ev->retval < 0 || tr_sigu__comm_in(v->ev->comm, exempt))
@@ -25,7 +25,7 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 
 		return tr_sig__report(ctx, v, NULL, data, 2);
 	}
-	if (tr_sigu__file_facts(v, f) < 1)
+	if (tr_sigu__file_facts(v, &f) < 1)
 		return 0;
 	return tr_sigu__report_fact(ctx, v, &f[0]);
 }

@@ -2,7 +2,6 @@
 /* sigutil.c: helpers shared by the built-in signatures (sigutil.h). */
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -88,7 +87,7 @@ static int fact_path(const struct tr_event_view *v, const char *arg, const char 
 	return 1;
 }
 
-int tr_sigu__file_facts(const struct tr_event_view *v, struct tr_fact out[2])
+static int file_facts(const struct tr_event_view *v, struct tr_fact out[2])
 {
 	const struct fsrc *s;
 	int n = 0;
@@ -126,10 +125,100 @@ int tr_sigu__file_facts(const struct tr_event_view *v, struct tr_fact out[2])
 	return n;
 }
 
+/* The facts of the event being dispatched, shared by every signature that
+ * asks (a path resolved once, not once per signature). The key is the
+ * event as the engine numbers it. */
+static struct {
+	const struct tr_event_view *v;
+	uint64_t ordinal, ts, gen;
+	uint32_t id;
+	int n;
+	struct tr_fact f[2];
+} facts_cache;
+
+int tr_sigu__file_facts(const struct tr_event_view *v, const struct tr_fact **out)
+{
+	if (v->kind != TR_VIEW_EVENT) {
+		*out = facts_cache.f;
+		return 0;
+	}
+	if (facts_cache.v != v || facts_cache.ordinal != v->ordinal || facts_cache.ts != v->ev->h.ts ||
+	    facts_cache.id != v->def->id || facts_cache.gen != tr_sig__generation()) {
+		facts_cache.gen = tr_sig__generation();
+		facts_cache.v = v;
+		facts_cache.ordinal = v->ordinal;
+		facts_cache.ts = v->ev->h.ts;
+		facts_cache.id = v->def->id;
+		facts_cache.n = file_facts(v, facts_cache.f);
+	}
+	*out = facts_cache.f;
+	return facts_cache.n;
+}
+
+/* fnmatch(3) without flags, for the patterns signatures use ("*", "?",
+ * "[a-z0-9]"; "*" crosses "/"), without the locale work glibc does. */
+static int class_match(const char **pp, char c)
+{
+	const char *p = *pp + 1;
+	int neg = *p == '!' || *p == '^', hit = 0;
+
+	p += neg;
+	do {
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			hit |= c >= p[0] && c <= p[2];
+			p += 3;
+		} else {
+			hit |= c == *p++;
+		}
+	} while (*p && *p != ']');
+	if (!*p)
+		return -1;	/* no "]": the "[" is literal */
+	*pp = p + 1;
+	return hit != neg;
+}
+
+static int glob(const char *p, const char *s)
+{
+	const char *star_p = NULL, *star_s = NULL;
+
+	while (*s) {
+		if (*p == '*') {
+			star_p = ++p;
+			star_s = s;
+			continue;
+		}
+		if (*p == '[') {
+			const char *q = p;
+			int m = class_match(&q, *s);
+
+			if (m > 0) {
+				p = q;
+				s++;
+				continue;
+			}
+			if (m == 0)
+				goto back;
+		}
+		if (*p && (*p == '?' || *p == *s)) {
+			p++;
+			s++;
+			continue;
+		}
+back:
+		if (!star_p)
+			return 0;
+		p = star_p;
+		s = ++star_s;
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
+}
+
 int tr_sigu__glob_any(const char *const *pats, const char *s)
 {
 	for (; pats && *pats; pats++)
-		if (!fnmatch(*pats, s, 0))
+		if (glob(*pats, s))
 			return 1;
 	return 0;
 }
@@ -210,8 +299,8 @@ static int exec_rule(struct tr_sig_ctx *ctx, const struct tr_event_view *v, cons
 int tr_sigu__file_rule(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
 	const struct tr_file_rule *r = tr_sig__self(ctx)->priv;
-	struct tr_fact f[2];
-	int n = tr_sigu__file_facts(v, f);
+	const struct tr_fact *f;
+	int n = tr_sigu__file_facts(v, &f);
 
 	if (r->exempt && v->kind == TR_VIEW_EVENT && tr_sigu__comm_in(v->ev->comm, r->exempt))
 		return 0;

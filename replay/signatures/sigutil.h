@@ -64,9 +64,10 @@ struct tr_fact {
 #define TR_SIGU_NFILE_ARGS 32
 extern const struct tr_sig_arg tr_sigu_file_args[TR_SIGU_NFILE_ARGS];
 
-/* The file accesses of v (a rename gives two): how many were written to
- * out (0 when v is none, failed, or its path cannot be made absolute). */
-int tr_sigu__file_facts(const struct tr_event_view *v, struct tr_fact out[2]);
+/* The file accesses of v (a rename gives two): how many (0 when v is none,
+ * failed, or its path cannot be made absolute), in *out, valid until the
+ * next event (computed once per event, whichever signature asks first). */
+int tr_sigu__file_facts(const struct tr_event_view *v, const struct tr_fact **out);
 
 /* A signature made of one file rule: set it as the signature's priv and
  * tr_sigu__file_rule as its on_event. */

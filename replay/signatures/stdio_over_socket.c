@@ -8,8 +8,12 @@
  * the replay derive stage. From raw syscalls we do the same cheaply: a
  * connect (successful or in progress) remembers (process, fd) -> address,
  * and a dup2/dup3 of such an fd onto 0-2 fires; a connect of fd 0-2 fires
- * at once. fds are per process (thread group); an exec keeps them, so the
- * table is kept across execs and dropped at the process's exit.
+ * at once. fds are per process (thread group); an exec keeps them. The
+ * table is a hash of (process, fd) -> address, where a process is its pid
+ * and start time (so a reused pid finds nothing of the old one's); a later
+ * connect on the same fd replaces the entry. An fd closed and reused for
+ * something else before a dup2 is not seen (close is not selected: it is
+ * among the commonest events), an accepted imprecision.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,17 +23,18 @@
 #include "catalog.h"
 #include "sigutil.h"
 
-#define CONN_MAX 4096	/* remembered connected fds, oldest replaced */
+#define CONN_SLOTS 8192	/* remembered connected fds (a power of 2) */
+#define CONN_PROBE 8		/* slots looked at per key; the last is replaced when all are taken */
 
 struct conn {
 	uint32_t pid;
 	int32_t fd;
+	uint64_t start;		/* the process's start time: 0 marks a free slot with pid 0 */
 	struct tr_sa sa;
 };
 
 struct state {
-	struct conn c[CONN_MAX];
-	size_t next;
+	struct conn c[CONN_SLOTS];
 };
 
 static int init(void **st)
@@ -59,18 +64,36 @@ static int report(struct tr_sig_ctx *ctx, const struct tr_event_view *v, int32_t
 	return tr_sig__report(ctx, v, NULL, data, 3);
 }
 
-static struct conn *find(struct state *s, uint32_t pid, int32_t fd)
+static size_t slot(uint32_t pid, int32_t fd, uint64_t start)
 {
-	for (size_t i = 0; i < CONN_MAX; i++)
-		if (s->c[i].pid == pid && s->c[i].fd == fd)
-			return &s->c[i];
-	return NULL;
+	uint64_t h = ((uint64_t)pid << 32 | (uint32_t)fd) ^ start;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 40) & (CONN_SLOTS - 1);
+}
+
+/* The entry of (pid, start, fd); with make, a slot for it (free, or the
+ * last probed). */
+static struct conn *find(struct state *s, uint32_t pid, uint64_t start, int32_t fd, int make)
+{
+	size_t h = slot(pid, fd, start);
+	struct conn *c = NULL;
+
+	for (size_t i = 0; i < CONN_PROBE; i++) {
+		c = &s->c[(h + i) & (CONN_SLOTS - 1)];
+		if (c->pid == pid && c->fd == fd && c->start == start && (c->pid || c->start))
+			return c;
+		if (make && !c->pid && !c->start)
+			return c;
+	}
+	return make ? c : NULL;
 }
 
 static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
 	struct state *s = tr_sig__state(ctx);
 	uint32_t pid = v->ev->host_pid;
+	uint64_t start = v->proc ? v->proc->start_ns : v->ev->start_ns;
 	struct tr_sa sa;
 	struct conn *c;
 	int32_t fd;
@@ -87,27 +110,17 @@ static int on_event(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 	case TR_EV_DUP3: {
 		int32_t oldfd = (int32_t)tr_view__i64(v, "oldfd", -1), newfd = (int32_t)tr_view__i64(v, "newfd", -1);
 
-		if (v->ev->retval < 0 || newfd < 0 || newfd > 2 || !(c = find(s, pid, oldfd)))
+		if (v->ev->retval < 0 || newfd < 0 || newfd > 2 || !(c = find(s, pid, start, oldfd, 0)))
 			return 0;
 		return report(ctx, v, newfd, &c->sa);
 	}
-	case TR_EV_SCHED_PROCESS_EXIT:
-		if (tr_view__u64(v, "process_group_exit", 0))
-			for (size_t i = 0; i < CONN_MAX; i++)
-				if (s->c[i].pid == pid)
-					s->c[i].pid = 0;
-		return 0;
 	default:
 		if (!tr_sigu__connect(v, &sa, &fd) || !inet(&sa))
 			return 0;
 		if (fd >= 0 && fd <= 2)
 			return report(ctx, v, fd, &sa);
-		c = find(s, pid, fd);
-		if (!c) {
-			c = &s->c[s->next];
-			s->next = (s->next + 1) % CONN_MAX;
-		}
-		*c = (struct conn){ .pid = pid, .fd = fd, .sa = sa };
+		c = find(s, pid, start, fd, 1);
+		*c = (struct conn){ .pid = pid, .fd = fd, .start = start, .sa = sa };
 		return 0;
 	}
 }
@@ -124,7 +137,7 @@ const struct tr_signature tr_sig_stdio_over_socket = {
 	.mitre_name = "Command and Scripting Interpreter",
 	.category = "execution",
 	TR_SIG_TAGS("execution", "network", "reverse-shell"),
-	TR_SIG_EVENTS("socket_dup", "security_socket_connect", "connect", "dup2", "dup3", "sched_process_exit"),
+	TR_SIG_EVENTS("socket_dup", "security_socket_connect", "connect", "dup2", "dup3"),
 	TR_SIG_ARGS({ "socket_dup", "newfd", TR_WIRES_INT },
 		    { "socket_dup", "remote_addr", TR_WIRE_BIT(TR_T_SOCKADDR) },
 		    { "security_socket_connect", "sockfd", TR_WIRES_INT },
@@ -132,8 +145,7 @@ const struct tr_signature tr_sig_stdio_over_socket = {
 		    { "connect", "sockfd", TR_WIRES_INT },
 		    { "connect", "addr", TR_WIRE_BIT(TR_T_SOCKADDR) },
 		    { "dup2", "oldfd", TR_WIRES_INT }, { "dup2", "newfd", TR_WIRES_INT },
-		    { "dup3", "oldfd", TR_WIRES_INT }, { "dup3", "newfd", TR_WIRES_INT },
-		    { "sched_process_exit", "process_group_exit", TR_WIRES_INT }),
+		    { "dup3", "oldfd", TR_WIRES_INT }, { "dup3", "newfd", TR_WIRES_INT }),
 	.init = init,
 	.fini = fini,
 	.on_event = on_event,
