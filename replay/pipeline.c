@@ -239,6 +239,17 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 		err = tr_sigset__new_opts(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e, &so);
 		if (err)
 			goto fail;
+		/* What the derive stage makes (a signature selecting it makes it
+		 * wanted), signatures get once: derived, not also raw. */
+		for (size_t i = 0;; i++) {
+			const char *const *src;
+			const char *d = tr_derive__row(i, &src);
+
+			if (!d)
+				break;
+			for (size_t k = 0; k < 8 && src[k]; k++)
+				tr_sigset__shadow(e->sigs, d, src[k]);
+		}
 	}
 	*out = e;
 	return 0;

@@ -388,6 +388,31 @@ int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 	return 0;
 }
 
+static int selects(const struct tr_signature *sig, const char *name)
+{
+	for (uint32_t k = 0; k < sig->nevents; k++)
+		if (!strcmp(sig->events[k], name))
+			return 1;
+	return 0;
+}
+
+void tr_sigset__shadow(struct tr_sigset *s, const char *derived, const char *source)
+{
+	const struct tr_event_def *src = find_by_name(source);
+	size_t o = 0;
+
+	if (!s || !src || !find_by_name(derived))
+		return;
+	for (size_t i = 0; i < s->nd; i++) {
+		const struct tr_signature *sig = s->sigs[s->d[i].sig].sig;
+
+		if (s->d[i].event_id == src->id && selects(sig, derived))
+			continue;
+		s->d[o++] = s->d[i];
+	}
+	s->nd = o;	/* still sorted: entries were only taken out */
+}
+
 uint64_t tr_sigset__findings(const struct tr_sigset *s)
 {
 	return s->findings;

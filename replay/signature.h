@@ -188,6 +188,10 @@ int tr_sigset__new(struct tr_sigset **out, const struct tr_signature *const *sig
 int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const *sigs, size_t n,
 			const struct tr_proctree *tree, tr_finding_fn fn, void *ctx,
 			const struct tr_sigset_opts *o);
+/* The replay makes derived event `derived` from `source`: a signature that
+ * selects both gets only the derived one (the same behaviour, better
+ * resolved), not each twice. Names from the catalog; unknown ones ignored. */
+void tr_sigset__shadow(struct tr_sigset *s, const char *derived, const char *source);
 /* Run the signatures that select v's event. 0 or the first error. */
 int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v);
 uint64_t tr_sigset__findings(const struct tr_sigset *s);

@@ -49,7 +49,11 @@ echo "== tracee-replay end to end: gen_recording --events $N, one CPU, wall time
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$N / ($e - $s)" | bc -l; }
 for r in $(seq "$ROUNDS"); do
 	t taskset -c 0 "$OUTPUT/tracee-replay" "$tmp/rec" >>"$tmp/plain"
+	t taskset -c 0 "$OUTPUT/tracee-replay" -F --signatures TRR-1001 "$tmp/rec" >>"$tmp/one"
+	t taskset -c 0 "$OUTPUT/tracee-replay" -F "$tmp/rec" >>"$tmp/builtins"
 	t taskset -c 0 "$OUTPUT/tracee-replay" -F --sigma "$rules" "$tmp/rec" >>"$tmp/sigs"
 done
 echo "replay, events printed (reference): $(median <"$tmp/plain") events/s"
+echo "replay -F, one exec signature:      $(median <"$tmp/one") events/s (no derived events needed)"
+echo "replay -F, every built-in:          $(median <"$tmp/builtins") events/s"
 echo "replay -F, built-ins + $nrules rules:  $(median <"$tmp/sigs") events/s"

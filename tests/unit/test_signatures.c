@@ -13,8 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fnmatch.h>
+
 #include "sig_synth.h"
 #include "signature.h"
+#include "signatures/sigutil.h"
 
 #define SOCK "inet:10.1.2.3:4444"
 
@@ -408,6 +411,28 @@ static void test_status(void **state)
 			    "live (+derived: security_file_open,security_inode_rename)");
 }
 
+/* The helpers' own glob agrees with fnmatch(3) (no flags) on the shapes
+ * signatures use. */
+static void test_glob(void **state)
+{
+	static const char *const pats[] = { "/proc/[0-9]*/mem", "/etc/rc[0-6S].d/*", "*/ld-linux*.so*",
+					    "*/.ssh/authorized_keys", "/tmp/?x", "a[!b]c", "[", "*", "/var/log/*",
+					    "*/secrets/kubernetes.io/serviceaccount/*token", "**a*b" };
+	static const char *const strs[] = { "/proc/123/mem", "/proc/self/mem", "/proc//mem", "/etc/rc3.d/S01x",
+					    "/etc/rcX.d/a", "/lib64/ld-linux-x86-64.so.2", "/root/.ssh/authorized_keys",
+					    "/tmp/ax", "/tmp/x", "abc", "axc", "[", "", "/var/log/", "/var/log/a/b",
+					    "/run/secrets/kubernetes.io/serviceaccount/token", "ab", "xaxb" };
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		for (size_t j = 0; j < sizeof(strs) / sizeof(strs[0]); j++) {
+			const char *one[] = { pats[i], NULL };
+
+			if (tr_sigu__glob_any(one, strs[j]) != !fnmatch(pats[i], strs[j], 0))
+				fail_msg("glob '%s' on '%s': %d, fnmatch says %d", pats[i], strs[j],
+					 tr_sigu__glob_any(one, strs[j]), !fnmatch(pats[i], strs[j], 0));
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_suppress),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_glob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
