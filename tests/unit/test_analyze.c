@@ -177,8 +177,9 @@ static void test_index_rows(void **state)
 	expect_query(db, "SELECT json_extract(data, '$.pathname') FROM detections WHERE id = (1 << 40) + 1",
 		     "json_extract(data, '$.pathname')\n/tmp/a\\tb\\n\n");
 	expect_query(db, "SELECT cpu, lost, ordinal FROM gaps", "cpu\tlost\tordinal\n2\t5\t4\n");
-	expect_query(db, "SELECT id, severity, mitre_id, origin FROM signatures",
+	expect_query(db, "SELECT id, severity, mitre_id, origin FROM signatures WHERE id = 'TRR-1001'",
 		     "id\tseverity\tmitre_id\torigin\nTRR-1001\t2\tT1105\tbuiltin\n");
+	expect_query(db, "SELECT count(*) >= 38 FROM signatures", "count(*) >= 38\n1\n");
 	/* argv decoded once: a JSON array, not a string of one */
 	expect_query(db, "SELECT json_extract(argv, '$[1]') FROM processes WHERE host_pid = 300",
 		     "json_extract(argv, '$[1]')\n-v\n");
