@@ -92,7 +92,7 @@ struct cap_art {
 	long clk_tck;
 
 	/* catalog argument indexes, resolved once (-1: not in the catalog) */
-	int exec_cmdpath, exec_interp, exec_interp2, open_path, open_flags;
+	int exec_cmdpath, exec_interp, exec_interp2, open_path, open_flags, open_resolved;
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -345,6 +345,11 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 		   (v[a->open_flags].i & 3) /* O_WRONLY or O_RDWR */) {
 		const struct tr_arg_val *p = &v[a->open_path];
 
+		/* the kernel's own resolution of the path, when the recorder
+		 * sends it: absolute, so the prefix decides here */
+		if (a->open_resolved >= 0 && v[a->open_resolved].present && v[a->open_resolved].b.len &&
+		    v[a->open_resolved].b.p[0] == '/')
+			p = &v[a->open_resolved];
 		/* relative paths are resolved (and filtered) by the worker */
 		if (p->b.len && (p->b.p[0] != '/' || under_prefix(a, (const char *)p->b.p, p->b.len)))
 			submit(a, ev, TR_ART_WRITE, (int)ev->retval, p);
@@ -887,6 +892,7 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 	static const char *const interp2[] = { "interpreter_pathname", NULL };
 	static const char *const pathname[] = { "pathname", NULL };
 	static const char *const flags[] = { "flags", NULL };
+	static const char *const resolved[] = { "resolved_path", NULL };
 	struct cap_art *a = calloc(1, sizeof(*a));
 	char path[PATH_MAX];
 	int err;
@@ -909,6 +915,7 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 	a->exec_interp2 = arg_index(cat, TR_EV_SCHED_PROCESS_EXEC, interp2);
 	a->open_path = arg_index(cat, TR_EV_OPENAT, pathname);
 	a->open_flags = arg_index(cat, TR_EV_OPENAT, flags);
+	a->open_resolved = arg_index(cat, TR_EV_OPENAT, resolved);
 	a->out_tail = &a->out_head;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_mutex_init(&a->pin_lock, NULL);

@@ -146,7 +146,16 @@ struct tr_enrich {
 	struct map cgroups;		/* cgroup id -> container index + 1 (0: none) */
 	struct tr_container *ctr;
 	size_t nctr, capctr;
+	struct map users;		/* uid + 1 -> index + 1 in names */
+	char **names;
+	size_t nnames;
+	struct tr_net *net;
 	char buf[2][TR_PATH_BUF];
+	/* the view's fd entries: copies as of before the event (the table
+	 * may move while the event is applied), and the entry a close just
+	 * took out, kept until the next close (its bytes are the copy's) */
+	struct tr_fdent fdcopy[2];
+	struct tr_fdent closed;
 };
 
 int tr_enrich__new(struct tr_enrich **out, struct tr_proctree *tree, const struct tr_catalog *catalog)
@@ -201,6 +210,13 @@ void tr_enrich__free(struct tr_enrich *en)
 	free(en->cgroups.k);
 	free(en->cgroups.v);
 	free(en->ctr);
+	free(en->users.k);
+	free(en->users.v);
+	for (size_t i = 0; i < en->nnames; i++)
+		free(en->names[i]);
+	free(en->names);
+	tr_net__free(en->net);
+	fd_clear(&en->closed);
 	free(en);
 }
 
@@ -334,6 +350,113 @@ static int cgroup_learn(struct tr_enrich *en, uint64_t id, const char *path, uin
 	return map_set(&en->cgroups, id, i + 1);
 }
 
+void tr_enrich__set_net(struct tr_enrich *en, struct tr_net *net)
+{
+	tr_net__free(en->net);
+	en->net = net;
+}
+
+struct tr_net *tr_enrich__net(const struct tr_enrich *en)
+{
+	return en->net;
+}
+
+const char *tr_enrich__user(const struct tr_enrich *en, uint32_t uid)
+{
+	uint64_t v;
+
+	return map_get(&en->users, (uint64_t)uid + 1, &v) && v ? en->names[v - 1] : NULL;
+}
+
+static int state_fd(struct tr_enrich *en, const struct tr_fd *r, const struct tr_arg_val *args)
+{
+	struct tr_proc_node *n = tr_proctree__find(en->tree, r->host_pid, r->start_ns);
+	const struct tr_arg_val *a;
+	struct tr_fdent *f;
+
+	if (!n || r->fd < 0 || r->fd >= TR_FD_MAX)
+		return 0;
+	f = fd_slot(en, n, r->fd);
+	if (!f)
+		return -ENOMEM;
+	switch (r->kind) {
+	case TR_FD_SOCKET:
+		f->kind = TR_FDE_SOCKET;
+		break;
+	case TR_FD_PIPE:
+		f->kind = TR_FDE_PIPE;
+		break;
+	case TR_FD_MEMFD:
+		f->kind = TR_FDE_MEMFD;
+		break;
+	case TR_FD_ANON:
+	case TR_FD_OTHER:
+		f->kind = TR_FDE_OTHER;
+		break;
+	default:
+		f->kind = TR_FDE_FILE;
+	}
+	f->cloexec = (r->flags & TR_FDF_FDINFO) && (r->open_flags & 02000000);
+	a = &args[TR_FD_ARG_PATH];
+	if (a->present && bytes_dup(&f->path, a->b.p, a->b.len))
+		return -ENOMEM;
+	if (f->kind == TR_FDE_SOCKET) {
+		a = &args[TR_FD_ARG_LOCAL];
+		if (a->present && a->b.len >= 2) {
+			f->family = (uint16_t)(a->b.p[0] | a->b.p[1] << 8);
+			if (bytes_dup(&f->local, a->b.p, a->b.len))
+				return -ENOMEM;
+		}
+		a = &args[TR_FD_ARG_REMOTE];
+		if (a->present && a->b.len >= 2 && bytes_dup(&f->peer, a->b.p, a->b.len))
+			return -ENOMEM;
+		if (args[TR_FD_ARG_SOCK_TYPE].present)
+			f->socktype = (int32_t)args[TR_FD_ARG_SOCK_TYPE].u;
+	}
+	return 0;
+}
+
+int tr_enrich__state(struct tr_enrich *en, const struct tr_rec_hdr *rec, const struct tr_arg_val *args)
+{
+	switch (rec->kind) {
+	case TR_REC_FD:
+		return state_fd(en, (const struct tr_fd *)rec, args);
+	case TR_REC_CGROUP: {
+		const struct tr_cgroup *c = (const struct tr_cgroup *)rec;
+
+		if (!args[TR_CGROUP_ARG_PATH].present)
+			return 0;
+		return cgroup_learn(en, c->cgroup_id, (const char *)args[TR_CGROUP_ARG_PATH].b.p,
+				    args[TR_CGROUP_ARG_PATH].b.len, rec->ts);
+	}
+	case TR_REC_USER: {
+		const struct tr_user *u = (const struct tr_user *)rec;
+		const struct tr_arg_val *a = &args[TR_USER_ARG_NAME];
+		uint64_t old;
+		char **v, *name;
+
+		/* the host's users: the first seen for a uid (the recorder's
+		 * own mount namespace comes first) */
+		if (u->kind != TR_USER_USER || !a->present || map_get(&en->users, (uint64_t)u->id + 1, &old))
+			return 0;
+		name = malloc((size_t)a->b.len + 1);
+		v = realloc(en->names, (en->nnames + 1) * sizeof(*v));
+		if (v)
+			en->names = v;
+		if (!name || !v) {
+			free(name);
+			return -ENOMEM;
+		}
+		memcpy(name, a->b.p, a->b.len);
+		name[a->b.len] = '\0';
+		en->names[en->nnames++] = name;
+		return map_set(&en->users, (uint64_t)u->id + 1, en->nnames);
+	}
+	default:
+		return 0;
+	}
+}
+
 int tr_enrich__snapshot(struct tr_enrich *en, struct tr_proc_node *n)
 {
 	return cgroup_learn(en, n->cgroup_id, n->cgroup.p, n->cgroup.len, n->seen_ns);
@@ -376,6 +499,10 @@ static void refer(struct tr_enrich *en, struct tr_event_view *v, const struct tr
 		a = v->args[fi].present ? &v->args[fi] : NULL;
 		v->fd[nf].arg = (int8_t)fi;
 		v->fd[nf].f = a ? tr_enrich__fd(en, n, (int32_t)a->i) : NULL;
+		if (v->fd[nf].f) {
+			en->fdcopy[nf] = *v->fd[nf].f;
+			v->fd[nf].f = &en->fdcopy[nf];
+		}
 		nf++;
 	}
 }
@@ -514,6 +641,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		v->container = tr_enrich__container(en, ev->cgroup_id);
 	}
 	refer(en, v, n);
+	v->user = tr_enrich__user(en, ev->uid);
 	n->mnt_ns = ev->mnt_ns;
 	n->pid_ns = ev->pid_ns;
 
@@ -532,8 +660,12 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		if (ev->retval && ev->retval != -4 /* EINTR: closed anyway */)
 			return 0;
 		a = tr_view__key(v, TR_AK_FD);
-		if (a && tr_enrich__fd(en, n, (int32_t)a->i) && (f = fd_slot(en, n, (int32_t)a->i)))
-			fd_clear(f);
+		f = a ? (struct tr_fdent *)tr_enrich__fd(en, n, (int32_t)a->i) : NULL;
+		if (f) {
+			fd_clear(&en->closed);
+			en->closed = *f;	/* the view's copy still points at its bytes */
+			memset(f, 0, sizeof(*f));
+		}
 		return 0;
 	}
 	case OP_DUP:
@@ -583,7 +715,16 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 			f->kind = TR_FDE_SOCKET;
 			f->family = len >= 2 ? (uint16_t)(p[0] | p[1] << 8) : 0;
 		}
-		return bytes_dup(dst, p, len);
+		if (bytes_dup(dst, p, len))
+			return -ENOMEM;
+		/* the recorder's: where the connecting socket was bound */
+		if (op == OP_CONNECT && tr_view__kbytes(v, TR_AK_LOCAL_ADDR, &p, &len) && len >= 2) {
+			free(f->local.p);
+			f->local.p = NULL;
+			f->local.len = 0;
+			return bytes_dup(&f->local, p, len);
+		}
+		return 0;
 	}
 	case OP_ACCEPT: {
 		int32_t s = (int32_t)tr_view__ki64(v, TR_AK_SOCKFD, -1);
