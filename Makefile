@@ -103,7 +103,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 # The main job end to end: record, replay, index, show detections (root).
-demo: all
+demo: all $(OUTPUT)/scenario
 	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
 # check: quick tests, no root. test: everything, live tests included (root).

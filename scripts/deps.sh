@@ -13,6 +13,7 @@ pkgs=(
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
 	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
 	time                                              # CPU time in tests/bench/replay.sh
+	python3 curl                                      # loopback HTTP in the demo and the capture tests
 )
 
 missing=()
