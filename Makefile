@@ -114,7 +114,7 @@ check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
 # test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
-test: all unit $(OUTPUT)/bench/openloop
+test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
 	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
@@ -142,6 +142,12 @@ $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# The live tests' workloads (tests/live/*.c).
+$(OUTPUT)/live/%: $(OUTPUT)/tests/live/%.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -pthread -o $@
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden
