@@ -437,7 +437,10 @@ static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_n
 			if (err)
 				return err;
 		}
-		tr_view__str(v, "cmdpath", &path, &len);
+		/* the file the kernel runs (version 2 records it, resolved),
+		 * else the name it was asked for */
+		if (!tr_view__str(v, "pathname", &path, &len) || !len)
+			tr_view__str(v, "cmdpath", &path, &len);
 		tr_view__strv(v, "argv", &argv, &argvlen);
 		n->nexec++;
 		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, ev->comm);
@@ -455,6 +458,11 @@ static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_n
 		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
 			return 0;
 		tr_view__str(v, "path", &path, &len);
+		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
+	case TR_EV_FCHDIR:
+		/* the directory the fd refers to, as the kernel resolved it */
+		if (ev->retval || !tr_view__str(v, "resolved_path", &path, &len))
+			return 0;
 		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
 	case TR_EV_SCHED_PROCESS_EXIT:
 		/* A thread that exits will send no return value for what it

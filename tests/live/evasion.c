@@ -12,6 +12,9 @@
  *   fchdir DIR      fchdir into DIR
  *   bigargv         exec of /bin/true with 100 arguments, one of 5000 bytes
  *   opens DIR       open(2), creat(2) and openat2(2) of files in DIR
+ *   uring DIR       an io_uring IORING_OP_OPENAT of DIR/uring-file and a NOP
+ *   bpf             bpf(BPF_PROG_LOAD) of a kprobe program and a
+ *                   bpf(BPF_LINK_DETACH), both refused (nothing is loaded)
  *   net             TCP connect and accept on 127.0.0.1, an fd passed with
  *                   SCM_RIGHTS, a UDP sendmmsg with an address
  */
@@ -24,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
@@ -253,6 +258,75 @@ static int do_net(void)
 	return 0;
 }
 
+/* io_uring by hand (no liburing): one ring, an open and a NOP. */
+static int do_uring(const char *dir)
+{
+	struct io_uring_params par = { 0 };
+	int ring = (int)syscall(__NR_io_uring_setup, 4, &par);
+	char path[4096];
+	unsigned char *sq, *cq;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+	unsigned *tail, *array, *ctail, *chead, mask;
+	int fd = -1;
+
+	if (ring < 0) {
+		perror("evasion: io_uring_setup");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/uring-file", dir);
+	sq = mmap(NULL, par.sq_off.array + par.sq_entries * sizeof(unsigned), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, par.cq_off.cqes + par.cq_entries * sizeof(struct io_uring_cqe), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, par.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return 1;
+	tail = (unsigned *)(sq + par.sq_off.tail);
+	array = (unsigned *)(sq + par.sq_off.array);
+	mask = *(unsigned *)(sq + par.sq_off.ring_mask);
+	memset(sqes, 0, 2 * sizeof(*sqes));
+	sqes[0].opcode = IORING_OP_OPENAT;
+	sqes[0].fd = AT_FDCWD;
+	sqes[0].addr = (uintptr_t)path;
+	sqes[0].open_flags = O_RDONLY;
+	sqes[0].user_data = 42;
+	sqes[1].opcode = IORING_OP_NOP;
+	sqes[1].user_data = 43;
+	array[*tail & mask] = 0;
+	array[(*tail + 1) & mask] = 1;
+	__atomic_store_n(tail, *tail + 2, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring, 2, 2, IORING_ENTER_GETEVENTS, NULL, 0) < 0) {
+		perror("evasion: io_uring_enter");
+		return 1;
+	}
+	chead = (unsigned *)(cq + par.cq_off.head);
+	ctail = (unsigned *)(cq + par.cq_off.tail);
+	cqes = (struct io_uring_cqe *)(cq + par.cq_off.cqes);
+	for (unsigned h = *chead; h != __atomic_load_n(ctail, __ATOMIC_ACQUIRE); h++)
+		if (cqes[h & *(unsigned *)(cq + par.cq_off.ring_mask)].user_data == 42)
+			fd = cqes[h & *(unsigned *)(cq + par.cq_off.ring_mask)].res;
+	if (fd < 0) {
+		fprintf(stderr, "evasion: io_uring open: %s\n", strerror(-fd));
+		return 1;
+	}
+	return 0;
+}
+
+static int do_bpf(void)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_KPROBE;	/* no instructions: refused */
+	syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	memset(&a, 0, sizeof(a));
+	a.link_detach.link_fd = -1;		/* no such link: refused */
+	syscall(__NR_bpf, BPF_LINK_DETACH, &a, sizeof(a));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 2 ? argv[2] : "/tmp";
@@ -277,6 +351,10 @@ int main(int argc, char **argv)
 		return do_opens(dir);
 	if (!strcmp(argv[1], "net"))
 		return do_net();
+	if (!strcmp(argv[1], "uring"))
+		return do_uring(dir);
+	if (!strcmp(argv[1], "bpf"))
+		return do_bpf();
 	fprintf(stderr, "evasion: unknown '%s'\n", argv[1]);
 	return 2;
 }

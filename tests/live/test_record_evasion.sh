@@ -10,7 +10,8 @@
 E=$OUTPUT/live/evasion
 w=$tmp/work
 mkdir -p "$w"
-touch "$w/ia32-file"
+touch "$w/ia32-file" "$w/uring-file"
+cg=/sys/fs/cgroup/tracee-test-$$
 ln -s "$w/ia32-file" "$w/link"
 
 "$OUTPUT/tracee-record" -q --buffer-pages 1024 -o "$tmp/rec" -- /bin/sh -c "
@@ -18,7 +19,10 @@ ln -s "$w/ia32-file" "$w/link"
 	cat $w/link /proc/self/root$w/ia32-file
 	/bin/true \$(seq 1000 1099)
 	printf '#!/bin/sh\\necho hi\\n' > $w/script.sh
-	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/mount --version >/dev/null"
+	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/mount --version >/dev/null
+	$E uring $w; $E bpf
+	mkdir $cg && rmdir $cg
+	kill -0 \$PPID"
 check "record exits 0" test $? -eq 0
 "$OUTPUT/tracee-replay" "$tmp/rec" >"$tmp/out.jsonl" 2>"$tmp/err"
 check "replay exits 0" test $? -eq 0
@@ -82,4 +86,23 @@ check "recvmsg receives it" \
 	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="recvmsg" and (arg("scm_rights")|length)==8)')"
 check "sendmmsg's destination address" \
 	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="sendmmsg" and arg("msg_name").sin_addr=="127.0.0.2" and arg("msg_name").sin_port=="9")')"
+
+check "io_uring IORING_OP_OPENAT: an openat event with its fd's resolved path" \
+	test -n "$(q --arg p "$w/uring-file" "$arg"' select(.processName=="evasion" and .eventName=="openat" and arg("pathname")==$p and .returnValue>=0 and arg("resolved_path")==$p)')"
+check "other io_uring requests: io_uring_submit with the opcode" \
+	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="io_uring_submit" and arg("opcode")==0 and arg("user_data")==43)')"
+check "bpf: the program type of a load" \
+	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="bpf" and arg("cmd")==5 and arg("prog_type")==2)')"
+check "bpf: a detach is flagged" \
+	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="bpf" and arg("cmd")==34 and arg("detach")==true)')"
+if [ -d /sys/fs/cgroup ] && [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	for ev in cgroup_mkdir cgroup_rmdir; do
+		check "$ev with the cgroup's path" \
+			test -n "$(q --arg e "$ev" --arg p "/${cg##*/}" "$arg"' select(.eventName==$e and arg("cgroup_path")==$p and arg("cgroup_id")>0)')"
+	done
+fi
+check "a signal sent to the recorder is flagged" \
+	test -n "$(q "$arg"' select(.eventName=="kill" and .targetsRecorder==true and arg("sig")==0)')"
+check "TCP state changes: the socket, not the interrupted task" \
+	test -n "$(q "$arg"' select(.eventName=="inet_sock_set_state" and arg("new_state")==1 and arg("src").sin_addr=="127.0.0.1" and arg("sock_inode")>0 and .hostProcessId==0 and .processName=="")')"
 exit $fail
