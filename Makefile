@@ -126,7 +126,7 @@ test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
-asan-tests: all unit $(OUTPUT)/bench/openloop
+asan-tests: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh all
 valgrind: $(UNIT_BINS)

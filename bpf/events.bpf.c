@@ -694,6 +694,19 @@ __noinline int tr_put_arg(struct pend *p, __u32 i, __u32 desc, __s64 ret)
 	case TR_RD_BPF_DETACH:
 		/* BPF_PROG_DETACH, BPF_LINK_DETACH */
 		return tr_put_int(p, i, wire, (int)len == 9 || (int)len == 34);
+	case TR_RD_SOCKETCALL_FD:
+		/* args is an array of 32-bit values: the socket comes first */
+		if (!v || len < 2 || len > 20 || len == 8 /* socketpair */)
+			return -2;
+		return tr_put_int(p, i, wire, read_uptr(v, 1));
+	case TR_RD_SOCKETCALL_ADDR: {
+		/* bind, connect: (fd, addr, len); sendto: (fd, buf, n, flags, addr, len) */
+		__u32 at = (int)len == 11 ? 4 : 1;
+
+		if (!v || ((int)len != 2 && (int)len != 3 && (int)len != 11))
+			return -2;
+		return tr_put_ubytes(p, i, read_uptr(v + 4 * at, 1), read_uptr(v + 4 * (at + 1), 1), TR_SOCKADDR_MAX);
+	}
 	case TR_RD_PRCTL_NAME:
 		if ((int)len != 15 /* PR_SET_NAME */)
 			return -2;
@@ -1018,6 +1031,7 @@ int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 		return 0;
 	e = event_init(p, TR_EV_INET_SOCK_SET_STATE);
 	__builtin_memset(&e->start_ns, 0, sizeof(struct tr_event) - __builtin_offsetof(struct tr_event, start_ns));
+	e->euid = e->fsuid = TR_ID_UNKNOWN;
 	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	tr_put_int(p, 0, TR_T_UINT64, ino);
 	tr_put_int(p, 1, TR_T_UINT64, bpf_get_socket_cookie((void *)sk));

@@ -13,6 +13,8 @@
  *   bigargv         exec of /bin/true with 100 arguments, one of 5000 bytes
  *   opens DIR       open(2), creat(2) and openat2(2) of files in DIR
  *   uring DIR       an io_uring IORING_OP_OPENAT of DIR/uring-file and a NOP
+ *   atexit DIR      openat of a path held in a file mapping never touched:
+ *                   not resident at sys_enter, so read at sys_exit
  *   bpf             bpf(BPF_PROG_LOAD) of a kprobe program and a
  *                   bpf(BPF_LINK_DETACH), both refused (nothing is loaded)
  *   net             TCP connect and accept on 127.0.0.1, an fd passed with
@@ -51,6 +53,7 @@ static long int80(long nr, long a, long b, long c)
 #define IA32_EXIT	1
 #define IA32_EXECVE	11
 #define IA32_CHDIR	12
+#define IA32_SOCKETCALL	102
 #define IA32_OPENAT	295
 
 static int do_ia32(const char *dir)
@@ -86,6 +89,28 @@ static int do_ia32(const char *dir)
 	if (int80(IA32_CHDIR, (long)(uintptr_t)(low + 4096), 0, 0)) {
 		fprintf(stderr, "evasion: ia32 chdir failed\n");
 		return 1;
+	}
+	/* socketcall: socket(AF_INET, SOCK_STREAM), connect to 127.0.0.1:9 */
+	{
+		uint32_t *sargs = (uint32_t *)(low + 3072);
+		struct sockaddr_in *sin = (struct sockaddr_in *)(low + 3200);
+		long s;
+
+		sargs[0] = AF_INET;
+		sargs[1] = SOCK_STREAM;
+		sargs[2] = 0;
+		s = int80(IA32_SOCKETCALL, 1 /* SYS_SOCKET */, (long)(uintptr_t)sargs, 0);
+		if (s < 0)
+			return 1;
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sargs[0] = (uint32_t)s;
+		sargs[1] = (uint32_t)(uintptr_t)sin;
+		sargs[2] = sizeof(*sin);
+		int80(IA32_SOCKETCALL, 3 /* SYS_CONNECT */, (long)(uintptr_t)sargs, 0);
+		close((int)s);
 	}
 	pid = fork();
 	if (!pid) {
@@ -314,6 +339,29 @@ static int do_uring(const char *dir)
 	return 0;
 }
 
+static int do_atexit(const char *dir)
+{
+	char path[4096], file[4096];
+	int fd;
+	char *map;
+
+	snprintf(file, sizeof(file), "%s/pathfile", dir);
+	snprintf(path, sizeof(path), "%s/ia32-file", dir);
+	fd = open(file, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	if (fd < 0 || write(fd, path, strlen(path) + 1) < 0)
+		return 1;
+	/* out of the page cache's mapping for us: a fresh mapping, untouched */
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 1;
+	fd = openat(AT_FDCWD, map, O_RDONLY);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
 static int do_bpf(void)
 {
 	union bpf_attr a;
@@ -355,6 +403,8 @@ int main(int argc, char **argv)
 		return do_uring(dir);
 	if (!strcmp(argv[1], "bpf"))
 		return do_bpf();
+	if (!strcmp(argv[1], "atexit"))
+		return do_atexit(dir);
 	fprintf(stderr, "evasion: unknown '%s'\n", argv[1]);
 	return 2;
 }

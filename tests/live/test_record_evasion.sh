@@ -20,7 +20,7 @@ ln -s "$w/ia32-file" "$w/link"
 	/bin/true \$(seq 1000 1099)
 	printf '#!/bin/sh\\necho hi\\n' > $w/script.sh
 	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/mount --version >/dev/null
-	$E uring $w; $E bpf
+	$E uring $w; $E bpf; $E atexit $w
 	mkdir $cg && rmdir $cg
 	kill -0 \$PPID"
 check "record exits 0" test $? -eq 0
@@ -37,6 +37,8 @@ check "ia32 chdir recorded" \
 	test -n "$(q --arg p "$w" "$arg"' select(.processName=="evasion" and .eventName=="chdir" and arg("path")==$p)')"
 check "ia32 execve recorded with its 32-bit argv" \
 	test -n "$(q "$arg"' select(.eventName=="execve" and arg("pathname")=="/bin/true" and arg("argv")==["/bin/true","ia32-argument"])')"
+check "ia32 socketcall connect: the socket and the address" \
+	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="socketcall" and arg("call")==3 and arg("sockfd")>=0 and arg("addr").sin_addr=="127.0.0.1" and arg("addr").sin_port=="9")')"
 
 # a second thread rewrites the path while openat waits on the FIFO
 check "swapped-buffer open shows the path opened" \
@@ -87,6 +89,8 @@ check "recvmsg receives it" \
 check "sendmmsg's destination address" \
 	test -n "$(q "$arg"' select(.processName=="evasion" and .eventName=="sendmmsg" and arg("msg_name").sin_addr=="127.0.0.2" and arg("msg_name").sin_port=="9")')"
 
+check "a path not resident at entry is read at exit and marked so" \
+	test -n "$(q --arg p "$w/ia32-file" "$arg"' select(.processName=="evasion" and .eventName=="openat" and arg("pathname")==$p) | .args[] | select(.name=="pathname" and .readAtExit==true)')"
 check "io_uring IORING_OP_OPENAT: an openat event with its fd's resolved path" \
 	test -n "$(q --arg p "$w/uring-file" "$arg"' select(.processName=="evasion" and .eventName=="openat" and arg("pathname")==$p and .returnValue>=0 and arg("resolved_path")==$p)')"
 check "other io_uring requests: io_uring_submit with the opcode" \
