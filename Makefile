@@ -22,8 +22,8 @@ CFLAGS ?= -g -O2
 # override: flags given on the command line (make asan) are added to, not lost
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
-	  -Ischema -Ireplay -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
+	  -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
+LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lpcap -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(OUTPUT) -Ischema -Ibpf
 
@@ -77,8 +77,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Every recorder object may include a skeleton.
+# Every recorder object may include a skeleton, and so may capture's.
 $(RECORD_OBJS): $(SKELS)
+$(patsubst %.c,$(OUTPUT)/%.o,$(wildcard capture/*.c)): $(SKELS)
 
 $(OUTPUT)/tracee-record: $(RECORD_OBJS) $(LIB)
 	$(call msg,LINK,$@)
@@ -102,7 +103,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 # The main job end to end: record, replay, index, show detections (root).
-demo: all
+demo: all $(OUTPUT)/scenario
 	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
 # check: quick tests, no root. test: everything, live tests included (root).
@@ -138,6 +139,19 @@ valgrind: $(UNIT_BINS)
 bench: all $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
 
+# Packet capture under a loopback flood (root).
+.PHONY: bench-net
+bench-net: all $(OUTPUT)/bench/udpflood
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
+
+# the live capture test floods loopback with it too
+test: $(OUTPUT)/bench/udpflood
+
+$(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
@@ -162,5 +176,7 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include replay/build.mk analyze/build.mk
+-include examples/build.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

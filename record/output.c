@@ -5,13 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 
-static int dir_is_empty(const char *dir)
+/* 1 if the directory open as fd holds nothing, 0 if it holds something,
+ * -errno. */
+static int dir_is_empty(int fd)
 {
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(dup(fd));
 	struct dirent *de;
 	int empty = 1;
 
@@ -24,15 +28,62 @@ static int dir_is_empty(const char *dir)
 	return empty;
 }
 
-static int make_dir(const char *dir)
+/* The recording directory is ours alone: another user who could write in
+ * it could swap the manifest or a segment under the recorder. */
+static int make_dir(const char *dir, int force)
 {
+	struct stat st;
+	int fd, err = 0;
+
 	if (!mkdir(dir, 0700))
 		return 0;
 	if (errno != EEXIST)
 		return -errno;
-	if (dir_is_empty(dir) != 1)
-		return -EEXIST;
-	return chmod(dir, 0700) ? -errno : 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR && !lstat(dir, &st) && S_ISLNK(st.st_mode) ? -ELOOP : -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (st.st_uid != geteuid() && !force)
+		err = -EPERM;
+	else if ((st.st_uid != geteuid() && fchown(fd, geteuid(), getegid())) || fchmod(fd, 0700))
+		err = -errno;
+	else if (dir_is_empty(fd) != 1)
+		err = -EEXIST;
+	close(fd);
+	return err;
+}
+
+/* Room for the final manifest: twice the first one, and more for the
+ * segments it will list. */
+static int reserve(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	off_t size = 256 << 10;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, TR_MANIFEST_NAME);
+	if (!stat(path, &st))
+		size += 2 * st.st_size;
+	snprintf(path, sizeof(path), "%s/%s", dir, REC_RESERVE_NAME);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	err = posix_fallocate(fd, 0, size);
+	if (close(fd) && !err)
+		err = errno;
+	if (err)
+		unlink(path);
+	return -err;
+}
+
+static void unreserve(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, REC_RESERVE_NAME);
+	unlink(path);
 }
 
 static int segment_open(struct rec_output *o, uint64_t now_ns)
@@ -43,6 +94,7 @@ static int segment_open(struct rec_output *o, uint64_t now_ns)
 	o->seg = tr_seg_writer__open(path, o->zstd_level, TR_SEG_FRAME_RAW_DEFAULT);
 	if (!o->seg)
 		return -errno;
+	tr_seg_writer__frame_records(o->seg, o->frame_records);
 	/* the hash chain runs across segments */
 	if (o->manifest->nsegments)
 		tr_seg_writer__chain(o->seg, o->manifest->segments[o->manifest->nsegments - 1].info.chain);
@@ -82,13 +134,15 @@ int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *
 	o->dir = strdup(dir);
 	if (!o->dir)
 		return -ENOMEM;
-	err = make_dir(dir);
+	err = make_dir(dir, o->force);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/events", dir);
 	if (mkdir(path, 0700))
 		return -errno;
 	err = tr_manifest__write(dir, m);
+	if (!err)
+		err = reserve(dir);
 	if (err)
 		return err;
 	return segment_open(o, m->start_boot_ns);
@@ -99,6 +153,7 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 	if (!o->seg)
 		return -EIO; /* a rotation failed: nothing more can be written */
 	o->records++;
+	o->raw_bytes += len;
 	return tr_seg_writer__append(o->seg, rec, len);
 }
 
@@ -121,6 +176,8 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	if (!o->seg)
 		return -EIO;
 	err = tr_seg_writer__flush(o->seg);
+	if (!err && o->on_flush)
+		err = o->on_flush(o, o->hook_ctx, now_ns);
 	if (err)
 		return err;
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
@@ -129,17 +186,45 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	err = segment_close(o);
 	if (!err)
 		err = segment_open(o, now_ns);
+	/* each segment stands alone: it opens with the state as of now */
+	if (!err && o->on_segment)
+		err = o->on_segment(o, o->hook_ctx, (uint32_t)o->manifest->nsegments);
 	werr = tr_manifest__write(o->dir, o->manifest);
 	return err ? err : werr;
+}
+
+void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames)
+{
+	const struct tr_manifest *m = o->manifest;
+
+	*frames = 0;
+	for (size_t i = 0; i < m->nsegments; i++)
+		*frames += m->segments[i].info.frames;
+	memset(out, 0, TR_CHAIN_LEN);
+	if (o->seg) {
+		tr_seg_writer__head(o->seg, out);
+		*frames += tr_seg_writer__frames(o->seg);
+	} else if (m->nsegments) {
+		memcpy(out, m->segments[m->nsegments - 1].info.chain, TR_CHAIN_LEN);
+	}
 }
 
 int rec_output__close(struct rec_output *o)
 {
 	int err = 0, werr;
 
-	/* The manifest is written even if the segment failed: it says so. */
-	if (o->seg)
+	/* The manifest is written even if the segment failed: it says so.
+	 * The reserve makes room for it on a full disk. */
+	if (o->seg) {
+		uint32_t pending = tr_seg_writer__pending(o->seg);
+
 		err = segment_close(o);
+		if (err) {
+			o->unwritten += pending;
+			o->manifest->lost_unwritten += pending;
+		}
+	}
+	unreserve(o->dir);
 	werr = tr_manifest__write(o->dir, o->manifest);
 	free(o->dir);
 	o->dir = NULL;

@@ -15,12 +15,14 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
@@ -41,16 +43,24 @@ static const char usage[] =
 	"on the host is recorded, except this recorder. Needs root.\n"
 	"\n"
 	"OPTIONS:\n"
-	"  -o, --output DIR        recording directory to create (must not exist or be empty)\n"
+	"  -o, --output DIR        recording directory to create, mode 0700 (an existing one\n"
+	"                          must be an empty directory of ours, not a symlink)\n"
+	"      --force             take over an existing empty directory of another user\n"
 	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
 	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
-	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
+	"                          packets, with --net, get 4 times as many)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
 	"  -e, --events LIST       syscall events to record, comma-separated: default, all\n"
 	"                          (every other syscall too, as raw_syscall), a set (proc,\n"
 	"                          file, net, system), event names; +NAME/-NAME change the\n"
 	"                          default set (e.g. --events +read)\n"
+	"      --frame-records N   close a frame after N records (default 1024; 0: by size\n"
+	"                          and time only): what one damaged byte can cost\n"
+	"      --anchor syslog     log the hash chain head to syslog every minute, so a\n"
+	"                          copy of it lives outside the recording\n"
+	REC_CAPTURE_USAGE
 	"  -q, --quiet             no summary at the end\n"
 	"  -v, --verbose           libbpf's debug output\n"
 	"  -h, --help              this help\n"
@@ -58,6 +68,7 @@ static const char usage[] =
 	"EXAMPLES:\n"
 	"  " PROG " -o /var/tmp/rec -- /bin/sh -c 'ls /etc; cat /etc/hostname'\n"
 	"  " PROG " -o /var/tmp/rec --duration 60      # the host, for a minute\n"
+	"  " PROG " -o /var/tmp/rec --net lo --capture exec -- curl -s http://127.0.0.1:8000/\n"
 	"  tracee-replay /var/tmp/rec | head           # then read it back\n";
 
 /* How often the buffers are drained whatever the watermark, and frames
@@ -69,6 +80,13 @@ static const char usage[] =
  * machine that moment can stretch when the vCPU is descheduled. Replay holds
  * back this much more; a record that still comes late is kept, not lost. */
 #define WATERMARK_SLACK_NS 50000000ULL
+/* A frame closes at this many records too, so a damaged byte costs at most
+ * this many (the README's figures give the size this costs). */
+#define FRAME_RECORDS 1024
+/* How long COMMAND has after SIGTERM before SIGKILL. */
+#define GRACE_NS 2000000000ULL
+/* How often the hash chain head goes to syslog with --anchor syslog. */
+#define ANCHOR_NS (60 * 1000000000ULL)
 
 struct options {
 	const char *dir;
@@ -80,7 +98,11 @@ struct options {
 	const char *events;
 	int quiet;
 	int verbose;
+	int force;
+	int anchor_syslog;
+	uint32_t frame_records;
 	char **command;
+	struct rec_capture_opts cap;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -129,7 +151,7 @@ static int64_t boot_to_wall_offset(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL };
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR };
 	struct tr_evsel sel;
 	char msg[256];
 	static const struct option longopts[] = {
@@ -140,16 +162,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
 		{ "events", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "frame-records", required_argument, NULL, OPT_FRAME_RECORDS },
+		{ "anchor", required_argument, NULL, OPT_ANCHOR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CAPTURE_LONGOPTS,
 		{},
 	};
 	char *end;
 	int c;
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
-			       .buffer_pages = 256, .zstd_level = 3 };
+			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS };
 	o->events = "default";
 	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
@@ -199,11 +225,35 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->events = optarg;
 			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_FRAME_RECORDS: {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v > UINT32_MAX) {
+				tr_diag__error(PROG, "--frame-records: '%s' is not a number of records", optarg);
+				return 2;
+			}
+			o->frame_records = (uint32_t)v;
+			break;
+		}
+		case OPT_ANCHOR:
+			if (strcmp(optarg, "syslog")) {
+				tr_diag__error(PROG, "--anchor: '%s' is not a place to anchor to (syslog)", optarg);
+				return 2;
+			}
+			o->anchor_syslog = 1;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
+			break;
+		case REC_CAP_OPT_NET ... REC_CAP_OPT_LAST:
+			if (rec_capture__option(&o->cap, c, optarg, PROG))
+				return 2;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -215,6 +265,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
+	o->cap.net.buffer_pages = 4 * o->buffer_pages; /* packets: 4x the events' */
 	if (!o->dir) {
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
@@ -311,12 +362,19 @@ struct recorder {
 	uint64_t samples;
 	uint64_t lost;
 	uint64_t discarded;	/* drained after a write error, so not written */
+	struct rec_capture cap;
 };
 
 static void note_write_error(struct recorder *r, int err)
 {
 	if (err && !r->write_err) {
+		char reason[128];
+
 		r->write_err = err;
+		/* the recording says why it ended */
+		snprintf(reason, sizeof(reason), "write error: %s", strerror(-err));
+		free(r->manifest.end_reason);
+		r->manifest.end_reason = strdup(reason);
 		tr_diag__error(PROG, "%s: writing the recording failed: %s; stopping", r->out.dir,
 			       strerror(-err));
 	}
@@ -392,6 +450,7 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 		}
 		r->samples++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
+		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
 
@@ -412,6 +471,22 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+	if (!r->write_err)
+		note_write_error(r, rec_capture__round(&r->cap));
+}
+
+/* The output's busy hook: drain while a long checkpoint is written. */
+struct busy_ctx {
+	struct recorder *r;
+	struct perf_buffer *pb;
+};
+
+static void drain_busy(void *ctx)
+{
+	struct busy_ctx *b = ctx;
+
+	if (!b->r->write_err)
+		drain(b->r, b->pb);
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -443,18 +518,73 @@ static pid_t start_command(char **command, int *go_fd)
 static void print_summary(const struct recorder *r, const char *dir, unsigned nprocs)
 {
 	const struct tr_manifest *m = &r->manifest;
-	uint64_t bytes = 0;
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t bytes = 0, frames;
 
 	for (size_t i = 0; i < m->nsegments; i++)
 		bytes += m->segments[i].info.bytes;
+	rec_output__head(&r->out, head, &frames);
 	fprintf(stderr,
 		PROG ": %s: %llu events, %u processes in the snapshot, %zu segment(s), %llu bytes, "
 		"%llu lost, %.2f s (%s)\n",
 		dir, (unsigned long long)r->samples, nprocs, m->nsegments, (unsigned long long)bytes,
-		(unsigned long long)r->lost, (m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
-	if (r->discarded)
-		fprintf(stderr, PROG ": %s: %llu events drained after the write error were not written\n",
-			dir, (unsigned long long)r->discarded);
+		(unsigned long long)(r->lost + m->lost_unwritten), (m->stop_boot_ns - m->start_boot_ns) / 1e9,
+		m->end_reason);
+	if (m->lost_unwritten)
+		fprintf(stderr, PROG ": %s: %llu of the lost events were taken but not written (%s); "
+			"the manifest counts them as lost.unwritten\n",
+			dir, (unsigned long long)m->lost_unwritten, m->end_reason);
+	fprintf(stderr, PROG ": %s: hash chain head %s after %llu frames (keep it: it proves the "
+		"frames before it whole)\n", dir, tr_chain__hex(hex, head), (unsigned long long)frames);
+}
+
+/* On a terminal, once a second: what is recorded so far and the chain
+ * head, rewritten in place. */
+static void status_line(const struct recorder *r, const char *dir)
+{
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t frames;
+
+	rec_output__head(&r->out, head, &frames);
+	fprintf(stderr, "\r\033[K" PROG ": %s: %llu events, %llu lost, chain head %s (%llu frames)", dir,
+		(unsigned long long)r->samples, (unsigned long long)r->lost, tr_chain__hex(hex, head),
+		(unsigned long long)frames);
+}
+
+/* --anchor syslog: the chain head, so a copy of it lives outside the
+ * recording (a syslog server, the journal). */
+static void anchor(const struct rec_output *o, const char *dir, const char *when)
+{
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t frames;
+
+	rec_output__head(o, head, &frames);
+	syslog(LOG_NOTICE, "%s: hash chain head %s after %llu frames (%s)", dir, tr_chain__hex(hex, head),
+	       (unsigned long long)frames, when);
+}
+
+/* SIGTERM to the workload; SIGKILL if it is still there after GRACE_NS,
+ * said on stderr. 1 if it was running. */
+static int stop_command(pid_t child, int *status, const char *name)
+{
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+	if (waitpid(child, status, WNOHANG) == child)
+		return 0;
+	kill(child, SIGTERM);
+	while (now_ns(CLOCK_MONOTONIC) - t0 < GRACE_NS) {
+		if (waitpid(child, status, WNOHANG) == child)
+			return 1;
+		usleep(20000);
+	}
+	tr_diag__error(PROG, "'%s' (pid %d) still running %.0f s after SIGTERM; sent SIGKILL", name,
+		       (int)child, GRACE_NS / 1e9);
+	kill(child, SIGKILL);
+	waitpid(child, status, 0);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -467,11 +597,13 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t deadline = 0, last_flush;
+	uint64_t deadline = 0, last_flush, last_anchor;
+	int tty;
 	unsigned nprocs = 0;
 	pid_t child = 0;
 	int go_fd = -1, status = 0, err, ret = 1;
@@ -518,10 +650,15 @@ int main(int argc, char **argv)
 	r.out.zstd_level = opt.zstd_level;
 	r.out.seg_max_bytes = opt.seg_max_bytes;
 	r.out.seg_max_ns = opt.seg_max_ns;
+	r.out.frame_records = opt.frame_records;
+	r.out.force = opt.force;
 	err = rec_output__open(&r.out, opt.dir, &r.manifest);
 	if (err) {
 		tr_diag__error(PROG, "%s: cannot create the recording: %s", opt.dir,
-			       err == -EEXIST ? "it exists and is not an empty directory" : strerror(-err));
+			       err == -EEXIST ? "it exists and is not an empty directory" :
+			       err == -ELOOP ? "it is a symbolic link; not followed" :
+			       err == -EPERM ? "it exists and belongs to another user (--force takes it over)" :
+			       strerror(-err));
 		goto cleanup;
 	}
 	dir_for_summary = strdup(opt.dir);
@@ -540,6 +677,12 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
+	if (err)
+		goto cleanup;
+	busy = (struct busy_ctx){ &r, pb };
+	r.out.on_busy = drain_busy;
+	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -560,8 +703,13 @@ int main(int argc, char **argv)
 	if (opt.duration > 0)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
 
-	/* Phase 5: drain until told to stop. */
-	last_flush = now_ns(CLOCK_BOOTTIME);
+	/* Phase 5: drain until told to stop (a status line on a terminal). */
+	tty = !opt.quiet && isatty(STDERR_FILENO);
+	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);
+	if (opt.anchor_syslog) {
+		openlog(PROG, LOG_PID, LOG_DAEMON);
+		anchor(&r.out, dir_for_summary, "start");
+	}
 	while (!stop_signal && !r.write_err) {
 		uint64_t now;
 
@@ -576,6 +724,12 @@ int main(int argc, char **argv)
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
 			last_flush = now;
+			if (tty)
+				status_line(&r, dir_for_summary);
+		}
+		if (opt.anchor_syslog && now - last_anchor >= ANCHOR_NS) {
+			anchor(&r.out, dir_for_summary, "recording");
+			last_anchor = now;
 		}
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
 			child = 0;
@@ -592,23 +746,44 @@ int main(int argc, char **argv)
 					       stop_signal == SIGTERM ? "signal SIGTERM" : "signal SIGHUP");
 	if (r.write_err && !r.manifest.end_reason)
 		r.manifest.end_reason = strdup("write error");
+	/* The workload ends before the recording does, so that what it does
+	 * as it ends is recorded: SIGTERM, then SIGKILL after a grace period. */
+	if (child > 0 && stop_command(child, &status, opt.command[0]))
+		drain(&r, pb);
+	child = 0;
 
 	/* Phase 6: detach, take what is left in the buffers, finalise. */
 	events_bpf__detach(skel);
 	drain(&r, pb);
 	reconcile_losses(&r, skel);
+	if (!r.write_err)
+		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
+	if (!r.write_err)
+		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
-	note_write_error(&r, rec_output__close(&r.out));
-	if (!opt.quiet)
+	if (tty)
+		fputs("\r\033[K", stderr);
+	/* What was taken but not written is lost, and said so (the close adds
+	 * the records it could not write out). */
+	r.manifest.lost_unwritten = r.discarded;
+	err = rec_output__close(&r.out);
+	if (err && !r.write_err) {
+		/* the first error came at the end: the manifest says so too
+		 * (best effort: the disk may be full) */
+		note_write_error(&r, err);
+		tr_manifest__write(dir_for_summary, &r.manifest);
+	}
+	if (opt.anchor_syslog)
+		anchor(&r.out, dir_for_summary, "final");
+	if (!opt.quiet) {
 		print_summary(&r, dir_for_summary, nprocs);
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
+		rec_capture__summary(&r.cap, PROG, dir_for_summary);
 	}
 	ret = r.write_err ? 1 : 0;
 
 cleanup:
+	rec_capture__free(&r.cap, &opt.cap);
 	perf_buffer__free(pb);
 	events_bpf__destroy(skel);
 	tr_manifest__free(&r.manifest);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derive.h"
+#include "enrich.h"
 #include "merge.h"
 #include "pipeline.h"
 #include "show.h"
@@ -38,7 +40,14 @@ struct tr_engine {
 	struct tr_sink sink;
 	struct tr_merge *merge;
 	struct tr_proctree *tree;
+	struct tr_enrich *enrich;
+	struct tr_derive *derive;
+	struct tr_evinfo *info;		/* by position in catalog->events */
+	struct tr_evinfo lost_info;
 	struct tr_sigset *sigs;
+	const struct tr_signature *const *sigdefs;
+	size_t nsigdefs;
+	int derived;			/* derived events go to the sink */
 	int link_pending;		/* snapshot records seen, parents not linked yet */
 	uint64_t ordinal;
 
@@ -118,76 +127,69 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 			 records, bytes);
 }
 
-/* The arguments the engine and the built-in signatures read, and the wire
- * types they can read them as; sig names the signature that reads it (NULL:
- * the process tree only). The catalog comes with the recording: one that
- * names or types such an argument otherwise is reported here, once, and the
- * typed accessors (view.h) leave the argument out wherever it is read. */
-static const struct {
-	uint32_t event;
-	const char *arg;
-	unsigned wires;
-	const char *what;
-	const char *sig;
-} used_args[] = {
-	{ TR_EV_SCHED_PROCESS_FORK, "parent_pid", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_pid", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_SCHED_PROCESS_FORK, "child_ns_pid", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_SCHED_PROCESS_FORK, "start_time", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", TR_WIRES_STR, "STR", "TRR-1001" },
-	{ TR_EV_SCHED_PROCESS_EXEC, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
-	{ TR_EV_SCHED_PROCESS_EXEC, "old_pid", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_EXECVE, "pathname", TR_WIRES_STR, "STR", NULL },
-	{ TR_EV_EXECVE, "argv", TR_WIRES_STR_ARRAY, "STR_ARRAY", NULL },
-	{ TR_EV_CHDIR, "path", TR_WIRES_STR, "STR", NULL },
-	{ TR_EV_SCHED_PROCESS_EXIT, "exit_code", TR_WIRES_INT, "an integer", NULL },
-	{ TR_EV_SCHED_PROCESS_EXIT, "process_group_exit", TR_WIRES_INT, "an integer", NULL },
-};
-
-/* What going without argument i means: which signature cannot run. */
-static const char *arg_consequence(size_t i, char *buf, size_t len)
-{
-	size_t n;
-	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
-
-	for (size_t k = 0; used_args[i].sig && k < n; k++)
-		if (!strcmp(sigs[k]->id, used_args[i].sig)) {
-			snprintf(buf, len, "signature %s (%s) cannot run on this recording", sigs[k]->id,
-				 sigs[k]->name);
-			return buf;
-		}
-	return "the process tree goes without it";
-}
-
+/* The catalog comes with the recording: one that types an argument the
+ * stages read (argkey.def) otherwise than this build does is reported here,
+ * once per argument; the keyed accessors (view.h) leave it out. Which
+ * signature cannot run without an argument, the signatures say (they
+ * declare what they read: tr_sigset__new_opts). */
 static void check_catalog(struct tr_engine *e)
 {
-	char file[4096], why[256];
+	const struct tr_catalog *b = tr_catalog__builtin();
+	char file[4096];
 
-	if (e->catalog == tr_catalog__builtin())
+	if (e->catalog == b)
 		return;
 	snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
-	for (size_t i = 0; i < sizeof(used_args) / sizeof(used_args[0]); i++) {
-		const struct tr_event_def *d = tr_catalog__find(e->catalog, used_args[i].event);
-		char name[TR_SHOW_MAX];
-		int k;
-		uint8_t w;
+	for (size_t i = 0; i < e->catalog->n; i++) {
+		const struct tr_event_def *d = &e->catalog->events[i];
+		const struct tr_event_def *ours = tr_catalog__find(b, d->id);
+		struct tr_evinfo mine;
 
-		if (!d)
+		if (!ours)
 			continue;
-		k = arg_index(d, used_args[i].arg);
-		if (k < 0) {
-			tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s) has no argument %s, which replay "
-				      "reads; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
-				      arg_consequence(i, why, sizeof(why)));
-			continue;
+		tr_evinfo__init(&mine, ours);
+		for (unsigned k = 0; k < TR_AK_MAX; k++) {
+			char name[TR_SHOW_MAX];
+			const char *cons;
+			int j = mine.idx[k], w;
+
+			if (j < 0 || e->info[i].idx[k] >= 0)
+				continue;
+			/* signatures say what they cannot run without themselves
+			 * (tr_sigset__new_opts) */
+			cons = NULL;
+			/* ours reads it; the recording's has it under that name, retyped */
+			for (w = 0; w < d->nargs; w++)
+				if (!strcmp(d->args[w].name, ours->args[j].name))
+					break;
+			if (w == d->nargs) {
+				if (cons)
+					tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s) has no argument %s, "
+						      "which replay reads; %s", d->id, tr_show_str(name, d->name),
+						      ours->args[j].name, cons);
+				continue;
+			}
+			tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
+				      "reads %s; %s",
+				      d->id, tr_show_str(name, d->name), ours->args[j].name,
+				      tr_wire__name(d->args[w].wire),
+				      TR_WIRES_INT & TR_WIRE_BIT(ours->args[j].wire) ? "an integer"
+				      : tr_wire__name(ours->args[j].wire),
+				      cons ? cons : "it is not used for enrichment or signatures");
 		}
-		w = d->args[k].wire;
-		if (w <= TR_T_MAX && (used_args[i].wires & TR_WIRE_BIT(w)))
-			continue;
-		tr_diag__warn(e->diag, file, -1, "catalog: event %u (%s): argument %s is %s where replay "
-			      "reads %s; %s", d->id, tr_show_str(name, d->name), used_args[i].arg,
-			      tr_wire__name(w), used_args[i].what, arg_consequence(i, why, sizeof(why)));
 	}
+}
+
+static int on_derived(void *ctx, struct tr_event_view *v);
+
+/* A derived event is made when the sink wants them, or a signature selects it. */
+static int want_derived(void *ctx, uint32_t id)
+{
+	struct tr_engine *e = ctx;
+
+	if (e->derived)
+		return 1;
+	return tr_sigs__selects(e->sigdefs, e->nsigdefs, id);
 }
 
 int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
@@ -202,6 +204,9 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 	e->diag = o->diag;
 	e->dir = o->dir;
 	e->sink = o->sink;
+	e->derived = o->derived;
+	e->sigdefs = o->sigs;
+	e->nsigdefs = o->nsigs;
 	/* Gap records are shown as the reader-made lost_events event; an old
 	 * catalog without it (or with other argument names) gets ours. */
 	e->lost_def = tr_catalog__find(e->catalog, TR_EV_LOST_EVENTS);
@@ -215,13 +220,36 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 		.overflow = on_overflow,
 	});
 	e->tree = tr_proctree__new();
-	if (!e->merge || !e->tree)
+	e->info = calloc(e->catalog->n ? e->catalog->n : 1, sizeof(*e->info));
+	if (!e->merge || !e->tree || !e->info)
+		goto fail;
+	for (size_t i = 0; i < e->catalog->n; i++)
+		tr_evinfo__init(&e->info[i], &e->catalog->events[i]);
+	tr_evinfo__init(&e->lost_info, e->lost_def);
+	if (tr_enrich__new(&e->enrich, e->tree, e->catalog) ||
+	    tr_derive__new(&e->derive, e->catalog, e->enrich, want_derived, on_derived, e))
 		goto fail;
 	check_catalog(e);
 	if (o->nsigs) {
-		err = tr_sigset__new(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e);
+		char file[4096];
+		struct tr_sigset_opts so = { .catalog = e->catalog, .diag = e->diag, .catalog_file = file,
+					     .suppress = o->suppress, .suppress_ctx = o->suppress_ctx };
+
+		snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
+		err = tr_sigset__new_opts(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e, &so);
 		if (err)
 			goto fail;
+		/* What the derive stage makes (a signature selecting it makes it
+		 * wanted), signatures get once: derived, not also raw. */
+		for (size_t i = 0;; i++) {
+			const char *const *src;
+			const char *d = tr_derive__row(i, &src);
+
+			if (!d)
+				break;
+			for (size_t k = 0; k < 8 && src[k]; k++)
+				tr_sigset__shadow(e->sigs, d, src[k]);
+		}
 	}
 	*out = e;
 	return 0;
@@ -235,7 +263,13 @@ void tr_engine__free(struct tr_engine *e)
 	if (!e)
 		return;
 	tr_merge__free(e->merge);
+	tr_derive__free(e->derive);
+	tr_enrich__free(e->enrich);
 	tr_proctree__free(e->tree);
+	for (size_t i = 0; e->info && i < e->catalog->n; i++)
+		tr_evinfo__fini(&e->info[i]);
+	tr_evinfo__fini(&e->lost_info);
+	free(e->info);
 	tr_sigset__free(e->sigs);
 	for (size_t i = 0; i < e->heldcap; i++)
 		free(e->held[i].rec);
@@ -402,96 +436,49 @@ static int hold(struct tr_engine *e, const struct tr_event *ev, const struct tr_
 	return 0;
 }
 
-/* Update the process tree from an event about to be emitted. Arguments
- * are read typed (view.h): one the catalog types otherwise is absent. */
-static int enrich(struct tr_engine *e, struct tr_event_view *v, struct tr_proc_node *n)
+/* What the engine itself does before enrichment: held entry events follow
+ * a thread that execs from a non-leader, and go out when their thread exits
+ * (it will send no return value for them). */
+static int before_enrich(struct tr_engine *e, struct tr_event_view *v)
 {
 	const struct tr_event *ev = v->ev;
-	const uint8_t *path, *argv;
-	uint32_t len, argvlen;
-	struct tr_proc_node *child;
 	struct held *h;
-	int err;
 
-	switch (v->def->id) {
-	case TR_EV_SCHED_PROCESS_FORK: {
-		const struct tr_arg_val *cpid = tr_view__arg(v, "child_pid", TR_WIRES_INT);
-		uint32_t parent_pid = (uint32_t)tr_view__u64(v, "parent_pid", ev->host_pid);
-		uint64_t start;
+	if (v->def->id == TR_EV_SCHED_PROCESS_EXEC) {
+		const struct tr_arg_val *old = tr_view__key(v, TR_AK_OLD_PID);
 
-		/* The tree is by thread group: a new thread (same tgid) is
-		 * not a new process. */
-		if (!cpid || (uint32_t)cpid->u == parent_pid)
-			return 0;
-		/* Without the child's start time the fork's own time is the
-		 * closest identity there is. */
-		start = tr_view__u64(v, "start_time", 0);
-		return tr_proctree__fork(e->tree, n, ev, (uint32_t)cpid->u,
-					 (uint32_t)tr_view__u64(v, "child_ns_pid", 0), start ? start : ev->h.ts, &child);
-	}
-	case TR_EV_SCHED_PROCESS_EXEC: {
-		const struct tr_arg_val *old = tr_view__arg(v, "old_pid", TR_WIRES_INT);
-
-		if (old && (uint32_t)old->u != ev->host_tid) {
-			err = held_move(e, (uint32_t)old->u, ev->host_tid);
-			if (err)
-				return err;
-		}
-		/* the file the kernel runs (version 2 records it, resolved),
-		 * else the name it was asked for */
-		if (!tr_view__str(v, "pathname", &path, &len) || !len)
-			tr_view__str(v, "cmdpath", &path, &len);
-		tr_view__strv(v, "argv", &argv, &argvlen);
-		n->nexec++;
-		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, ev->comm);
-	}
-	case TR_EV_EXECVE:
-		/* Only a successful execve changes the image; one sent at entry
-		 * is known to have succeeded only once paired. */
-		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
-			return 0;
-		tr_view__str(v, "pathname", &path, &len);
-		tr_view__strv(v, "argv", &argv, &argvlen);
-		return tr_proctree__exec(e->tree, n, ev->h.ts, path, len, argv, argvlen, NULL);
-	case TR_EV_CHDIR:
-		/* Sent at exit with its result; only a success moves. */
-		if (ev->retval || ((ev->flags & TR_EVF_AT_ENTRY) && !v->paired))
-			return 0;
-		tr_view__str(v, "path", &path, &len);
-		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
-	case TR_EV_FCHDIR:
-		/* the directory the fd refers to, as the kernel resolved it */
-		if (ev->retval || !tr_view__str(v, "resolved_path", &path, &len))
-			return 0;
-		return tr_proctree__chdir(e->tree, n, ev->h.ts, path, len);
-	case TR_EV_SCHED_PROCESS_EXIT:
-		/* A thread that exits will send no return value for what it
-		 * still has held (it was lost): let it out now, not at the end. */
+		if (old && (uint32_t)old->u != ev->host_tid)
+			return held_move(e, (uint32_t)old->u, ev->host_tid);
+	} else if (v->def->id == TR_EV_SCHED_PROCESS_EXIT) {
 		h = held_find(e, ev->host_tid);
-		if (h) {
-			err = held_emit(e, h, 0, 0);
-			if (err)
-				return err;
-		}
-		if (tr_view__u64(v, "process_group_exit", 0))
-			tr_proctree__exit(e->tree, n, tr_view__i64(v, "exit_code", 0), ev->h.ts);
-		return 0;
-	default:
-		return 0;
+		if (h)
+			return held_emit(e, h, 0, 0);
 	}
+	return 0;
 }
 
 static int deliver(struct tr_engine *e, struct tr_event_view *v)
 {
 	int err;
 
-	v->ordinal = ++e->ordinal;
-	if (e->sink.event) {
+	/* Derived events only signatures see keep their source's ordinal:
+	 * ordinals are line numbers of the sink's output. */
+	if (!v->derived || e->derived)
+		v->ordinal = ++e->ordinal;
+	if (e->sink.event && (!v->derived || e->derived)) {
 		err = e->sink.event(e->sink.ctx, v);
 		if (err)
 			return err;
 	}
 	return e->sigs ? tr_sigset__event(e->sigs, v) : 0;
+}
+
+static int on_derived(void *ctx, struct tr_event_view *v)
+{
+	struct tr_engine *e = ctx;
+
+	e->stats.derived++;
+	return deliver(e, v);
 }
 
 static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_src *src,
@@ -505,6 +492,9 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 	v.kind = TR_VIEW_EVENT;
 	v.src = *src;
 	v.def = def;
+	v.info = &e->info[def - e->catalog->events];
+	v.derived = 0;
+	v.origin = NULL;
 	v.ev = ev;
 	v.paired = (uint8_t)paired;
 	v.gap = NULL;
@@ -515,14 +505,19 @@ static int emit_event(struct tr_engine *e, struct tr_event *ev, const struct tr_
 		e->stats.skipped++;
 		return 0;
 	}
+	/* enrich ─► deliver ─► derive (each derived event delivered after
+	 * its source) */
 	err = tr_proctree__event(e->tree, ev, &n);
 	if (!err)
-		err = enrich(e, &v, n);
+		err = before_enrich(e, &v);
+	if (!err)
+		err = tr_enrich__event(e->enrich, &v, n);
 	if (err)
 		return err;
 	v.proc = n;
 	e->stats.events++;
-	return deliver(e, &v);
+	err = deliver(e, &v);
+	return err ? err : tr_derive__event(e->derive, &v);
 }
 
 static int emit_gap(struct tr_engine *e, const struct tr_gap *g, const struct tr_src *src)
@@ -533,6 +528,8 @@ static int emit_gap(struct tr_engine *e, const struct tr_gap *g, const struct tr
 	v.kind = TR_VIEW_GAP;
 	v.src = *src;
 	v.def = e->lost_def;
+	v.info = &e->lost_info;
+	v.path[0].arg = v.path[1].arg = v.fd[0].arg = v.fd[1].arg = -1;
 	v.gap = g;
 	v.args[e->lost_cpu] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT32, .u = g->h.cpu };
 	v.args[e->lost_count] = (struct tr_arg_val){ .present = 1, .wire = TR_T_UINT64, .u = g->lost };
@@ -614,7 +611,7 @@ static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const s
 		return 0;
 	}
 	e->stats.state++;
-	return 0;
+	return tr_enrich__state(e->enrich, (const struct tr_rec_hdr *)e->proc_buf, args);
 }
 
 /* A kind newer than this reader: skipped, with one warning per kind. */
@@ -633,6 +630,7 @@ static int push_unknown(struct tr_engine *e, uint16_t kind, const struct tr_src 
 static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src, uint32_t size)
 {
 	struct tr_arg_val args[TR_MAX_ARGS];
+	struct tr_proc_node *n;
 	char msg[256];
 	int err = copy_aligned(e, rec, size);
 
@@ -645,7 +643,12 @@ static int push_proc(struct tr_engine *e, const struct tr_rec_hdr *rec, const st
 	}
 	e->stats.procs++;
 	e->link_pending = 1;
-	return tr_proctree__snapshot(e->tree, (const struct tr_proc *)e->proc_buf, args);
+	err = tr_proctree__snapshot(e->tree, (const struct tr_proc *)e->proc_buf, args);
+	if (err)
+		return err;
+	n = tr_proctree__find(e->tree, ((const struct tr_proc *)e->proc_buf)->host_pid,
+			      ((const struct tr_proc *)e->proc_buf)->start_ns);
+	return n ? tr_enrich__snapshot(e->enrich, n) : 0;
 }
 
 int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const struct tr_src *src)
@@ -688,6 +691,10 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 	case TR_REC_GAP:
 		need = sizeof(struct tr_gap);
 		break;
+	case TR_REC_PACKET_GAP:
+	case TR_REC_ARTIFACT:
+		/* capture/'s records: read by the pcap and artifact stages */
+		return 0;
 	default:
 		warn_rec(e, src, "unknown record kind %u; skipped", h.kind);
 		e->stats.skipped++;
@@ -810,11 +817,13 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
 	r->diag.out = o->diag;
 	r->diag.hook = o->warning;
 	r->diag.hook_ctx = o->warning_ctx;
-	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
+	rc = tr_recording__open_ex(&r->rec, dir, &r->diag, o->follow ? TR_REC_OPEN_FOLLOW : 0, err, errlen);
 	if (rc) {
 		free(r);
 		return rc;
 	}
+	if (o->follow)
+		tr_recording__follow(r->rec, (const volatile int *)o->stop);
 	tr_recording__verify(r->rec, o->verify);
 	*out = r;
 	return 0;
@@ -827,6 +836,7 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 		.diag = &r->diag,
 		.dir = r->rec->dir,
 		.sink = *sink,
+		.derived = r->opts.derived,
 	};
 	struct tr_replay_progress pg = { .nsegments = r->rec->nsegs };
 	const struct tr_rec_hdr *rec;
@@ -840,11 +850,26 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 		return -EALREADY;
 	}
 	r->ran = 1;
-	if (r->opts.signatures)
+	if (r->opts.signatures && r->opts.sigs) {
+		eo.sigs = r->opts.sigs;
+		eo.nsigs = r->opts.nsigs;
+	} else if (r->opts.signatures) {
 		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	}
+	eo.suppress = r->opts.suppress;
+	eo.suppress_ctx = r->opts.suppress_ctx;
 	rc = tr_engine__new(&r->eng, &eo);
 	if (rc)
 		goto out;
+	{
+		struct tr_net *net = NULL;
+
+		/* DNS answers and TCP flows of the recording's pcaps */
+		rc = tr_net__load(&net, r->rec->dir, &r->rec->manifest, r->rec->have_manifest, &r->diag);
+		if (rc)
+			goto out;
+		tr_enrich__set_net(r->eng->enrich, net);
+	}
 	while ((rc = tr_recording__next(r->rec, &rec, &src, err, errlen)) > 0) {
 		if (r->opts.stop && *r->opts.stop) {
 			snprintf(err, errlen, "%s: interrupted", r->rec->dir);
@@ -876,6 +901,18 @@ out:
 	if (rc == -ENOMEM && err && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", r->rec->dir);
 	return rc;
+}
+
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns)
+{
+	tr_recording__window(r->rec, since_ns, until_ns);
+}
+
+int64_t tr_replay__start_wall(const struct tr_replay *r)
+{
+	if (!r->rec->have_manifest)
+		return 0;
+	return (int64_t)(r->rec->manifest.start_boot_ns + (uint64_t)r->rec->manifest.boot_to_wall_ns);
 }
 
 void tr_replay__summary(const struct tr_replay *r)

@@ -55,6 +55,7 @@ struct tr_engine_stats {
 	uint64_t state;		/* other state records (fd, cgroup, ...) read */
 	uint64_t unknown;	/* records of kinds newer than this reader, skipped */
 	uint64_t events;	/* events emitted */
+	uint64_t derived;	/* derived events emitted (replay/derive/) */
 	uint64_t gaps;		/* gap records emitted */
 	uint64_t lost;		/* events lost, summed over gap records */
 	uint64_t skipped;	/* records that could not be decoded, reported */
@@ -74,7 +75,12 @@ struct tr_engine_opts {
 	/* signatures to run (none if nsigs is 0) */
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
+	tr_suppress_fn suppress;	/* exceptions (NULL: none) */
+	void *suppress_ctx;
 	struct tr_sink sink;
+	/* derived events (replay/derive/) go to the sink too; without it only
+	 * those the signatures select are made, and only signatures see them */
+	int derived;
 	/* the merge's limits (replay/merge.h); 0: the defaults. For tests. */
 	size_t merge_max_records;
 	size_t merge_max_bytes;
@@ -115,7 +121,14 @@ void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p);
 struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */
-	int signatures;		/* run the built-in signatures */
+	int signatures;		/* run the built-in signatures (sigs NULL) or sigs */
+	const struct tr_signature *const *sigs;
+	size_t nsigs;
+	/* exceptions: return 1 to suppress a finding (signature.h) */
+	tr_suppress_fn suppress;
+	void *suppress_ctx;
+	int derived;		/* derived events go to the sink too (tr_engine_opts) */
+	int follow;		/* tail a recording being written (tr_recording__follow) */
 	/* called now and then while reading (NULL: never) */
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;
@@ -138,6 +151,11 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
  * the sink knows what went wrong). -EINTR when opts.stop was set: what the
  * sink got so far is whole events, but not all of them. */
 int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, size_t errlen);
+/* Seek to a time window (boot ns, 0: open) through the time index; the
+ * sink still gets events outside it (whole frames), so filter there too. */
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns);
+/* Wall-clock ns of the recording's start (manifest), or 0. */
+int64_t tr_replay__start_wall(const struct tr_replay *r);
 /* Print the warnings summary (damage, oddities of the stream). */
 void tr_replay__summary(const struct tr_replay *r);
 /* What JSON output takes from the manifest. */

@@ -48,8 +48,8 @@ if jq -e . "$tmp/out" >/dev/null 2>&1; then ok "every line is JSON"; else bad "a
 has err "tracee-replay: warning: the recording lost 12 events (1 gap record, shown as lost_events)" "loss is summarised"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok "no other diagnostics" || bad "unexpected diagnostics: $(cat "$tmp/err")"
 keys=$(head -1 "$tmp/out" | jq -c keys_unsorted)
-want='["timestamp","threadStartTime","processorId","processId","cgroupId","threadId","parentProcessId","hostProcessId","hostThreadId","hostParentProcessId","userId","euid","fsuid","mountNamespace","pidNamespace","processName","executable","hostName","containerId","eventId","eventName","argsNum","returnValue","syscall","args"]'
-[ "$keys" = "$want" ] && ok "fields in Tracee's order (with our euid, fsuid after userId)" || bad "fields: $keys"
+want='["timestamp","threadStartTime","processorId","processId","cgroupId","threadId","parentProcessId","hostProcessId","hostThreadId","hostParentProcessId","userId","euid","fsuid","mountNamespace","pidNamespace","processName","executable","hostName","containerId","eventId","eventName","argsNum","returnValue","syscall","threadEntityId","processEntityId","parentEntityId","args"]'
+[ "$keys" = "$want" ] && ok "fields in Tracee's order (with our euid, fsuid after userId, entity ids before args)" || bad "fields: $keys"
 names=$(jq -r .eventName "$tmp/out" | tr '\n' ' ')
 want="sched_process_fork sched_process_exec execve connect openat openat lost_events sched_process_exit sched_process_fork sched_process_exec execve openat openat sched_process_fork execve sched_process_exec execve sched_process_exit "
 [ "$names" = "$want" ] && ok "events in merge order, execve after its return value" || bad "order: $names"
@@ -134,6 +134,9 @@ expect_rc 0 "--list-events DIR"
 has out "$(printf '9001\tlost_events')" "--list-events DIR reads the recording's catalog"
 run "$REPLAY" --list-signatures
 expect_rc 0 "--list-signatures"
-has out "$(printf 'TRR-1001\tmedium\tT1105 Ingress Tool Transfer\texec_from_temp_dir\tsched_process_exec')" "--list-signatures shows TRR-1001"
+has out "$(printf 'TRR-1001\tmedium\tany\tT1105 Ingress Tool Transfer\texec_from_temp_dir\tsched_process_exec\tlive')" "--list-signatures shows TRR-1001"
+has out "$(printf 'TRC-1030\thigh\tany\tT1014 Rootkit\tsyscall_table_hooking\thooked_syscall\texternal: live recordings cannot feed it')" "--list-signatures: TRC-1030 cannot be fed live"
+has out "$(printf 'TRC-1015\tmedium\tany\tT1564.001 Hidden Files and Directories\thidden_file_created\tmagic_write\tneeds derived: magic_write')" "--list-signatures: TRC-1015 needs a derived event"
+[ "$(grep -c '^TR[CR]-' "$tmp/out")" -ge 38 ] && ok "--list-signatures lists the catalog" || bad "--list-signatures: $(grep -c '^TR[CR]-' "$tmp/out") signatures"
 
 exit $fail

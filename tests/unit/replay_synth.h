@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,127 @@ static inline unsigned synth_arg(uint32_t id, const char *name)
 	abort();
 }
 
+/* The catalog event called name, or abort: a test naming an event that does
+ * not exist is a broken test. */
+static inline const struct tr_event_def *synth_def(const char *name)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->events[i].name, name))
+			return &c->events[i];
+	fprintf(stderr, "synth: no event %s in the catalog\n", name);
+	abort();
+}
+
+/*
+ * Build any catalog event from its name and (argument name, value) pairs,
+ * typed by the catalog, ended by NULL:
+ *
+ *   synth_ev_build(&e, cpu, ts, &task, "openat", "dirfd", -100, "pathname", "/x",
+ *                  "flags", 0, "@ret", (int64_t)3, NULL);
+ *
+ * Values by the argument's wire type: INT32/UINT32 an int; INT64/UINT64 an
+ * int64_t/uint64_t (cast literals!); STR and JSON a const char *; STR_ARRAY
+ * a NULL-terminated const char *const *; BYTES and SOCKADDR a const void *
+ * then an unsigned length. Pseudo-arguments: "@ret" (int64_t) the return
+ * value, "@flags" (int) the record flags (TR_EVF_AT_ENTRY). Arguments not
+ * named are left out, as the recorder leaves out what it could not read.
+ */
+static inline void synth_ev_vbuild(struct synth_ev *e, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+				   const char *event, va_list ap)
+{
+	const struct tr_event_def *d = synth_def(event);
+	const char *name;
+
+	synth_ev_begin(e, cpu, ts, d->id, t);
+	while ((name = va_arg(ap, const char *))) {
+		unsigned i;
+
+		if (!strcmp(name, "@ret")) {
+			e->ev.retval = va_arg(ap, int64_t);
+			continue;
+		}
+		if (!strcmp(name, "@flags")) {
+			e->ev.flags = (uint16_t)va_arg(ap, int);
+			continue;
+		}
+		for (i = 0; i < d->nargs && strcmp(d->args[i].name, name); i++)
+			;
+		if (i == d->nargs) {
+			fprintf(stderr, "synth: event %s has no argument %s\n", event, name);
+			abort();
+		}
+		switch (d->args[i].wire) {
+		case TR_T_INT32:
+		case TR_T_UINT32:
+			synth_ev_u32(e, (uint8_t)i, (uint32_t)va_arg(ap, int));
+			break;
+		case TR_T_INT64:
+		case TR_T_UINT64:
+			synth_ev_u64(e, (uint8_t)i, va_arg(ap, uint64_t));
+			break;
+		case TR_T_STR:
+		case TR_T_JSON:
+			synth_ev_str(e, (uint8_t)i, va_arg(ap, const char *));
+			break;
+		case TR_T_STR_ARRAY:
+			synth_ev_argv(e, (uint8_t)i, va_arg(ap, const char *const *));
+			break;
+		default: {
+			const void *p = va_arg(ap, const void *);
+
+			synth_ev_bytes(e, (uint8_t)i, p, va_arg(ap, unsigned));
+		}
+		}
+	}
+	e->ev.h.size = (uint32_t)e->off;
+}
+
+static inline void synth_ev_build(struct synth_ev *e, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+				  const char *event, ...)
+{
+	va_list ap;
+
+	va_start(ap, event);
+	synth_ev_vbuild(e, cpu, ts, t, event, ap);
+	va_end(ap);
+}
+
+/* The same, appended to the recording. */
+static inline int synth_event(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
+			      const char *event, ...)
+{
+	struct synth_ev *e = malloc(sizeof(*e));
+	va_list ap;
+	int err;
+
+	if (!e)
+		return s->err = -ENOMEM;
+	va_start(ap, event);
+	synth_ev_vbuild(e, cpu, ts, t, event, ap);
+	va_end(ap);
+	err = synth_append(s, e->buf);
+	free(e);
+	return err;
+}
+
+/* A sockaddr_in as the kernel holds it (family in host order, the rest in
+ * network order), for SOCKADDR arguments. */
+static inline unsigned synth_sockaddr_in(uint8_t out[16], const char *ip, uint16_t port)
+{
+	unsigned a, b, c, d;
+
+	memset(out, 0, 16);
+	out[0] = 2; /* AF_INET */
+	out[2] = (uint8_t)(port >> 8);
+	out[3] = (uint8_t)port;
+	if (sscanf(ip, "%u.%u.%u.%u", &a, &b, &c, &d) == 4) {
+		out[4] = (uint8_t)a; out[5] = (uint8_t)b; out[6] = (uint8_t)c; out[7] = (uint8_t)d;
+	}
+	return 16;
+}
+
 /* Common events. */
 static inline int synth_openat(struct synth *s, uint16_t cpu, uint64_t ts, const struct synth_task *t,
 			       const char *path, int64_t ret)
@@ -387,9 +509,8 @@ static inline int synth_proc(struct synth *s, uint64_t ts, uint32_t pid, uint32_
 	return synth_append(s, u.buf);
 }
 
-/* Close the last segment and write the manifest (unless write_manifest
- * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
-static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+/* Write the manifest as it stands (segments closed so far). */
+static inline int synth_write_manifest(struct synth *s, enum tr_rec_state state)
 {
 	static char *argv[] = { "tracee-record", "-o", "rec" };
 	struct tr_manifest m = {
@@ -408,17 +529,22 @@ static inline int synth_close(struct synth *s, enum tr_rec_state state, int writ
 		.stop_boot_ns = state == TR_STATE_COMPLETE ? 100000000000ULL : 0,
 		.catalog = s->catalog ? s->catalog : tr_catalog__builtin(),
 	};
-	int err;
 
+	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
+	m.segments = s->segs;
+	return tr_manifest__write(s->dir, &m);
+}
+
+/* Close the last segment and write the manifest (unless write_manifest
+ * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
+static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+{
 	synth_close_segment(s);
 	if (s->err)
 		return s->err;
 	if (!write_manifest)
 		return 0;
-	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
-	m.segments = s->segs;
-	err = tr_manifest__write(s->dir, &m);
-	return err;
+	return synth_write_manifest(s, state);
 }
 
 /* rm -r of a synthetic recording (two levels, nothing else). */

@@ -1,27 +1,78 @@
 // SPDX-License-Identifier: MIT
 /* json.c: hand-written JSON lines (replay/json.h). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bytes.h"
 #include "json.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline unsigned digits10_32(uint32_t v)
+{
+	return 1 + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) + (v >= 1000000) +
+	       (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
+}
+
+/* v < 10^8 as exactly 8 digits ending at p (32-bit arithmetic). */
+static inline void put8(char *p, uint32_t v)
+{
+	for (int k = 0; k < 4; k++) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		p -= 2;
+		p[0] = digit_pairs[2 * r];
+		p[1] = digit_pairs[2 * r + 1];
+	}
+}
+
 void tr_json__u64(struct tr_buf *b, uint64_t v)
 {
-	char tmp[20], *d;
-	size_t n = 0;
+	char *d = tr_buf__reserve(b, 20), *p;
+	uint32_t lo[2], hi;
+	unsigned n, chunks = 0;
 
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	d = tr_buf__reserve(b, n);
-	if (d) {
-		memcpy(d, tmp + sizeof(tmp) - n, n);
-		b->len += n;
+	if (!d)
+		return;
+	/* up to two 8-digit chunks, then the rest in 32 bits: straight into
+	 * the buffer, two digits a step (this runs ~25 times a line) */
+	while (v >= 100000000 && chunks < 2) {
+		lo[chunks++] = (uint32_t)(v % 100000000);
+		v /= 100000000;
 	}
+	hi = (uint32_t)v;	/* < 10^4 after two chunks of a 64-bit value */
+	n = digits10_32(hi);
+	p = d + n;
+	while (hi >= 100) {
+		uint32_t r = hi % 100;
+
+		hi /= 100;
+		p -= 2;
+		p[0] = digit_pairs[2 * r];
+		p[1] = digit_pairs[2 * r + 1];
+	}
+	if (hi >= 10) {
+		p -= 2;
+		p[0] = digit_pairs[2 * hi];
+		p[1] = digit_pairs[2 * hi + 1];
+	} else {
+		*--p = (char)('0' + hi);
+	}
+	p = d + n;
+	while (chunks) {
+		put8(p + 8, lo[--chunks]);
+		p += 8;
+	}
+	b->len += (size_t)(p - d);
 }
 
 void tr_json__i64(struct tr_buf *b, int64_t v)
@@ -74,8 +125,21 @@ static char *escape_json(char *d, const uint8_t *s, size_t len)
 				d += 6;
 			}
 		} else if ((n = tr_utf8__seq(s + i, len - i))) {
-			memcpy(d, s + i, n);
-			d += n;
+			if (tr_utf8__hidden(s + i, n)) {
+				/* C1 and bidi controls: the same character, but not
+				 * one a terminal or an editor can act on */
+				uint32_t cp = tr_utf8__cp(s + i, n);
+
+				memcpy(d, "\\u", 2);
+				d[2] = hexdig[cp >> 12];
+				d[3] = hexdig[(cp >> 8) & 15];
+				d[4] = hexdig[(cp >> 4) & 15];
+				d[5] = hexdig[cp & 15];
+				d += 6;
+			} else {
+				memcpy(d, s + i, n);
+				d += n;
+			}
 			i += n;
 			continue;
 		} else {
@@ -345,7 +409,7 @@ void tr_json__str_array(struct tr_buf *b, const void *data, size_t len)
 
 static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct tr_arg_val *v)
 {
-	int is_bool = d->type && !strcmp(d->type, "bool");
+	int is_bool = d->type && d->type[0] == 'b' && !strcmp(d->type, "bool");
 
 	switch (v->wire) {
 	case TR_T_INT32:
@@ -378,14 +442,124 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 	}
 }
 
-/* The task context shared by events and findings, up to "containerId". */
-static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event *ev,
-			const struct tr_proc_node *proc)
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
+
+/* Argument i of d is a time.Time, by this build's catalog (a version-1
+ * recording's catalog typed them "unsigned long"). */
+static int is_time(const struct tr_event_def *d, unsigned i)
 {
+	const struct tr_event_def *ours = tr_catalog__find(tr_catalog__builtin(), d->id);
+
+	if (d->args[i].type && !strcmp(d->args[i].type, "time.Time"))
+		return 1;
+	if (!ours || ours == d)
+		return 0;
+	for (unsigned k = 0; k < ours->nargs; k++)
+		if (!strcmp(ours->args[k].name, d->args[i].name))
+			return !strcmp(ours->args[k].type, "time.Time");
+	return 0;
+}
+static void put_time(struct tr_buf *b, const struct tr_json_host *h, uint64_t boot_ns);
+
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
+{
+	const struct tr_arg_def *d = &v->def->args[i];
+
+	if (!v->args[i].present)
+		put_zero(b, d);
+	else if ((h->flags & TR_JSON_PARSE_ARGS) && tr_parse__arg(b, v, i))
+		;
+	else if (v->args[i].wire == TR_T_UINT64 && v->args[i].u &&
+		 (v->info ? (int)((v->info->time_args >> i) & 1) : is_time(v->def, i)))
+		/* a boot-time stamp: wall-clock ns, like timestamp and
+		 * threadStartTime (Tracee prints time.Time arguments so) */
+		put_time(b, h, v->args[i].u);
+	else
+		put_value(b, d, &v->args[i]);
+}
+
+/* The zero value of an argument's type, for one the record left out. */
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d)
+{
+	switch (d->wire) {
+	case TR_T_STR:
+	case TR_T_JSON:
+	case TR_T_BYTES:
+		tr_buf__lit(b, "\"\"");
+		break;
+	case TR_T_STR_ARRAY:
+		tr_buf__lit(b, "[]");
+		break;
+	case TR_T_SOCKADDR:
+		tr_buf__lit(b, "{}");
+		break;
+	default:
+		if (d->type && !strcmp(d->type, "bool"))
+			tr_buf__lit(b, "false");
+		else
+			tr_buf__putc(b, '0');
+	}
+}
+
+uint32_t tr_entity_id(uint32_t id, uint64_t start_ns)
+{
+	uint32_t x = 2166136261U;	/* FNV-1a over the id and start time, little-endian */
+
+	if (!start_ns)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		x = (x ^ ((id >> (8 * i)) & 0xff)) * 16777619U;
+	for (int i = 0; i < 8; i++)
+		x = (x ^ ((start_ns >> (8 * i)) & 0xff)) * 16777619U;
+	return x;
+}
+
+void tr_text__rfc3339(struct tr_buf *b, int64_t wall_ns)
+{
+	char tmp[64];
+	int64_t sec = wall_ns / 1000000000, ns = wall_ns % 1000000000;
+	struct tm tm;
+	time_t t;
+	size_t n;
+
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm)) {
+		tr_json__i64(b, wall_ns);
+		return;
+	}
+	n = strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(tmp + n, sizeof(tmp) - n, ".%09lldZ", (long long)ns);
+	tr_buf__puts(b, tmp);
+}
+
+/* The task context shared by events and findings, up to "containerId". */
+static void put_time(struct tr_buf *b, const struct tr_json_host *h, uint64_t boot_ns)
+{
+	if (h->flags & TR_JSON_RFC3339) {
+		tr_buf__putc(b, '"');
+		tr_text__rfc3339(b, wall_ns(h, boot_ns));
+		tr_buf__putc(b, '"');
+	} else {
+		tr_json__i64(b, wall_ns(h, boot_ns));
+	}
+}
+
+static void put_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v)
+{
+	const struct tr_event *ev = v->ev;
+	const struct tr_proc_node *proc = v->proc;
+
 	tr_buf__lit(b, "{\"timestamp\":");
-	tr_json__i64(b, wall_ns(h, ev->h.ts));
+	put_time(b, h, ev->h.ts);
 	tr_buf__lit(b, ",\"threadStartTime\":");
-	tr_json__i64(b, ev->start_ns ? wall_ns(h, ev->start_ns) : 0);
+	if (v->thread_start_ns)
+		put_time(b, h, v->thread_start_ns);
+	else
+		tr_buf__putc(b, '0');
 	tr_buf__lit(b, ",\"processorId\":");
 	tr_json__u64(b, ev->h.cpu);
 	tr_buf__lit(b, ",\"processId\":");
@@ -427,7 +601,11 @@ static void put_context(struct tr_buf *b, const struct tr_json_host *h, const st
 		tr_buf__lit(b, "\"\"");
 	tr_buf__lit(b, "},\"hostName\":");
 	tr_json__cstr(b, h->hostname ? h->hostname : "");
-	tr_buf__lit(b, ",\"containerId\":\"\"");
+	tr_buf__lit(b, ",\"containerId\":");
+	if (v->container)
+		tr_json__str(b, v->container->id, 64);
+	else
+		tr_buf__lit(b, "\"\"");
 }
 
 /* A gap has no task: zeros and empty strings, so that readers expecting
@@ -435,7 +613,7 @@ static void put_context(struct tr_buf *b, const struct tr_json_host *h, const st
 static void put_gap_context(struct tr_buf *b, const struct tr_json_host *h, const struct tr_gap *g)
 {
 	tr_buf__lit(b, "{\"timestamp\":");
-	tr_json__i64(b, wall_ns(h, g->h.ts));
+	put_time(b, h, g->h.ts);
 	tr_buf__lit(b, ",\"threadStartTime\":0,\"processorId\":");
 	tr_json__u64(b, g->h.cpu);
 	tr_buf__lit(b, ",\"processId\":0,\"cgroupId\":0,\"threadId\":0,\"parentProcessId\":0,"
@@ -453,8 +631,65 @@ static void put_event_id(struct tr_buf *b, uint32_t id)
 	tr_buf__putc(b, '"');
 }
 
+/* The constant parts of an event type's line, escaped once per event type
+ * and kept in its tr_evinfo (owned by the engine, freed with it): the
+ * event's id, name and argsNum, and each argument's {"name":..,"type":..,
+ * "value": prefix. Without an evinfo (or memory) they are written the slow
+ * way. */
+struct line_parts {
+	struct tr_buf text;
+	uint32_t off[TR_MAX_ARGS + 2];	/* [0]: the head's end; [i+1]: arg i's end */
+};
+
+void tr_evinfo__free_cache(void *cache)
+{
+	struct line_parts *p = cache;
+
+	if (p) {
+		tr_buf__free(&p->text);
+		free(p);
+	}
+}
+
+static const struct line_parts *line_parts(const struct tr_event_view *v)
+{
+	struct tr_evinfo *info = (struct tr_evinfo *)v->info;	/* its cache is the output's */
+	const struct tr_event_def *d = v->def;
+	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS;
+	struct line_parts *p;
+
+	if (!info || info->def != d)
+		return NULL;
+	if (info->cache)
+		return info->cache;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	put_event_id(&p->text, d->id);
+	tr_buf__lit(&p->text, ",\"eventName\":");
+	tr_json__cstr(&p->text, d->name);
+	tr_buf__lit(&p->text, ",\"argsNum\":");
+	tr_json__u64(&p->text, nargs);
+	p->off[0] = (uint32_t)p->text.len;
+	for (unsigned i = 0; i < nargs; i++) {
+		tr_buf__lit(&p->text, "{\"name\":");
+		tr_json__cstr(&p->text, d->args[i].name);
+		tr_buf__lit(&p->text, ",\"type\":");
+		tr_json__cstr(&p->text, d->args[i].type);
+		tr_buf__lit(&p->text, ",\"value\":");
+		p->off[i + 1] = (uint32_t)p->text.len;
+	}
+	if (p->text.err) {
+		tr_evinfo__free_cache(p);
+		return NULL;
+	}
+	info->cache = p;
+	return p;
+}
+
 int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v)
 {
+	const struct line_parts *lp = line_parts(v);
 	const struct tr_event_def *d = v->def;
 	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS, n = 0, i;
 	int first = 1;
@@ -462,14 +697,19 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	if (v->kind == TR_VIEW_GAP)
 		put_gap_context(b, h, v->gap);
 	else
-		put_context(b, h, v->ev, v->proc);
-	put_event_id(b, d->id);
-	tr_buf__lit(b, ",\"eventName\":");
-	tr_json__cstr(b, d->name);
-	for (i = 0; i < nargs; i++)
-		n += v->args[i].present;
-	tr_buf__lit(b, ",\"argsNum\":");
-	tr_json__u64(b, n);
+		put_context(b, h, v);
+	/* Every catalog argument, always in catalog order, as Tracee prints
+	 * them: one the record left out gets its type's zero value. */
+	n = nargs;
+	if (lp) {
+		tr_buf__put(b, lp->text.p, lp->off[0]);
+	} else {
+		put_event_id(b, d->id);
+		tr_buf__lit(b, ",\"eventName\":");
+		tr_json__cstr(b, d->name);
+		tr_buf__lit(b, ",\"argsNum\":");
+		tr_json__u64(b, n);
+	}
 	tr_buf__lit(b, ",\"returnValue\":");
 	tr_json__i64(b, v->kind == TR_VIEW_EVENT ? v->ev->retval : 0);
 	tr_buf__lit(b, ",\"syscall\":");
@@ -477,24 +717,38 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	 * learns it from this build's by name). */
 	if (v->kind == TR_VIEW_EVENT && (d->sets & TR_SET_SYSCALL))
 		tr_json__cstr(b, d->name);
+	else if (v->kind == TR_VIEW_EVENT && v->origin && (v->origin->sets & TR_SET_SYSCALL))
+		tr_json__cstr(b, v->origin->name);	/* derived: the syscall it came from */
 	else
 		tr_buf__lit(b, "\"\"");
+	if (v->kind == TR_VIEW_EVENT && v->ev) {
+		tr_buf__lit(b, ",\"threadEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_tid, v->thread_start_ns));
+		tr_buf__lit(b, ",\"processEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_pid, v->ev->start_ns));
+		tr_buf__lit(b, ",\"parentEntityId\":");
+		tr_json__u64(b, tr_entity_id(v->ev->host_ppid, v->ev->parent_start_ns));
+	} else {
+		tr_buf__lit(b, ",\"threadEntityId\":0,\"processEntityId\":0,\"parentEntityId\":0");
+	}
 	/* not in Tracee's JSON (FORMAT.md §8.1): aimed at the recorder */
-	if (v->kind == TR_VIEW_EVENT && (v->ev->flags & TR_EVF_TO_RECORDER))
+	if (v->kind == TR_VIEW_EVENT && v->ev && (v->ev->flags & TR_EVF_TO_RECORDER))
 		tr_buf__lit(b, ",\"targetsRecorder\":true");
 	tr_buf__lit(b, ",\"args\":[");
 	for (i = 0; i < nargs; i++) {
-		if (!v->args[i].present)
-			continue;
 		if (!first)
 			tr_buf__putc(b, ',');
 		first = 0;
-		tr_buf__lit(b, "{\"name\":");
-		tr_json__cstr(b, d->args[i].name);
-		tr_buf__lit(b, ",\"type\":");
-		tr_json__cstr(b, d->args[i].type);
-		tr_buf__lit(b, ",\"value\":");
-		put_value(b, &d->args[i], &v->args[i]);
+		if (lp) {
+			tr_buf__put(b, lp->text.p + lp->off[i], lp->off[i + 1] - lp->off[i]);
+		} else {
+			tr_buf__lit(b, "{\"name\":");
+			tr_json__cstr(b, d->args[i].name);
+			tr_buf__lit(b, ",\"type\":");
+			tr_json__cstr(b, d->args[i].type);
+			tr_buf__lit(b, ",\"value\":");
+		}
+		tr_json__arg_value(b, h, v, i);
 		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
 		 * how long it was, and whether it was read at syscall exit */
 		if (v->args[i].flags & TR_ARGF_TRUNC) {
@@ -553,7 +807,7 @@ int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struc
 	if (v->kind == TR_VIEW_GAP)
 		put_gap_context(b, h, v->gap);
 	else
-		put_context(b, h, v->ev, v->proc);
+		put_context(b, h, v);
 	put_event_id(b, s->event_id);
 	tr_buf__lit(b, ",\"eventName\":");
 	tr_json__cstr(b, s->name);
@@ -597,6 +851,19 @@ int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struc
 	tr_json__cstr(b, s->id);
 	tr_buf__lit(b, ",\"signatureName\":");
 	tr_json__cstr(b, s->name);
+	tr_buf__lit(b, ",\"Category\":");
+	tr_json__cstr(b, s->category ? s->category : "");
+	tr_buf__lit(b, ",\"Tags\":[");
+	for (uint32_t i = 0; i < s->ntags; i++) {
+		if (i)
+			tr_buf__putc(b, ',');
+		tr_json__cstr(b, s->tags[i]);
+	}
+	tr_buf__putc(b, ']');
+	if (s->level) {	/* Sigma's own level, beside the severity it maps to */
+		tr_buf__lit(b, ",\"level\":");
+		tr_json__cstr(b, s->level);
+	}
 	tr_buf__lit(b, "},\"process\":{\"hostProcessId\":");
 	tr_json__u64(b, f->proc ? f->proc->host_pid : 0);
 	tr_buf__lit(b, ",\"startTime\":");

@@ -42,11 +42,25 @@
 #include "signature.h"
 #include "view.h"
 
-/* What the output takes from the manifest. */
+/* What the output takes from the manifest, and how to print. */
+#define TR_JSON_PARSE_ARGS 0x1	/* flags, modes, signals... by name (parse.c) */
+#define TR_JSON_RFC3339 0x2	/* times as RFC 3339 strings, UTC, ns */
 struct tr_json_host {
 	const char *hostname;		/* "" when unknown */
 	int64_t boot_to_wall_ns;	/* 0 when unknown */
+	unsigned flags;			/* TR_JSON_* */
 };
+
+/* Tracee-style entity id of (host id, start boot ns); 0 when no start. */
+uint32_t tr_entity_id(uint32_t id, uint64_t start_ns);
+/* 2006-01-02T15:04:05.000000000Z */
+void tr_text__rfc3339(struct tr_buf *b, int64_t wall_ns);
+/* The JSON value of argument i of v (zero value when absent, parsed with
+ * TR_JSON_PARSE_ARGS). */
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i);
+/* --parse-args: argument i of v rendered by name (a JSON string) into b;
+ * 0 when it has no such rendering (print the raw value). */
+int tr_parse__arg(struct tr_buf *b, const struct tr_event_view *v, unsigned i);
 
 void tr_json__u64(struct tr_buf *b, uint64_t v);
 void tr_json__i64(struct tr_buf *b, int64_t v);
