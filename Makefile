@@ -115,7 +115,7 @@ check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
 # test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
-test: all unit $(OUTPUT)/bench/openloop
+test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
 	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
@@ -127,7 +127,7 @@ test: all unit $(OUTPUT)/bench/openloop
 ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
-asan-tests: all unit $(OUTPUT)/bench/openloop
+asan-tests: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh all
 valgrind: $(UNIT_BINS)
@@ -156,6 +156,12 @@ $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# The live tests' workloads (tests/live/*.c).
+$(OUTPUT)/live/%: $(OUTPUT)/tests/live/%.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -pthread -o $@
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden

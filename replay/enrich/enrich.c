@@ -806,7 +806,10 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		close_cloexec(en, n);
 		return tr_proctree__exec(en->tree, n, ev->h.ts, p, len, argv, argvlen, NULL);
 	case OP_EXEC:
-		tr_view__kbytes(v, TR_AK_CMDPATH, &p, &len);
+		/* the file the kernel runs (version 2 records it, resolved:
+		 * a fexecve'd memfd, not /dev/fd/N), else the name asked for */
+		if (!tr_view__kbytes(v, TR_AK_PATHNAME, &p, &len) || !len)
+			tr_view__kbytes(v, TR_AK_CMDPATH, &p, &len);
 		tr_view__kbytes(v, TR_AK_ARGV, &argv, &argvlen);
 		n->nexec++;
 		close_cloexec(en, n);
