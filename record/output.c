@@ -219,8 +219,10 @@ int rec_output__close(struct rec_output *o)
 		uint32_t pending = tr_seg_writer__pending(o->seg);
 
 		err = segment_close(o);
-		if (err)
+		if (err) {
 			o->unwritten += pending;
+			o->manifest->lost_unwritten += pending;
+		}
 	}
 	unreserve(o->dir);
 	werr = tr_manifest__write(o->dir, o->manifest);

@@ -63,7 +63,8 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
 /* Close the last segment and write the final manifest (releasing the
- * reserve first). 0 or -errno. */
+ * reserve first); records it could not write out are added to
+ * manifest->lost_unwritten. 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 
 #endif /* TR_RECORD_OUTPUT_H */
