@@ -217,6 +217,10 @@ static void test_fd_tables(void **state)
 	assert_string_equal(sarg(find(&r, "openat", 1), "dirfd"), "AT_FDCWD");
 	assert_int_equal(json_integer_value(arg(find(&r, "write", 2), "fd")), 8);	/* closed at exec */
 	assert_string_equal(sarg(find(&r, "write", 3), "fd"), "9=/home/u/work/.x/payload");
+	/* what the recorder leaves out of sched_process_exec, from the state */
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "prev_comm"), "sh");
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "pwd"), "/home/u/work");
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "pathname"), "/bin/true");
 	run_free(&r);
 }
 
