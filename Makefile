@@ -170,5 +170,7 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include replay/build.mk analyze/build.mk
+-include examples/build.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

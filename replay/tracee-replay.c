@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "tracee_json.h"
 #include "show.h"
+#include "sigrun.h"
 
 #define PROG "tracee-replay"
 /* Output is written in chunks of about this size: few syscalls, and the
@@ -79,8 +80,23 @@ static const char usage[] =
 "                         chain are always checked)\n"
 "      --list-events      print the event catalog (the recording's with DIR):\n"
 "                         id, name, arguments, tab-separated\n"
-"      --list-signatures  print the built-in signatures: id, severity,\n"
-"                         MITRE technique, name, events, tab-separated\n"
+"  -s, --signatures LIST  run only these signatures: ids or names, comma-\n"
+"                         separated; \"all\"; \"-ID\" takes one out (implies -f\n"
+"                         unless -F is given)\n"
+"      --signatures-dir DIR  load out-of-tree signatures from the *.so files\n"
+"                         in DIR (ABI TR_SIG_ABI_VERSION; see examples/)\n"
+"      --sigma DIR|FILE   load Sigma rules (linux process_creation,\n"
+"                         file_event, file_delete, file_rename,\n"
+"                         network_connection); repeatable\n"
+"      --exceptions FILE  suppress findings an exception matches (format in\n"
+"                         replay/sigexcept.h and the README); each counted\n"
+"      --except 'RULE'    one exception on the command line, e.g.\n"
+"                         'signature=TRR-1001 exe=/opt/ir/*'; repeatable\n"
+"      --list-signatures  print the signatures (with the --signatures-dir and\n"
+"                         --sigma ones): id, severity, origin, MITRE technique,\n"
+"                         name, events it reads, status (live; derived: events\n"
+"                         replay derives; external: live recordings cannot\n"
+"                         feed it), tab-separated\n"
 "  -V, --version          print the version\n"
 "  -h, --help             print this help\n"
 "\n"
@@ -92,6 +108,8 @@ static const char usage[] =
 "  " PROG " --list-events\n"
 "  " PROG " --format table -e execve,security_file_open --pid 1234 --descendants rec/\n"
 "  " PROG " --since +30s --until +31s --path '/tmp/*' rec/\n"
+"  " PROG " -F --signatures all,-TRR-1001 --sigma rules/ rec/\n"
+"  " PROG " -F --except 'ir-tools: exe=/opt/ir/* signature=TRR-1001' rec/\n"
 "\n"
 "EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
 "failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
@@ -210,25 +228,6 @@ static int list_events(const char *dir)
 	return 0;
 }
 
-static int list_signatures(void)
-{
-	size_t n;
-	const struct tr_signature *const *s = tr_signatures__builtin(&n);
-	const struct tr_catalog *c = tr_catalog__builtin();
-
-	for (size_t i = 0; i < n; i++) {
-		printf("%s\t%s\t%s %s\t%s\t", s[i]->id, tr_severity__name(s[i]->severity),
-		       s[i]->mitre_id, s[i]->mitre_name, s[i]->name);
-		for (uint32_t j = 0; j < s[i]->nselects; j++) {
-			const struct tr_event_def *d = tr_catalog__find(c, s[i]->selects[j]);
-
-			printf("%s%s", j ? "," : "", d ? d->name : "?");
-		}
-		putchar('\n');
-	}
-	return 0;
-}
-
 /* --input tracee-json: Tracee's JSON lines through the same engine. */
 static int run_tracee_json(const char *path, const char *output, struct out *o, const struct tr_sink *sink,
 			   const struct tr_replay_opts *ro)
@@ -256,8 +255,14 @@ static int run_tracee_json(const char *path, const char *output, struct out *o, 
 		}
 		o->path = output;
 	}
-	if (ro->signatures)
-		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	if (ro->signatures) {
+		eo.sigs = ro->sigs;
+		eo.nsigs = ro->nsigs;
+		if (!eo.sigs)
+			eo.sigs = tr_signatures__builtin(&eo.nsigs);
+		eo.suppress = ro->suppress;
+		eo.suppress_ctx = ro->suppress_ctx;
+	}
 	err = tr_engine__new(&e, &eo);
 	if (err) {
 		tr_diag__error(PROG, "cannot start the engine: %s", strerror(-err));
@@ -299,7 +304,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
 	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
-	       OPT_VERIFY, OPT_INPUT };
+	       OPT_VERIFY, OPT_INPUT, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS, OPT_EXCEPT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -322,6 +327,11 @@ int main(int argc, char **argv)
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "signatures", required_argument, NULL, 's' },
+		{ "signatures-dir", required_argument, NULL, OPT_SIG_DIR },
+		{ "sigma", required_argument, NULL, OPT_SIGMA },
+		{ "exceptions", required_argument, NULL, OPT_EXCEPTIONS },
+		{ "except", required_argument, NULL, OPT_EXCEPT },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -335,11 +345,23 @@ int main(int argc, char **argv)
 	char *end;
 	struct tr_sink sink = { .event = on_event, .ctx = &o };
 	struct tr_replay *r = NULL;
+	struct tr_sigrun_opts so = { .prog = PROG };
+	struct tr_sigrun *sr = NULL;
 	char msg[1024];
 
 	/* Options. */
-	while ((c = getopt_long(argc, argv, "o:fFVhje:p:c:", longopts, NULL)) != -1) {
+#define PUSH(arr, n, what) do { \
+		if ((n) == TR_SIGRUN_MAX_PATHS) \
+			return usage_error("too many " what " options"); \
+		(arr)[(n)++] = optarg; \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "o:fFs:Vhje:p:c:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': so.select = optarg; findings = 1; break;
+		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); findings = 1; break;
+		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); findings = 1; break;
+		case OPT_EXCEPTIONS: PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
+		case OPT_EXCEPT: PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': output = optarg; break;
 		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
 		case OPT_FORMAT:
@@ -408,8 +430,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (list_sig)
-		return optind == argc ? list_signatures() : usage_error("--list-signatures takes no DIR");
+	if (list_sig) {
+		if (optind != argc)
+			return usage_error("--list-signatures takes no DIR");
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
+		tr_sigrun__list(sr, stdout);
+		tr_sigrun__summary(sr, stderr);
+		tr_sigrun__free(sr);
+		return 0;
+	}
 	if (list_ev)
 		return argc - optind <= 1 ? list_events(optind < argc ? argv[optind] : NULL)
 					  : usage_error("--list-events takes at most one DIR");
@@ -419,7 +449,14 @@ int main(int argc, char **argv)
 		return usage_error(argc == optind ? "no recording directory given" : "more than one DIR given");
 	dir = argv[optind];
 	if (findings || only) {
+		void *sctx;
+
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
 		ro.signatures = 1;
+		ro.sigs = tr_sigrun__sigs(sr, &ro.nsigs);
+		ro.suppress = tr_sigrun__suppress(sr, &sctx);
+		ro.suppress_ctx = sctx;
 		sink.finding = on_finding;
 	}
 	if (fl->descendants && !fl->npids)
@@ -511,7 +548,10 @@ cleanup:
 		close(o.fd);
 	if (r)
 		tr_replay__summary(r);
+	if (sr)
+		tr_sigrun__summary(sr, stderr);
 	tr_replay__free(r);
+	tr_sigrun__free(sr);
 	tr_buf__free(&o.buf);
 	return rc;
 }

@@ -848,6 +848,19 @@ int tr_json__finding(struct tr_buf *b, const struct tr_json_host *h, const struc
 	tr_json__cstr(b, s->id);
 	tr_buf__lit(b, ",\"signatureName\":");
 	tr_json__cstr(b, s->name);
+	tr_buf__lit(b, ",\"Category\":");
+	tr_json__cstr(b, s->category ? s->category : "");
+	tr_buf__lit(b, ",\"Tags\":[");
+	for (uint32_t i = 0; i < s->ntags; i++) {
+		if (i)
+			tr_buf__putc(b, ',');
+		tr_json__cstr(b, s->tags[i]);
+	}
+	tr_buf__putc(b, ']');
+	if (s->level) {	/* Sigma's own level, beside the severity it maps to */
+		tr_buf__lit(b, ",\"level\":");
+		tr_json__cstr(b, s->level);
+	}
 	tr_buf__lit(b, "},\"process\":{\"hostProcessId\":");
 	tr_json__u64(b, f->proc ? f->proc->host_pid : 0);
 	tr_buf__lit(b, ",\"startTime\":");

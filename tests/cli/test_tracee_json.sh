@@ -13,8 +13,8 @@ check "byte-identical to its golden output" cmp -s "$tmp/out" fixtures/tracee-js
 check "the same warnings as the golden stderr" cmp -s "$tmp/err" fixtures/tracee-json.golden.stderr
 has err "tracee-json.jsonl:9: not JSON" "a bad line is named by its number"
 has err "tracee-json.jsonl:10: event no_such_event is not in the catalog" "an unknown event is named"
-same "$(jq -r 'select(.metadata.Properties.signatureID) | .metadata.Properties.signatureID' "$tmp/out")" "TRR-1001" \
-	"the exec from /tmp fires TRR-1001"
+same "$(jq -r 'select(.metadata.Properties.signatureID) | .metadata.Properties.signatureID' "$tmp/out" | tr '\n' ' ')" \
+	"TRR-1001 TRC-101 " "the exec from /tmp fires TRR-1001, the socket dup'ed onto stdin TRC-101"
 same "$(jq -r 'select(.eventName=="socket_dup") | [.args[1].value, .args[2].value.sin_addr] | @tsv' "$tmp/out")" \
 	"$(printf '0\t10.0.0.5')" "socket_dup derived from Tracee's socket/connect/dup2 lines"
 same "$(jq -r 'select(.eventName=="connect") | .args[1].value.sin6_addr // .args[1].value.sin_addr' "$tmp/out" | tr '\n' ' ')" \
