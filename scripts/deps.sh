@@ -11,6 +11,8 @@ pkgs=(
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	libyaml-dev libpcre2-dev                          # Sigma rules: YAML, regular expressions
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
+	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
+	time                                              # CPU time in tests/bench/replay.sh
 )
 
 missing=()
