@@ -10,6 +10,7 @@ pkgs=(
 	libsqlite3-dev libjansson-dev libssl-dev          # index, JSON, SHA-256
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
+	stress-ng linux-perf                             # make bench, make soak
 )
 
 missing=()
