@@ -96,10 +96,21 @@ int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *
 
 int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 {
+	uint64_t before;
+	int err;
+
 	if (!o->seg)
 		return -EIO; /* a rotation failed: nothing more can be written */
+	before = tr_seg_writer__bytes(o->seg);
 	o->records++;
-	return tr_seg_writer__append(o->seg, rec, len);
+	o->raw_bytes += len;
+	err = tr_seg_writer__append(o->seg, rec, len);
+	if (tr_seg_writer__bytes(o->seg) != before) {
+		/* a frame was written out: every record so far is on disk */
+		o->raw_at_flush = o->raw_bytes;
+		o->bytes_at_flush = rec_output__bytes(o);
+	}
+	return err;
 }
 
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts)
@@ -123,6 +134,8 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	err = tr_seg_writer__flush(o->seg);
 	if (err)
 		return err;
+	o->raw_at_flush = o->raw_bytes;
+	o->bytes_at_flush = rec_output__bytes(o);
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
 		return 0;
 	/* the manifest lists the closed segment whether or not the next opens */
@@ -131,6 +144,25 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 		err = segment_open(o, now_ns);
 	werr = tr_manifest__write(o->dir, o->manifest);
 	return err ? err : werr;
+}
+
+uint64_t rec_output__bytes(const struct rec_output *o)
+{
+	uint64_t bytes = o->seg ? tr_seg_writer__bytes(o->seg) : 0;
+
+	for (size_t i = 0; o->manifest && i < o->manifest->nsegments; i++)
+		bytes += o->manifest->segments[i].info.bytes;
+	return bytes;
+}
+
+uint64_t rec_output__bytes_due(const struct rec_output *o)
+{
+	uint64_t pending = o->raw_bytes - o->raw_at_flush;
+
+	/* no ratio yet: count pending records at their raw size */
+	if (o->bytes_at_flush && o->raw_at_flush > o->bytes_at_flush)
+		pending = pending * o->bytes_at_flush / o->raw_at_flush;
+	return rec_output__bytes(o) + pending;
 }
 
 int rec_output__close(struct rec_output *o)

@@ -19,6 +19,9 @@ struct rec_output {
 	uint64_t seg_opened_ns;
 	uint64_t user_seq;		/* sequence of records made in userland */
 	uint64_t records;
+	uint64_t raw_bytes;		/* bytes of records appended, before compression */
+	uint64_t raw_at_flush;		/* ... as of the last flush: all written out then */
+	uint64_t bytes_at_flush;	/* segment bytes on disk as of the last flush */
 	struct tr_manifest *manifest;	/* segments are appended as they close */
 };
 
@@ -32,6 +35,11 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len);
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Segment bytes on disk so far, closed segments and the open one. */
+uint64_t rec_output__bytes(const struct rec_output *o);
+/* Those bytes plus an estimate of what the records not yet written out will
+ * take compressed (at the ratio reached so far): what --max-size weighs. */
+uint64_t rec_output__bytes_due(const struct rec_output *o);
 /* Close the last segment and write the final manifest. 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 

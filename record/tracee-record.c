@@ -27,6 +27,8 @@
 #include "manifest.h"
 #include "output.h"
 #include "snapshot.h"
+#include "status.h"
+#include "units.h"
 #include "unaligned.h"
 
 #define PROG "tracee-record"
@@ -46,7 +48,10 @@ static const char usage[] =
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
 	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
-	"  -q, --quiet             no summary at the end\n"
+	"      --max-size SIZE     stop cleanly when the recording's segments reach SIZE\n"
+	"                          (bytes, or with K, M, G, T: 500M, 2G)\n"
+	"  -q, --quiet             no status line and no summary at the end (the status\n"
+	"                          line is only drawn when stderr is a terminal)\n"
 	"  -v, --verbose           libbpf's debug output\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -72,6 +77,7 @@ struct options {
 	uint64_t seg_max_ns;
 	unsigned buffer_pages;
 	int zstd_level;
+	uint64_t max_size;
 	int quiet;
 	int verbose;
 	char **command;
@@ -123,7 +129,7 @@ static int64_t boot_to_wall_offset(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL };
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -131,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -179,6 +186,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->zstd_level = strtol(optarg, &end, 10);
 			if (*end || o->zstd_level < 1 || o->zstd_level > 19) {
 				tr_diag__error(PROG, "--zstd-level: '%s' is not a level from 1 to 19", optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAX_SIZE:
+			if (rec_units__size(optarg, &o->max_size)) {
+				tr_diag__error(PROG, "--max-size: '%s' is not a size (bytes, or 500M, 2G)", optarg);
 				return 2;
 			}
 			break;
@@ -268,7 +281,10 @@ struct recorder {
 	struct tr_manifest manifest;
 	int write_err;		/* first error writing the recording */
 	uint64_t samples;
+	uint64_t events;	/* catalog events, as replay counts them */
+	uint64_t retvals;	/* return values sent apart from their events */
 	uint64_t lost;
+	struct rec_status status;
 	uint64_t discarded;	/* drained after a write error, so not written */
 };
 
@@ -350,6 +366,10 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		r->samples++;
+		if (rec.kind == TR_REC_EVENT)
+			r->events++;
+		else if (rec.kind == TR_REC_RETVAL)
+			r->retvals++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
@@ -371,6 +391,17 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+}
+
+/* --max-size: weighs the segments on disk and what is still buffered, at the
+ * compression reached so far. An estimate at or over the bound (the first
+ * frame has no ratio yet) writes out what is pending and weighs again. */
+static int max_size_reached(struct recorder *r, uint64_t max, uint64_t now)
+{
+	if (rec_output__bytes_due(&r->out) < max)
+		return 0;
+	note_write_error(r, rec_output__flush(&r->out, now));
+	return rec_output__bytes_due(&r->out) >= max;
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -399,18 +430,32 @@ static pid_t start_command(char **command, int *go_fd)
 	return pid;
 }
 
+static void get_counts(const struct recorder *r, struct rec_counts *c)
+{
+	const struct rec_output *o = &r->out;
+
+	*c = (struct rec_counts){ .events = r->events, .retvals = r->retvals, .lost = r->lost,
+				  .bytes = rec_output__bytes(o) };
+	if (o->bytes_at_flush)
+		c->ratio = (double)o->raw_at_flush / o->bytes_at_flush;
+}
+
+/* The summary counts events as replay counts them: return values that
+ * came apart from their events are not events of their own. */
 static void print_summary(const struct recorder *r, const char *dir, unsigned nprocs)
 {
 	const struct tr_manifest *m = &r->manifest;
 	uint64_t bytes = 0;
+	char size[32];
 
 	for (size_t i = 0; i < m->nsegments; i++)
 		bytes += m->segments[i].info.bytes;
 	fprintf(stderr,
-		PROG ": %s: %llu events, %u processes in the snapshot, %zu segment(s), %llu bytes, "
-		"%llu lost, %.2f s (%s)\n",
-		dir, (unsigned long long)r->samples, nprocs, m->nsegments, (unsigned long long)bytes,
-		(unsigned long long)r->lost, (m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
+		PROG ": %s: %llu events, %llu lost, %u processes in the snapshot, %zu segment(s), "
+		"%llu bytes (%s), %.2f s (%s)\n",
+		dir, (unsigned long long)r->events, (unsigned long long)r->lost, nprocs, m->nsegments,
+		(unsigned long long)bytes, rec_status__size(size, sizeof(size), bytes),
+		(m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
 	if (r->discarded)
 		fprintf(stderr, PROG ": %s: %llu events drained after the write error were not written\n",
 			dir, (unsigned long long)r->discarded);
@@ -515,7 +560,9 @@ int main(int argc, char **argv)
 
 	/* Phase 5: drain until told to stop. */
 	last_flush = now_ns(CLOCK_BOOTTIME);
+	rec_status__init(&r.status, stderr, opt.quiet, last_flush);
 	while (!stop_signal && !r.write_err) {
+		struct rec_counts counts;
 		uint64_t now;
 
 		err = perf_buffer__poll(pb, DRAIN_MS);
@@ -539,7 +586,19 @@ int main(int argc, char **argv)
 			r.manifest.end_reason = strdup("duration");
 			break;
 		}
+		if (opt.max_size && max_size_reached(&r, opt.max_size, now)) {
+			char size[32];
+
+			rec_status__clear(&r.status);
+			tr_diag__error(PROG, "%s: the recording reached --max-size (%s); stopping", opt.dir,
+				       rec_status__size(size, sizeof(size), opt.max_size));
+			r.manifest.end_reason = strdup("max size");
+			break;
+		}
+		get_counts(&r, &counts);
+		rec_status__tick(&r.status, now, &counts);
 	}
+	rec_status__clear(&r.status);
 	if (stop_signal && !r.manifest.end_reason)
 		r.manifest.end_reason = strdup(stop_signal == SIGINT ? "signal SIGINT" :
 					       stop_signal == SIGTERM ? "signal SIGTERM" : "signal SIGHUP");
