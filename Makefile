@@ -77,8 +77,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# Every recorder object may include a skeleton.
+# Every recorder object may include a skeleton, and so may capture's.
 $(RECORD_OBJS): $(SKELS)
+$(patsubst %.c,$(OUTPUT)/%.o,$(wildcard capture/*.c)): $(SKELS)
 
 $(OUTPUT)/tracee-record: $(RECORD_OBJS) $(LIB)
 	$(call msg,LINK,$@)
@@ -142,6 +143,19 @@ bench: all $(BENCH_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
 soak: all $(BENCH_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/soak.sh $(SOAK_SECONDS)
+
+# Packet capture under a loopback flood (root).
+.PHONY: bench-net
+bench-net: all $(OUTPUT)/bench/udpflood
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
+
+# the live capture test floods loopback with it too
+test: $(OUTPUT)/bench/udpflood
+
+$(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)

@@ -516,19 +516,53 @@ out:
 	return rc;
 }
 
+/* Reading an index never writes: not the index (it is opened read-only),
+ * and not elsewhere either (VACUUM INTO '/x/copy.db' and ATTACH write a
+ * copy of the evidence wherever asked). Only what a query reads is
+ * allowed; every other action is denied when the statement is prepared. */
+static int read_only_authorizer(void *ctx, int action, const char *a, const char *b, const char *db,
+				const char *trigger)
+{
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		/* PRAGMA name reads; PRAGMA name = value sets, except for
+		 * the schema questions that take a table or index name */
+		return !b || !strcmp(a, "table_info") || !strcmp(a, "table_xinfo") || !strcmp(a, "index_list") ||
+		       !strcmp(a, "index_info") || !strcmp(a, "index_xinfo") || !strcmp(a, "foreign_key_list") ?
+		       SQLITE_OK : SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
 int tr_index__open(const char *db, sqlite3 **out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	struct stat st;
-	int version = -1;
+	int version = -1, fd;
 
 	*out = NULL;
-	/* SQLite's own "unable to open" says less than stat does. */
-	if (stat(db, &st)) {
+	/* SQLite's own "unable to open" says less than stat does. Opened
+	 * first with O_NONBLOCK (a FIFO would wait for a writer) and only a
+	 * regular file is given to SQLite. */
+	fd = open(db, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
 		int rc = -errno;
 
 		snprintf(err, errlen, "%s: cannot open: %s", db, strerror(-rc));
+		if (fd >= 0)
+			close(fd);
 		return rc;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (an index is an SQLite database file)", db);
+		return -EINVAL;
 	}
 	if (sqlite3_open_v2(db, out, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open: %s", db, *out ? sqlite3_errmsg(*out) : "out of memory");
@@ -550,5 +584,6 @@ int tr_index__open(const char *db, sqlite3 **out, char *err, size_t errlen)
 		*out = NULL;
 		return -EINVAL;
 	}
+	sqlite3_set_authorizer(*out, read_only_authorizer, NULL);
 	return 0;
 }

@@ -5,19 +5,44 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "json.h"
 #include "query.h"
 #include "signature.h"
 
+/* Bytes at s[i] that must not reach a terminal as they are: C0 controls,
+ * DEL, C1 and bidi controls (bytes.h). How many, or 0. */
+static int hidden_at(const unsigned char *s, int i, int n)
+{
+	size_t seq;
+
+	if (s[i] < 0x20 || s[i] == 0x7f)
+		return 1;
+	if (s[i] < 0x80)
+		return 0;
+	seq = tr_utf8__seq(s + i, (size_t)(n - i));
+	return seq && tr_utf8__hidden(s + i, seq) ? (int)seq : 0;
+}
+
 static void put_tsv(FILE *out, const unsigned char *s, int n)
 {
 	for (int i = 0; i < n; i++) {
+		int k;
+
 		switch (s[i]) {
 		case '\t': fputs("\\t", out); break;
 		case '\n': fputs("\\n", out); break;
 		case '\r': fputs("\\r", out); break;
 		case '\\': fputs("\\\\", out); break;
-		default: fputc(s[i], out);
+		default:
+			k = hidden_at(s, i, n);
+			if (!k) {
+				fputc(s[i], out);
+				break;
+			}
+			for (int j = 0; j < k; j++)
+				fprintf(out, "\\x%02x", s[i + j]);
+			i += k - 1;
 		}
 	}
 }
@@ -169,10 +194,13 @@ static char *display(const unsigned char *s, int n)
 	if (!o)
 		return NULL;
 	for (int i = 0; i < n; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			d += sprintf(d, "\\x%02x", s[i]);
-		else
+		int k = hidden_at(s, i, n);
+
+		if (!k)
 			*d++ = (char)s[i];
+		for (int j = 0; j < k; j++)
+			d += sprintf(d, "\\x%02x", s[i + j]);
+		i += k ? k - 1 : 0;
 	}
 	*d = '\0';
 	return o;

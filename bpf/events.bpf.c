@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * events.bpf.c: the core event set, from raw syscall tracepoints and the
- * sched process tracepoints. Records are built in a per-CPU scratch buffer
- * in the exact on-disk layout of schema/tr_format.h and sent through a
- * per-CPU perf buffer; userland appends them to segments unchanged.
+ * sched process tracepoints. Records are built in the exact on-disk layout
+ * of schema/tr_format.h and sent through a per-CPU perf buffer; userland
+ * appends them to segments unchanged.
+ *
+ * Syscalls are table-driven (schema/sctable.h): the recorder fills sc_table
+ * from the catalog; sys_enter reads what lives in user memory into the
+ * thread's pending record (task storage), sys_exit adds what the kernel did
+ * (return value, resolved paths, addresses filled in) and sends it.
  *
  * Only tp_btf (BTF raw tracepoints) are used: they need neither kprobes nor
  * tracefs, and give typed, direct access to the tracepoint arguments.
@@ -12,9 +17,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 
 #include "tr_format.h"
 #include "catalog.h"
+#include "sctable.h"
 #include "syscalls.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
@@ -23,24 +30,70 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile __u32 self_tgid = 0;
 
 /*
- * The scratch buffer: records are at most TR_BUF_REC bytes; writes start at
- * offsets masked with TR_BUF_REC - 1 and copy at most TR_STR_MAX bytes, so
- * the other half keeps every access in bounds for the verifier.
+ * A record being built: the thread's pending syscall (task storage), or a
+ * per-CPU one for events made in one go. Writes start below TR_PEND_REC and
+ * copy at most TR_STR_MAX bytes, so the slack keeps every access in bounds
+ * for the verifier; a record never grows past TR_PEND_REC.
  */
-#define TR_BUF_SIZE 32768
-#define TR_BUF_REC  16384
-#define TR_OFF(o)   ((o) & (TR_BUF_REC - 1))
+#define TR_PEND_REC  8192
+#define TR_PEND_INFO 4
+#define TR_POFF(o)   ((o) & (TR_PEND_REC - 1))
 
-struct scratch {
-	__u8 buf[TR_BUF_SIZE];
+struct pend {
+	__u64 regs[8];		/* 6 used; 8 so that an index & 7 stays inside */
+	__s64 sysnr;		/* raw syscall number at entry; -1: nothing pending */
+	__u32 slot;		/* sc_table slot */
+	__u32 off;		/* bytes of the record so far */
+	__u16 retry;		/* arguments whose entry read failed, by index */
+	__u8 compat;
+	__u8 ninfo;
+	__u32 pad;
+	struct tr_arg_info info[TR_PEND_INFO];
+	__u8 buf[TR_PEND_REC + TR_STR_MAX + 64];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct scratch);
+	__type(value, struct pend);
 } scratch_map SEC(".maps");
+
+/* Path building: components are written backwards from the middle. */
+#define TR_PATH_HALF 4096
+struct pathbuf {
+	__u8 b[TR_PATH_HALF * 2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pathbuf);
+} path_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pend);
+} pend_map SEC(".maps");
+
+/* The syscall table and the ia32 numbers onto its slots (schema/sctable.h),
+ * filled by the recorder before attaching. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TR_SC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct tr_sc_desc);
+} sc_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TR_SC_NR_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} sc_ia32 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -65,30 +118,15 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* Syscall arguments saved at entry for events sent at exit. Task storage:
- * no hashing on the hot path, and it goes away with the thread, also one
- * killed inside a syscall. nr is -1 when nothing is saved. */
-struct saved_args {
-	__s64 nr;
-	__u64 args[4];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct saved_args);
-} args_map SEC(".maps");
-
-static __always_inline struct scratch *scratch_get(void)
+static __always_inline struct pend *scratch_get(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
-/* A 32-bit syscall (int 0x80 / sysenter from ia32 code) has its own numbers
- * and 32-bit pointers: ours would misread it, so it is not recorded. */
+/* A 32-bit syscall (int 0x80 / sysenter from ia32 code): its own numbers,
+ * arguments in other registers, 32-bit pointers. */
 static __always_inline bool is_compat_syscall(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -114,9 +152,9 @@ static __always_inline __u32 ns_nr(struct pid *pid, __u32 *ns_inum)
 }
 
 /* Fill the record head and task context of an event for the current task. */
-static __always_inline struct tr_event *event_init(struct scratch *s, __u32 id, __u16 flags)
+static __always_inline struct tr_event *event_init(struct pend *p, __u32 id)
 {
-	struct tr_event *e = (void *)s->buf;
+	struct tr_event *e = (void *)p->buf;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *leader = task->group_leader;
 	struct task_struct *parent = task->real_parent;
@@ -128,7 +166,7 @@ static __always_inline struct tr_event *event_init(struct scratch *s, __u32 id, 
 	e->h.ts = bpf_ktime_get_boot_ns();
 	e->event_id = id;
 	e->nargs = 0;
-	e->flags = flags;
+	e->flags = 0;
 	e->retval = 0;
 	e->start_ns = leader->start_boottime;
 	e->parent_start_ns = parent->group_leader->start_boottime;
@@ -150,235 +188,688 @@ static __always_inline struct tr_event *event_init(struct scratch *s, __u32 id, 
 	}
 	e->uid = (__u32)uid_gid;
 	e->gid = uid_gid >> 32;
+	e->mnt_ns = task->nsproxy->mnt_ns->ns.inum; /* NULL-safe: a faulting BTF load reads 0 */
 	e->euid = task->cred->euid.val;
 	e->fsuid = task->cred->fsuid.val;
-	e->mnt_ns = task->nsproxy->mnt_ns->ns.inum; /* NULL-safe: a faulting BTF load reads 0 */
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	p->off = sizeof(struct tr_event);
+	p->ninfo = 0;
 	return e;
 }
 
-/* Argument writers: one index byte, then the value (schema/FORMAT.md). */
-static __always_inline void put_u32(struct scratch *s, __u32 *off, __u8 idx, __u32 v)
-{
-	struct tr_event *e = (void *)s->buf;
-	__u32 o = TR_OFF(*off);
+/* ---- argument writers: one index byte, then the value (FORMAT.md §5).
+ * Global functions: the verifier checks each once, not at every call. Each
+ * returns 0, -1 when user memory could not be read (worth a retry at exit),
+ * -2 when the record is full or the value is absent. */
 
-	s->buf[o] = idx;
-	__builtin_memcpy(&s->buf[o + 1], &v, sizeof(v));
-	*off = o + 1 + sizeof(v);
+/* An argument-info trailer entry (FORMAT.md §4.2) for an argument just written. */
+__noinline int tr_info(struct pend *p, __u32 idx, __u32 flags, __u32 orig_len)
+{
+	struct tr_event *e;
+	__u32 n;
+
+	if (!p)
+		return -2;
+	e = (void *)p->buf;
+	n = p->ninfo;
+	if (n >= TR_PEND_INFO)
+		return -2;
+	p->info[n].idx = idx;
+	p->info[n].flags = flags;
+	p->info[n].reserved = 0;
+	p->info[n].orig_len = flags & TR_ARGF_TRUNC ? orig_len : 0;
+	p->ninfo = n + 1;
+	if (flags & TR_ARGF_TRUNC)
+		e->flags |= TR_EVF_TRUNC;
+	if (flags & TR_ARGF_AT_EXIT)
+		e->flags |= TR_EVF_ARG_AT_EXIT;
+	return 0;
+}
+
+__noinline int tr_put_int(struct pend *p, __u32 idx, __u32 wire, __u64 v)
+{
+	struct tr_event *e;
+	__u32 o;
+
+	if (!p || p->off > TR_PEND_REC - 16)
+		return -2;
+	e = (void *)p->buf;
+	o = TR_POFF(p->off);
+	p->buf[o] = idx;
+	if (wire == TR_T_INT32 || wire == TR_T_UINT32) {
+		__u32 x = v;
+
+		__builtin_memcpy(&p->buf[o + 1], &x, sizeof(x));
+		p->off = o + 5;
+	} else {
+		__builtin_memcpy(&p->buf[o + 1], &v, sizeof(v));
+		p->off = o + 9;
+	}
+	e->nargs++;
+	return 0;
+}
+
+/* Room for a length-prefixed value at the current offset, at most max. */
+static __always_inline __u32 room_for(struct pend *p, __u32 max)
+{
+	__u32 o = TR_POFF(p->off), room;
+
+	if (p->off > TR_PEND_REC - 6)
+		return 0;
+	room = TR_PEND_REC - 5 - o;
+	return room < max ? room : max;
+}
+
+/* Close a length-prefixed value of len bytes written at p->off + 5. */
+static __always_inline void close_value(struct pend *p, __u32 idx, __u32 len)
+{
+	struct tr_event *e = (void *)p->buf;
+	__u32 o = TR_POFF(p->off);
+
+	p->buf[o] = idx;
+	__builtin_memcpy(&p->buf[o + 1], &len, sizeof(len));
+	p->off = o + 5 + (len & (TR_STR_MAX * 2 - 1));
 	e->nargs++;
 }
 
-static __always_inline void put_u64(struct scratch *s, __u32 *off, __u8 idx, __u64 v)
+/* A string from user (user != 0) or kernel memory. */
+__noinline int tr_put_str(struct pend *p, __u32 idx, __u64 src, __u32 user)
 {
-	struct tr_event *e = (void *)s->buf;
-	__u32 o = TR_OFF(*off);
-
-	s->buf[o] = idx;
-	__builtin_memcpy(&s->buf[o + 1], &v, sizeof(v));
-	*off = o + 1 + sizeof(v);
-	e->nargs++;
-}
-
-/* A string from user (user = true) or kernel memory; left out if unreadable. */
-static __always_inline void put_str(struct scratch *s, __u32 *off, __u8 idx, const void *src, bool user)
-{
-	struct tr_event *e = (void *)s->buf;
-	__u32 o = TR_OFF(*off);
+	__u32 o, room;
 	long n;
 
+	if (!p)
+		return -2;
 	if (!src)
-		return;
+		return -2;
+	room = room_for(p, TR_STR_MAX);
+	if (room < 2)
+		return -2;
+	o = TR_POFF(p->off);
 	if (user)
-		n = bpf_probe_read_user_str(&s->buf[TR_OFF(o + 5)], TR_STR_MAX, src);
+		n = bpf_probe_read_user_str(&p->buf[o + 5], room, (void *)src);
 	else
-		n = bpf_probe_read_kernel_str(&s->buf[TR_OFF(o + 5)], TR_STR_MAX, src);
+		n = bpf_probe_read_kernel_str(&p->buf[o + 5], room, (void *)src);
 	if (n <= 0)
-		return;
-	n--; /* the length leaves out the NUL */
-	s->buf[o] = idx;
-	__builtin_memcpy(&s->buf[o + 1], &n, sizeof(__u32));
-	*off = o + 5 + (__u32)n;
-	e->nargs++;
+		return -1;
+	close_value(p, idx, (__u32)n - 1); /* the length leaves out the NUL */
+	/* no NUL within room: there was more */
+	if ((__u32)n == room)
+		tr_info(p, idx, TR_ARGF_TRUNC, 0);
+	return 0;
 }
 
-/* Raw bytes from user memory (a sockaddr), up to TR_SOCKADDR_MAX. */
-static __always_inline void put_user_bytes(struct scratch *s, __u32 *off, __u8 idx, const void *src, __u32 len)
+/* Bytes from user memory: the first max of len; a longer value is flagged
+ * with its length. */
+__noinline int tr_put_ubytes(struct pend *p, __u32 idx, __u64 src, __u64 len, __u32 max)
 {
-	struct tr_event *e = (void *)s->buf;
-	__u32 o = TR_OFF(*off);
+	__u32 o, n, room;
 
-	if (!src || !len)
-		return;
-	if (len > TR_SOCKADDR_MAX)
-		len = TR_SOCKADDR_MAX;
-	barrier_var(len);
-	len &= TR_SOCKADDR_MAX * 2 - 1;
-	if (bpf_probe_read_user(&s->buf[TR_OFF(o + 5)], len, src))
-		return;
-	s->buf[o] = idx;
-	__builtin_memcpy(&s->buf[o + 1], &len, sizeof(len));
-	*off = o + 5 + len;
-	e->nargs++;
+	if (!p || !src)
+		return -2;
+	room = room_for(p, max < TR_STR_MAX ? max : TR_STR_MAX - 1);
+	n = len < room ? len : room;
+	o = TR_POFF(p->off);
+	barrier_var(n);
+	if (n && bpf_probe_read_user(&p->buf[o + 5], n & (TR_STR_MAX - 1), (void *)src))
+		return -1;
+	close_value(p, idx, n);
+	if (len > n)
+		tr_info(p, idx, TR_ARGF_TRUNC, len > 0xffffffffULL ? 0 : (__u32)len);
+	return 0;
 }
 
-/* A user argv array as NUL-ended elements: at most TR_ARGV_MAX elements and
- * TR_STR_MAX - 1 bytes; an element cut short keeps no NUL. */
-static __always_inline void put_argv(struct scratch *s, __u32 *off, __u8 idx, const char *const *argv)
+/* A user pointer in an array of pointers: 8 bytes, or 4 for ia32. */
+static __always_inline __u64 read_uptr(__u64 at, __u32 compat)
 {
-	struct tr_event *e = (void *)s->buf;
-	__u32 o = TR_OFF(*off), len = 0;
+	__u64 v = 0;
 
-	if (!argv)
-		return;
-	for (int i = 0; i < TR_ARGV_MAX; i++) {
-		const char *arg = NULL;
-		__u32 room;
+	if (compat) {
+		__u32 x = 0;
+
+		bpf_probe_read_user(&x, sizeof(x), (void *)at);
+		return x;
+	}
+	bpf_probe_read_user(&v, sizeof(v), (void *)at);
+	return v;
+}
+
+/* A user argv: at most TR_ARGV_MAX elements and TR_STR_MAX - 1 bytes. */
+__noinline int tr_put_uargv(struct pend *p, __u32 idx, __u64 argv, __u32 compat)
+{
+	__u32 o, len = 0, room, trunc = 0, step = compat ? 4 : 8;
+	int i;
+
+	if (!p || !argv)
+		return -2;
+	room = room_for(p, TR_STR_MAX - 1);
+	if (room < 2)
+		return -2;
+	o = TR_POFF(p->off);
+	for (i = 0; i < TR_ARGV_MAX; i++) {
+		__u64 arg = read_uptr(argv + i * step, compat);
+		__u32 left;
 		long n;
 
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+		if (!arg)
 			break;
-		if (len >= TR_STR_MAX - 1)
+		if (len >= room) {
+			trunc = 1;
 			break;
+		}
 		/* the barrier keeps clang from dropping the mask the verifier needs */
-		room = TR_STR_MAX - 1 - len;
-		barrier_var(room);
-		room &= TR_STR_MAX - 1;
-		n = bpf_probe_read_user_str(&s->buf[TR_OFF(o + 5 + len)], room, arg);
-		if (n <= 0)
+		left = room - len;
+		barrier_var(left);
+		left &= TR_STR_MAX - 1;
+		/* o + 5 + len < TR_PEND_REC (len < room): the mask changes nothing */
+		n = bpf_probe_read_user_str(&p->buf[TR_POFF(o + 5 + len)], left, (void *)arg);
+		if (n <= 0) {
+			if (!i)
+				return -1;
 			break;
+		}
 		len += n;
-		if (len >= TR_STR_MAX - 1) {
-			len = TR_STR_MAX - 1;
+		if (len >= room) {
+			len = room;
+			trunc = 1;
 			break;
 		}
 	}
-	s->buf[o] = idx;
-	__builtin_memcpy(&s->buf[o + 1], &len, sizeof(len));
-	*off = o + 5 + (len & (TR_STR_MAX - 1));
-	e->nargs++;
+	if (i == TR_ARGV_MAX && read_uptr(argv + i * step, compat))
+		trunc = 1;
+	close_value(p, idx, len);
+	if (trunc)
+		tr_info(p, idx, TR_ARGF_TRUNC, 0);
+	return 0;
 }
 
-/* Send the record built in s, size bytes; count it in the CPU's sequence. */
-static __always_inline void submit(void *ctx, struct scratch *s, __u32 size, __u32 event_id)
+/* The kernel-resolved path of a struct file: its dentry chain up through
+ * the mounts to the root, as d_path would print it (pseudo files such as
+ * a memfd: "/memfd:NAME (deleted)"). */
+#define TR_PATH_DEPTH 48
+__noinline int tr_put_file_path(struct pend *p, __u32 idx, __u64 file_addr)
 {
-	struct tr_rec_hdr *h = (void *)s->buf;
+	struct file *f = (void *)file_addr;
+	struct pathbuf *pb;
+	struct dentry *d, *root, *parent;
+	struct vfsmount *vfs;
+	struct mount *mnt;
+	__u32 zero = 0, pos = TR_PATH_HALF, len, o, room, deleted = 0, pseudo = 0;
+	int i;
+
+	if (!p || !f)
+		return -2;
+	pb = bpf_map_lookup_elem(&path_map, &zero);
+	if (!pb)
+		return -2;
+	d = BPF_CORE_READ(f, f_path.dentry);
+	vfs = BPF_CORE_READ(f, f_path.mnt);
+	if (!d || !vfs)
+		return -2;
+	mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt);
+	root = BPF_CORE_READ(vfs, mnt_root);
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d && d != root)
+		pseudo = deleted = 1;
+	else if (!BPF_CORE_READ(d, d_hash.pprev) && parent != d)
+		deleted = 1;
+	if (deleted) {
+		pos -= 10;
+		__builtin_memcpy(&pb->b[TR_PATH_HALF - 10], " (deleted)", 10);
+	}
+	for (i = 0; i < TR_PATH_DEPTH; i++) {
+		struct qstr name;
+
+		parent = BPF_CORE_READ(d, d_parent);
+		if (!pseudo && (d == root || d == parent)) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (d != root || up == mnt)
+				break;	/* the root of everything, or a detached tree */
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfs = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+			root = BPF_CORE_READ(vfs, mnt_root);
+			continue;
+		}
+		name = BPF_CORE_READ(d, d_name);
+		len = name.len & 255;
+		if (len + 1 > pos)
+			break;
+		pos = (pos - len) & (TR_PATH_HALF - 1);
+		bpf_probe_read_kernel(&pb->b[pos], len, name.name);
+		pos = (pos - 1) & (TR_PATH_HALF - 1);
+		pb->b[pos] = '/';
+		if (pseudo)
+			break;
+		d = parent;
+	}
+	if (pos == TR_PATH_HALF - (deleted ? 10 : 0)) {
+		pos = (pos - 1) & (TR_PATH_HALF - 1);
+		pb->b[pos] = '/';
+	}
+	len = TR_PATH_HALF - pos;
+	room = room_for(p, TR_STR_MAX - 1);
+	o = TR_POFF(p->off);
+	if (len > room)
+		len = room;
+	if (!len)
+		return -2;
+	barrier_var(len);
+	bpf_probe_read_kernel(&p->buf[o + 5], len & (TR_STR_MAX - 1), &pb->b[pos & (TR_PATH_HALF - 1)]);
+	close_value(p, idx, len);
+	return 0;
+}
+
+/* The struct file of fd in the current task's table, or 0. */
+static __always_inline __u64 fd_file(__s64 fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return (__u64)f;
+}
+
+/* An inet or inet6 socket's local address as a sockaddr. */
+__noinline int tr_put_sock_addr(struct pend *p, __u32 idx, __u64 sk_addr, __u32 remote)
+{
+	struct sock *sk = (void *)sk_addr;
+	__u16 family;
+	__u32 o;
+
+	if (!p || !sk)
+		return -2;
+	if (p->off > TR_PEND_REC - 40)
+		return -2;
+	o = TR_POFF(p->off);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == 2 /* AF_INET */) {
+		struct sockaddr_in sin = { .sin_family = family };
+
+		if (remote) {
+			sin.sin_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+			sin.sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		} else {
+			sin.sin_port = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+			sin.sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		}
+		__builtin_memcpy(&p->buf[o + 5], &sin, sizeof(sin));
+		close_value(p, idx, sizeof(sin));
+		return 0;
+	}
+	if (family == 10 /* AF_INET6 */) {
+		struct sockaddr_in6 sin6 = { .sin6_family = family };
+
+		if (remote) {
+			sin6.sin6_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+			BPF_CORE_READ_INTO(&sin6.sin6_addr, sk, __sk_common.skc_v6_daddr);
+		} else {
+			sin6.sin6_port = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+			BPF_CORE_READ_INTO(&sin6.sin6_addr, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+		__builtin_memcpy(&p->buf[o + 5], &sin6, sizeof(sin6));
+		close_value(p, idx, sizeof(sin6));
+		return 0;
+	}
+	return -2;
+}
+
+/* The struct sock of socket fd, or 0. */
+static __always_inline __u64 fd_sock(__s64 fd)
+{
+	struct file *f = (void *)fd_file(fd);
+	struct socket *sock;
+	umode_t mode;
+
+	if (!f)
+		return 0;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & 00170000) != 0140000 /* S_IFSOCK */)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	return (__u64)BPF_CORE_READ(sock, sk);
+}
+
+/* msg_name, msg_namelen, msg_control, msg_controllen of a user msghdr. */
+struct msg_view {
+	__u64 name, control, controllen;
+	__u32 namelen;
+};
+
+static __always_inline int read_msghdr(__u64 at, __u32 compat, struct msg_view *m)
+{
+	if (compat) {
+		struct compat_msghdr c;
+
+		if (bpf_probe_read_user(&c, sizeof(c), (void *)at))
+			return -1;
+		m->name = c.msg_name;
+		m->namelen = c.msg_namelen;
+		m->control = c.msg_control;
+		m->controllen = c.msg_controllen;
+		return 0;
+	} else {
+		struct user_msghdr u;
+
+		if (bpf_probe_read_user(&u, sizeof(u), (void *)at))
+			return -1;
+		m->name = (__u64)u.msg_name;
+		m->namelen = u.msg_namelen;
+		m->control = (__u64)u.msg_control;
+		m->controllen = u.msg_controllen;
+		return 0;
+	}
+}
+
+/* The fds of the first SCM_RIGHTS control message, as int32s. */
+__noinline int tr_put_rights(struct pend *p, __u32 idx, __u64 control, __u64 controllen, __u32 compat)
+{
+	__u32 hdr = compat ? 12 : 16, n, o;
+	__u64 at = control;
+	int i;
+
+	if (!p || !control)
+		return -2;
+	if (p->off > TR_PEND_REC - 5 - 4 * TR_RIGHTS_MAX - 1)
+		return -2;
+	for (i = 0; i < 4; i++) {
+		__u64 clen = 0;
+		int level = 0, type = 0;
+
+		if (at + hdr > control + controllen)
+			return -2;
+		if (compat) {
+			__u32 l = 0;
+
+			bpf_probe_read_user(&l, sizeof(l), (void *)at);
+			clen = l;
+		} else {
+			bpf_probe_read_user(&clen, sizeof(clen), (void *)at);
+		}
+		bpf_probe_read_user(&level, sizeof(level), (void *)(at + hdr - 8));
+		bpf_probe_read_user(&type, sizeof(type), (void *)(at + hdr - 4));
+		if (clen < hdr)
+			return -2;
+		if (level == 1 /* SOL_SOCKET */ && type == 1 /* SCM_RIGHTS */) {
+			n = (clen - hdr) / 4;
+			if (n > TR_RIGHTS_MAX)
+				n = TR_RIGHTS_MAX;
+			o = TR_POFF(p->off);
+			n *= 4;
+			barrier_var(n);
+			n &= 63;
+			if (n && bpf_probe_read_user(&p->buf[o + 5], n, (void *)(at + hdr)))
+				return -1;
+			close_value(p, idx, n);
+			return 0;
+		}
+		at += compat ? (clen + 3) & ~3ULL : (clen + 7) & ~7ULL;
+	}
+	return -2;
+}
+
+/* One argument by its descriptor (struct tr_sc_arg as a u32: read, wire,
+ * reg, len_reg from the low byte up). */
+__noinline int tr_put_arg(struct pend *p, __u32 i, __u32 desc, __s64 ret)
+{
+	__u32 rd = desc & 0x7f, wire = (desc >> 8) & 0xff, reg = (desc >> 16) & 0xff, len_reg = desc >> 24;
+	__u64 v, len;
+	struct msg_view m = {};
+
+	if (!p)
+		return -2;
+	v = reg == TR_REG_RET ? (__u64)ret : p->regs[reg & 7];
+	len = p->regs[len_reg & 7];
+	switch (rd) {
+	case TR_RD_REG:
+		if (p->compat && (wire == TR_T_INT64))
+			v = (__s64)(__s32)v;
+		return tr_put_int(p, i, wire, v);
+	case TR_RD_NR:
+		return tr_put_int(p, i, wire, p->sysnr);
+	case TR_RD_COMPAT:
+		return tr_put_int(p, i, wire, p->compat);
+	case TR_RD_USTR:
+		return tr_put_str(p, i, v, 1);
+	case TR_RD_UARGV:
+		return tr_put_uargv(p, i, v, p->compat);
+	case TR_RD_USOCKADDR:
+		return tr_put_ubytes(p, i, v, len, TR_SOCKADDR_MAX);
+	case TR_RD_USOCKADDR_PLEN: {
+		int n = 0;
+
+		if ((__s64)ret < 0 || !len || bpf_probe_read_user(&n, sizeof(n), (void *)len) || n <= 0)
+			return -2;
+		return tr_put_ubytes(p, i, v, n, TR_SOCKADDR_MAX);
+	}
+	case TR_RD_UBYTES:
+		return tr_put_ubytes(p, i, v, len, TR_DATA_MAX);
+	case TR_RD_IOV: {
+		__u64 base = read_uptr(v, p->compat);
+		__u64 n = read_uptr(v + (p->compat ? 4 : 8), p->compat);
+
+		return tr_put_ubytes(p, i, base, n, TR_DATA_MAX);
+	}
+	case TR_RD_PIPEFD:
+		if ((__s64)ret < 0)
+			return -2;
+		return tr_put_ubytes(p, i, v, 8, 8);
+	case TR_RD_FD_PATH:
+		return tr_put_file_path(p, i, fd_file((__s64)(int)v));
+	case TR_RD_SOCK_LOCAL:
+		if ((__s64)ret < 0)
+			return -2;
+		return tr_put_sock_addr(p, i, fd_sock((__s64)(int)v), 0);
+	case TR_RD_MSG_NAME:
+		if (read_msghdr(v, p->compat, &m))
+			return -1;
+		return tr_put_ubytes(p, i, m.name, m.namelen, TR_SOCKADDR_MAX);
+	case TR_RD_MMSG_NAME:
+		/* struct mmsghdr starts with its msghdr */
+		if (read_msghdr(v, p->compat, &m))
+			return -1;
+		return tr_put_ubytes(p, i, m.name, m.namelen, TR_SOCKADDR_MAX);
+	case TR_RD_MSG_RIGHTS:
+		if (read_msghdr(v, p->compat, &m))
+			return -1;
+		return tr_put_rights(p, i, m.control, m.controllen, p->compat);
+	case TR_RD_BPF_PROG_TYPE: {
+		__u32 type = 0;
+
+		if ((int)len != 5 /* BPF_PROG_LOAD */ || bpf_probe_read_user(&type, sizeof(type), (void *)v))
+			return -2;
+		return tr_put_int(p, i, wire, type);
+	}
+	case TR_RD_BPF_DETACH:
+		/* BPF_PROG_DETACH, BPF_LINK_DETACH */
+		return tr_put_int(p, i, wire, (int)len == 9 || (int)len == 34);
+	case TR_RD_PRCTL_NAME:
+		if ((int)len != 15 /* PR_SET_NAME */)
+			return -2;
+		return tr_put_str(p, i, v, 1);
+	default:
+		return -2;
+	}
+}
+
+/* Every argument read at this point: at entry (at_exit 0) or at exit,
+ * where arguments whose entry read failed are read again and flagged. */
+static __always_inline void put_args(struct pend *p, struct tr_sc_desc *d, __u32 at_exit, __s64 ret)
+{
+	for (int i = 0; i < TR_SC_ARGS; i++) {
+		struct tr_sc_arg a = d->args[i];
+		__u32 exit_arg = a.read & TR_RD_AT_EXIT, retry = 0, packed;
+		int rc;
+
+		if (i >= d->nargs)
+			break;
+		if (at_exit && !exit_arg) {
+			if (!(p->retry & (1U << i)))
+				continue;
+			retry = 1;
+		} else if (!at_exit && exit_arg) {
+			continue;
+		}
+		packed = a.read | (__u32)a.wire << 8 | (__u32)a.reg << 16 | (__u32)a.len_reg << 24;
+		rc = tr_put_arg(p, i, packed, ret);
+		if (rc == -1 && !at_exit)
+			p->retry |= 1U << i;
+		else if (!rc && retry)
+			tr_info(p, i, TR_ARGF_AT_EXIT, 0);
+	}
+}
+
+/* Send the record in buf, size bytes; count it in the CPU's sequence. */
+static __always_inline void submit(void *ctx, void *buf, __u32 size, __u32 event_id)
+{
+	struct tr_rec_hdr *h = buf;
 	__u32 zero = 0;
 	__u64 *seq = bpf_map_lookup_elem(&seq_map, &zero);
 
 	if (!seq)
 		return;
 	h->seq = (*seq)++;
-	size &= TR_BUF_REC - 1;
+	h->cpu = bpf_get_smp_processor_id();
 	h->size = size;
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, s->buf, size)) {
-		__u64 *n = bpf_map_lookup_elem(&drops, &event_id);
+	if (size > TR_PEND_REC + 64)
+		return;
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, buf, size)) {
+		__u32 slot = event_id < TR_DROP_IDS ? event_id : 0;
+		__u64 *n = bpf_map_lookup_elem(&drops, &slot);
 
 		if (n)
 			(*n)++;
 	}
 }
 
+/* Append the argument-info trailer and send the record. */
+static __always_inline void submit_pend(void *ctx, struct pend *p)
+{
+	struct tr_event *e = (void *)p->buf;
+	__u32 o = TR_POFF(p->off);
+
+	for (int i = 0; i < TR_PEND_INFO; i++) {
+		if (i >= p->ninfo)
+			break;
+		__builtin_memcpy(&p->buf[o], &p->info[i], sizeof(struct tr_arg_info));
+		o += sizeof(struct tr_arg_info);
+	}
+	submit(ctx, p->buf, o, e->event_id);
+}
+
 /*
- * sys_enter: why here: execve's argv and pathname live in memory the exec
- * replaces, so execve is sent at entry (TR_EVF_AT_ENTRY) and its result
- * follows as a TR_REC_RETVAL. Other syscalls save their arguments and are
- * sent at exit, once the result is known.
+ * sys_enter: why here: what the caller passed is in user memory now, and a
+ * second thread may change it before the kernel is done (a path swapped
+ * while openat blocks). Pointed-to values are copied into the thread's
+ * pending record; exec is sent right away (its memory is replaced), its
+ * result follows as a TR_REC_RETVAL.
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 {
-	struct saved_args *sa;
-	struct scratch *s;
-	__u32 off;
+	struct tr_sc_desc *d;
+	struct pend *p;
+	__u32 slot = id, compat;
 
-	if (id != TR_NR_execve && id != TR_NR_openat && id != TR_NR_connect && id != TR_NR_chdir)
+	if (id < 0 || id >= TR_SC_NR_MAX || is_self())
 		return 0;
-	if (is_self() || is_compat_syscall())
-		return 0;
-	if (id != TR_NR_execve) {
-		sa = bpf_task_storage_get(&args_map, bpf_get_current_task_btf(), NULL,
-					  BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!sa)
+	compat = is_compat_syscall();
+	if (compat) {
+		__u32 *s = bpf_map_lookup_elem(&sc_ia32, &slot);
+
+		if (!s || *s == TR_SC_NONE)
 			return 0;
-		/* regs is a trusted pointer here: plain loads, no probe reads */
-		sa->nr = id;
-		sa->args[0] = PT_REGS_PARM1_SYSCALL(regs);
-		sa->args[1] = PT_REGS_PARM2_SYSCALL(regs);
-		sa->args[2] = PT_REGS_PARM3_SYSCALL(regs);
-		sa->args[3] = PT_REGS_PARM4_SYSCALL(regs);
-		return 0;
+		slot = *s;
 	}
-	s = scratch_get();
-	if (!s)
+	d = bpf_map_lookup_elem(&sc_table, &slot);
+	if (!d || !d->enabled || (!compat && (d->flags & TR_SCF_IA32_ONLY)))
 		return 0;
-	event_init(s, TR_EV_EXECVE, TR_EVF_AT_ENTRY);
-	off = sizeof(struct tr_event);
-	put_str(s, &off, 0, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs), true);
-	put_argv(s, &off, 1, (const char *const *)PT_REGS_PARM2_CORE_SYSCALL(regs));
-	submit(ctx, s, off, TR_EV_EXECVE);
+	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		return 0;
+	p->sysnr = id;
+	p->slot = slot;
+	p->compat = compat;
+	p->retry = 0;
+	/* regs is a trusted pointer here: plain loads, no probe reads */
+	if (compat) {
+		p->regs[0] = (__u32)regs->bx;
+		p->regs[1] = (__u32)regs->cx;
+		p->regs[2] = (__u32)regs->dx;
+		p->regs[3] = (__u32)regs->si;
+		p->regs[4] = (__u32)regs->di;
+		p->regs[5] = (__u32)regs->bp;
+	} else {
+		p->regs[0] = regs->di;
+		p->regs[1] = regs->si;
+		p->regs[2] = regs->dx;
+		p->regs[3] = regs->r10;
+		p->regs[4] = regs->r8;
+		p->regs[5] = regs->r9;
+	}
+	event_init(p, d->event_id);
+	put_args(p, d, 0, 0);
+	if (d->flags & TR_SCF_AT_ENTRY) {
+		struct tr_event *e = (void *)p->buf;
+
+		e->flags |= TR_EVF_AT_ENTRY;
+		submit_pend(ctx, p);
+	}
 	return 0;
 }
 
-/* sys_exit: why here: the return value is known; the saved arguments'
- * memory is still the caller's. */
+/* sys_exit: why here: the return value is known, and what the kernel made
+ * of the call (the file an fd refers to, addresses it filled in). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
-	struct saved_args *sa;
-	struct scratch *s;
-	__u32 tid, off;
+	struct tr_sc_desc *d;
+	struct tr_event *e;
+	struct pend *p;
+	__u32 slot;
 
-	if (nr != TR_NR_execve && nr != TR_NR_openat && nr != TR_NR_connect && nr != TR_NR_chdir)
+	if (nr < 0 || nr >= TR_SC_NR_MAX || is_self())
 		return 0;
-	if (is_self() || is_compat_syscall())
+	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, 0);
+	if (!p || p->sysnr != nr)
 		return 0;
-	s = scratch_get();
-	if (!s)
+	p->sysnr = -1;
+	slot = p->slot;
+	d = bpf_map_lookup_elem(&sc_table, &slot);
+	if (!d)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	if (nr == TR_NR_execve) {
-		struct tr_retval *rv = (void *)s->buf;
+	if (d->flags & TR_SCF_AT_ENTRY) {
+		struct pend *s = scratch_get();
+		struct tr_retval *rv;
 
+		if (!s)
+			return 0;
+		rv = (void *)s->buf;
 		rv->h.kind = TR_REC_RETVAL;
-		rv->h.cpu = bpf_get_smp_processor_id();
 		rv->h.ts = bpf_ktime_get_boot_ns();
-		rv->event_id = TR_EV_EXECVE;
-		rv->host_tid = tid;
+		rv->event_id = d->event_id;
+		rv->host_tid = (__u32)bpf_get_current_pid_tgid();
 		rv->retval = ret;
-		submit(ctx, s, sizeof(*rv), TR_EV_EXECVE);
+		submit(ctx, s->buf, sizeof(*rv), d->event_id);
 		return 0;
 	}
-	sa = bpf_task_storage_get(&args_map, bpf_get_current_task_btf(), NULL, 0);
-	if (!sa || sa->nr != nr)
-		return 0;
-	sa->nr = -1;
-	off = sizeof(struct tr_event);
-	if (nr == TR_NR_openat) {
-		struct tr_event *e = event_init(s, TR_EV_OPENAT, 0);
-
-		e->retval = ret;
-		put_u32(s, &off, 0, (__u32)sa->args[0]);
-		put_str(s, &off, 1, (const char *)sa->args[1], true);
-		put_u32(s, &off, 2, (__u32)sa->args[2]);
-		put_u32(s, &off, 3, (__u32)sa->args[3]);
-		submit(ctx, s, off, TR_EV_OPENAT);
-	} else if (nr == TR_NR_chdir) {
-		struct tr_event *e = event_init(s, TR_EV_CHDIR, 0);
-
-		e->retval = ret;
-		put_str(s, &off, 0, (const char *)sa->args[0], true);
-		submit(ctx, s, off, TR_EV_CHDIR);
-	} else {
-		struct tr_event *e = event_init(s, TR_EV_CONNECT, 0);
-
-		e->retval = ret;
-		put_u32(s, &off, 0, (__u32)sa->args[0]);
-		put_user_bytes(s, &off, 1, (const void *)sa->args[1], (__u32)sa->args[2]);
-		put_u32(s, &off, 2, (__u32)sa->args[2]);
-		submit(ctx, s, off, TR_EV_CONNECT);
-	}
+	e = (void *)p->buf;
+	e->retval = ret;
+	e->h.ts = bpf_ktime_get_boot_ns();
+	put_args(p, d, 1, ret);
+	if ((d->flags & TR_SCF_SIGNAL) && (__u32)p->regs[d->sig_reg & 7] == self_tgid && self_tgid)
+		e->flags |= TR_EVF_TO_RECORDER;
+	submit_pend(ctx, p);
 	return 0;
 }
 
@@ -388,83 +879,94 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct scratch *s;
-	__u32 off = sizeof(struct tr_event);
+	struct pend *p;
 
 	if (child->tgid == self_tgid)
 		return 0;
-	s = scratch_get();
-	if (!s)
+	p = scratch_get();
+	if (!p)
 		return 0;
-	event_init(s, TR_EV_SCHED_PROCESS_FORK, 0);
-	put_u32(s, &off, 0, parent->pid);
-	put_u32(s, &off, 1, ns_nr(parent->thread_pid, NULL));
-	put_u32(s, &off, 2, parent->tgid);
-	put_u32(s, &off, 3, ns_nr(parent->group_leader->thread_pid, NULL));
-	put_u64(s, &off, 4, parent->start_boottime);
-	put_u32(s, &off, 5, child->pid);
-	put_u32(s, &off, 6, ns_nr(child->thread_pid, NULL));
-	put_u32(s, &off, 7, child->tgid);
-	put_u32(s, &off, 8, ns_nr(child->group_leader->thread_pid, NULL));
-	put_u64(s, &off, 9, child->start_boottime);
-	submit(ctx, s, off, TR_EV_SCHED_PROCESS_FORK);
+	event_init(p, TR_EV_SCHED_PROCESS_FORK);
+	tr_put_int(p, 0, TR_T_INT32, parent->pid);
+	tr_put_int(p, 1, TR_T_INT32, ns_nr(parent->thread_pid, NULL));
+	tr_put_int(p, 2, TR_T_INT32, parent->tgid);
+	tr_put_int(p, 3, TR_T_INT32, ns_nr(parent->group_leader->thread_pid, NULL));
+	tr_put_int(p, 4, TR_T_UINT64, parent->start_boottime);
+	tr_put_int(p, 5, TR_T_INT32, child->pid);
+	tr_put_int(p, 6, TR_T_INT32, ns_nr(child->thread_pid, NULL));
+	tr_put_int(p, 7, TR_T_INT32, child->tgid);
+	tr_put_int(p, 8, TR_T_INT32, ns_nr(child->group_leader->thread_pid, NULL));
+	tr_put_int(p, 9, TR_T_UINT64, child->start_boottime);
+	submit_pend(ctx, p);
+	return 0;
+}
+
+/* The new image's argv, from its own stack (mm->arg_start..arg_end): no page
+ * fault needed, nothing the caller can change any more. */
+__noinline int tr_put_mm_argv(struct pend *p, __u32 idx, __u64 start, __u64 end)
+{
+	__u32 o, len, room, real;
+
+	if (!p || end <= start)
+		return -2;
+	real = end - start > 0xffffffffULL ? 0 : end - start;
+	room = room_for(p, TR_STR_MAX - 1);
+	len = real < room ? real : room;
+	o = TR_POFF(p->off);
+	barrier_var(len);
+	if (!len || bpf_probe_read_user(&p->buf[o + 5], len & (TR_STR_MAX - 1), (void *)start))
+		return -1;
+	close_value(p, idx, len);
+	if (len < real)
+		tr_info(p, idx, TR_ARGF_TRUNC, real);
 	return 0;
 }
 
 /* sched_process_exec: why here: after a successful exec, with the new
- * image's argv in place and the name it was run by. */
+ * image's argv in place, the file the kernel actually runs and the name
+ * it was asked for. */
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(tr_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct scratch *s;
-	struct tr_event *e;
-	unsigned long arg_start, arg_end;
-	__u32 off = sizeof(struct tr_event), o, len;
+	__u64 filename, interp;
+	struct pend *p;
 
 	if (is_self())
 		return 0;
-	s = scratch_get();
-	if (!s)
+	p = scratch_get();
+	if (!p)
 		return 0;
-	e = event_init(s, TR_EV_SCHED_PROCESS_EXEC, 0);
-	put_str(s, &off, 0, bprm->filename, false);
-	if (bprm->interp != bprm->filename)
-		put_str(s, &off, 6, bprm->interp, false);
-	arg_start = BPF_CORE_READ(p, mm, arg_start);
-	arg_end = BPF_CORE_READ(p, mm, arg_end);
-	len = arg_end > arg_start ? arg_end - arg_start : 0;
-	if (len > TR_STR_MAX - 1)
-		len = TR_STR_MAX - 1;
-	o = TR_OFF(off);
-	if (len && !bpf_probe_read_user(&s->buf[TR_OFF(o + 5)], len & (TR_STR_MAX - 1), (void *)arg_start)) {
-		s->buf[o] = 10; /* argv */
-		__builtin_memcpy(&s->buf[o + 1], &len, sizeof(len));
-		off = o + 5 + (len & (TR_STR_MAX - 1));
-		e->nargs++;
-	}
-	put_u32(s, &off, 18, old_pid);
-	submit(ctx, s, off, TR_EV_SCHED_PROCESS_EXEC);
+	event_init(p, TR_EV_SCHED_PROCESS_EXEC);
+	/* global functions take kernel pointers as scalars: probe reads */
+	filename = (__u64)BPF_CORE_READ(bprm, filename);
+	interp = (__u64)BPF_CORE_READ(bprm, interp);
+	tr_put_str(p, 0, filename, 0);
+	tr_put_file_path(p, 1, (__u64)BPF_CORE_READ(bprm, file));
+	if (interp != filename)
+		tr_put_str(p, 6, interp, 0);
+	tr_put_mm_argv(p, 10, BPF_CORE_READ(t, mm, arg_start), BPF_CORE_READ(t, mm, arg_end));
+	tr_put_int(p, 18, TR_T_INT32, old_pid);
+	submit_pend(ctx, p);
 	return 0;
 }
 
 /* sched_process_exit: why here: every thread's exit, with whether it ended
  * the whole thread group. */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tr_sched_process_exit, struct task_struct *p, bool group_dead)
+int BPF_PROG(tr_sched_process_exit, struct task_struct *t, bool group_dead)
 {
-	struct scratch *s;
-	__u32 off = sizeof(struct tr_event);
+	struct pend *p;
 
 	if (is_self())
 		return 0;
-	s = scratch_get();
-	if (!s)
+	p = scratch_get();
+	if (!p)
 		return 0;
-	event_init(s, TR_EV_SCHED_PROCESS_EXIT, 0);
+	event_init(p, TR_EV_SCHED_PROCESS_EXIT);
 	/* as Tracee splits the wait status: exit code and terminating signal */
-	put_u32(s, &off, 0, (__u32)((p->exit_code >> 8) & 0xff));
-	put_u32(s, &off, 1, (__u32)(p->exit_code & 0x7f));
-	put_u32(s, &off, 2, group_dead ? 1 : 0);
-	submit(ctx, s, off, TR_EV_SCHED_PROCESS_EXIT);
+	tr_put_int(p, 0, TR_T_INT32, (t->exit_code >> 8) & 0xff);
+	tr_put_int(p, 1, TR_T_INT32, t->exit_code & 0x7f);
+	tr_put_int(p, 2, TR_T_UINT32, group_dead ? 1 : 0);
+	submit_pend(ctx, p);
 	return 0;
 }

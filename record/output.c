@@ -5,13 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 
-static int dir_is_empty(const char *dir)
+/* 1 if the directory open as fd holds nothing, 0 if it holds something,
+ * -errno. */
+static int dir_is_empty(int fd)
 {
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(dup(fd));
 	struct dirent *de;
 	int empty = 1;
 
@@ -24,28 +28,78 @@ static int dir_is_empty(const char *dir)
 	return empty;
 }
 
-static int make_dir(const char *dir)
+/* The recording directory is ours alone: another user who could write in
+ * it could swap the manifest or a segment under the recorder. */
+static int make_dir(const char *dir, int force)
 {
+	struct stat st;
+	int fd, err = 0;
+
 	if (!mkdir(dir, 0700))
 		return 0;
 	if (errno != EEXIST)
 		return -errno;
-	if (dir_is_empty(dir) != 1)
-		return -EEXIST;
-	return chmod(dir, 0700) ? -errno : 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR && !lstat(dir, &st) && S_ISLNK(st.st_mode) ? -ELOOP : -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (st.st_uid != geteuid() && !force)
+		err = -EPERM;
+	else if ((st.st_uid != geteuid() && fchown(fd, geteuid(), getegid())) || fchmod(fd, 0700))
+		err = -errno;
+	else if (dir_is_empty(fd) != 1)
+		err = -EEXIST;
+	close(fd);
+	return err;
+}
+
+/* Room for the final manifest: twice the first one, and more for the
+ * segments it will list. */
+static int reserve(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	off_t size = 256 << 10;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, TR_MANIFEST_NAME);
+	if (!stat(path, &st))
+		size += 2 * st.st_size;
+	snprintf(path, sizeof(path), "%s/%s", dir, REC_RESERVE_NAME);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	err = posix_fallocate(fd, 0, size);
+	if (close(fd) && !err)
+		err = errno;
+	if (err)
+		unlink(path);
+	return -err;
+}
+
+static void unreserve(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, REC_RESERVE_NAME);
+	unlink(path);
 }
 
 static int segment_open(struct rec_output *o, uint64_t now_ns)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/events/seg-%06zu.zst", o->dir, o->manifest->nsegments);
+	snprintf(path, sizeof(path), "%s/events/seg-%06zu.zst", o->dir, rec_output__segment_num(o));
 	o->seg = tr_seg_writer__open(path, o->zstd_level, TR_SEG_FRAME_RAW_DEFAULT);
 	if (!o->seg)
 		return -errno;
+	tr_seg_writer__frame_records(o->seg, o->frame_records);
 	/* the hash chain runs across segments */
 	if (o->manifest->nsegments)
 		tr_seg_writer__chain(o->seg, o->manifest->segments[o->manifest->nsegments - 1].info.chain);
+	else if (o->manifest->ncuts) /* a ring cut every closed segment */
+		tr_seg_writer__chain(o->seg, o->manifest->cuts[o->manifest->ncuts - 1].info.chain);
 	o->seg_opened_ns = now_ns;
 	return 0;
 }
@@ -66,7 +120,7 @@ static int segment_close(struct rec_output *o)
 		return -ENOMEM;
 	m->segments = f;
 	f = &m->segments[m->nsegments];
-	if (asprintf(&f->path, "events/seg-%06zu.zst", m->nsegments) < 0)
+	if (asprintf(&f->path, "events/seg-%06zu.zst", rec_output__segment_num(o)) < 0)
 		return -ENOMEM;
 	f->info = info;
 	m->nsegments++;
@@ -82,13 +136,15 @@ int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *
 	o->dir = strdup(dir);
 	if (!o->dir)
 		return -ENOMEM;
-	err = make_dir(dir);
+	err = make_dir(dir, o->force);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/events", dir);
 	if (mkdir(path, 0700))
 		return -errno;
 	err = tr_manifest__write(dir, m);
+	if (!err)
+		err = reserve(dir);
 	if (err)
 		return err;
 	return segment_open(o, m->start_boot_ns);
@@ -104,6 +160,8 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 	before = tr_seg_writer__bytes(o->seg);
 	o->records++;
 	o->raw_bytes += len;
+	if (o->on_append)
+		o->on_append(o->append_ctx, rec, len);
 	err = tr_seg_writer__append(o->seg, rec, len);
 	if (tr_seg_writer__bytes(o->seg) != before) {
 		/* a frame was written out: every record so far is on disk */
@@ -127,7 +185,7 @@ int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cp
 
 int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 {
-	int err, werr;
+	int err;
 
 	if (!o->seg)
 		return -EIO;
@@ -138,6 +196,20 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	o->bytes_at_flush = rec_output__bytes(o);
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
 		return 0;
+	return rec_output__rotate(o, now_ns);
+}
+
+size_t rec_output__segment_num(const struct rec_output *o)
+{
+	return o->manifest->nsegments + o->manifest->ncuts;
+}
+
+int rec_output__rotate(struct rec_output *o, uint64_t now_ns)
+{
+	int err, werr;
+
+	if (!o->seg)
+		return -EIO;
 	/* the manifest lists the closed segment whether or not the next opens */
 	err = segment_close(o);
 	if (!err)
@@ -165,13 +237,36 @@ uint64_t rec_output__bytes_due(const struct rec_output *o)
 	return rec_output__bytes(o) + pending;
 }
 
+void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames)
+{
+	const struct tr_manifest *m = o->manifest;
+
+	*frames = 0;
+	for (size_t i = 0; i < m->nsegments; i++)
+		*frames += m->segments[i].info.frames;
+	memset(out, 0, TR_CHAIN_LEN);
+	if (o->seg) {
+		tr_seg_writer__head(o->seg, out);
+		*frames += tr_seg_writer__frames(o->seg);
+	} else if (m->nsegments) {
+		memcpy(out, m->segments[m->nsegments - 1].info.chain, TR_CHAIN_LEN);
+	}
+}
+
 int rec_output__close(struct rec_output *o)
 {
 	int err = 0, werr;
 
-	/* The manifest is written even if the segment failed: it says so. */
-	if (o->seg)
+	/* The manifest is written even if the segment failed: it says so.
+	 * The reserve makes room for it on a full disk. */
+	if (o->seg) {
+		uint32_t pending = tr_seg_writer__pending(o->seg);
+
 		err = segment_close(o);
+		if (err)
+			o->unwritten += pending;
+	}
+	unreserve(o->dir);
 	werr = tr_manifest__write(o->dir, o->manifest);
 	free(o->dir);
 	o->dir = NULL;

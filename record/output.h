@@ -22,11 +22,27 @@ struct rec_output {
 	uint64_t raw_bytes;		/* bytes of records appended, before compression */
 	uint64_t raw_at_flush;		/* ... as of the last flush: all written out then */
 	uint64_t bytes_at_flush;	/* segment bytes on disk as of the last flush */
+	uint32_t frame_records;		/* a frame closes at this many records (0: bytes and time only) */
+	uint64_t unwritten;		/* records taken but lost to a write error at close */
+	int force;			/* take over an existing empty directory that is not ours */
 	struct tr_manifest *manifest;	/* segments are appended as they close */
+	/* every record appended also goes here (NULL: nowhere): the live
+	 * signatures of the ring mode */
+	void (*on_append)(void *ctx, const void *rec, size_t len);
+	void *append_ctx;
 };
 
-/* Create dir (0700, must not exist or be empty), write the manifest in its
- * "recording" state and open the first segment. 0 or -errno. */
+/* Space kept in the recording directory for the final manifest, so that a
+ * full disk still gets a finalised recording (released just before it is
+ * written). Readers ignore the file; a recorder killed with -9 leaves it. */
+#define REC_RESERVE_NAME ".reserve"
+
+/* Create dir (mode 0700) and write the manifest in its "recording" state,
+ * reserve the space of the final one, and open the first segment. An
+ * existing dir is used only if it is a directory (not a symlink: -ELOOP),
+ * ours (-EPERM; with o->force one of another user's is taken over: chown,
+ * chmod 0700) and empty (-EEXIST), checked after it is made ours. 0 or
+ * -errno. */
 int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *m);
 /* Append a record as it came from the kernel. 0 or -errno. */
 int rec_output__append(struct rec_output *o, const void *rec, size_t len);
@@ -35,12 +51,20 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len);
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Close the current segment and open the next, now. 0 or -errno. */
+int rec_output__rotate(struct rec_output *o, uint64_t now_ns);
+/* The number of the segment being written (seg-NNNNNN): segments closed,
+ * kept or cut. */
+size_t rec_output__segment_num(const struct rec_output *o);
 /* Segment bytes on disk so far, closed segments and the open one. */
 uint64_t rec_output__bytes(const struct rec_output *o);
 /* Those bytes plus an estimate of what the records not yet written out will
  * take compressed (at the ratio reached so far): what --max-size weighs. */
 uint64_t rec_output__bytes_due(const struct rec_output *o);
-/* Close the last segment and write the final manifest. 0 or -errno. */
+/* The hash chain head: the hash of the last frame written, into out. */
+void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
+/* Close the last segment and write the final manifest (releasing the
+ * reserve first). 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 
 #endif /* TR_RECORD_OUTPUT_H */

@@ -15,17 +15,21 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
+#include "flight.h"
 #include "manifest.h"
 #include "output.h"
+#include "sctable.h"
 #include "snapshot.h"
 #include "status.h"
 #include "units.h"
@@ -42,14 +46,35 @@ static const char usage[] =
 	"on the host is recorded, except this recorder. Needs root.\n"
 	"\n"
 	"OPTIONS:\n"
-	"  -o, --output DIR        recording directory to create (must not exist or be empty)\n"
+	"  -o, --output DIR        recording directory to create, mode 0700 (an existing one\n"
+	"                          must be an empty directory of ours, not a symlink)\n"
+	"      --force             take over an existing empty directory of another user\n"
 	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
 	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
-	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256)\n"
+	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
+	"                          packets, with --net, get 4 times as many)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
+	"  -e, --events LIST       syscall events to record, comma-separated: default, all\n"
+	"                          (every other syscall too, as raw_syscall), a set (proc,\n"
+	"                          file, net, system), event names; +NAME/-NAME change the\n"
+	"                          default set (e.g. --events +read)\n"
+	"      --frame-records N   close a frame after N records (default 1024; 0: by size\n"
+	"                          and time only): what one damaged byte can cost\n"
+	"      --anchor syslog     log the hash chain head to syslog every minute, so a\n"
+	"                          copy of it lives outside the recording\n"
+	REC_CAPTURE_USAGE
 	"      --max-size SIZE     stop cleanly when the recording's segments reach SIZE\n"
 	"                          (bytes, or with K, M, G, T: 500M, 2G)\n"
+	"      --ring SIZE|DURATION  flight recorder: keep only the newest segments within\n"
+	"                          SIZE (500M, 2G) or DURATION (90s, 15m, 2h: lowercase);\n"
+	"                          the oldest are deleted and declared cut in the manifest\n"
+	"      --trigger-on ID,... with --ring: the built-in signatures (run on the live\n"
+	"                          stream) that freeze the ring (default: every one; none:\n"
+	"                          SIGUSR1 only); SIGUSR1\n"
+	"                          freezes it too, into DIR/frozen/NNN/, never deleted\n"
+	"      --after DURATION    with --ring: a freeze also keeps DURATION after the\n"
+	"                          trigger (default 10s; 0: none)\n"
 	"  -q, --quiet             no status line and no summary at the end (the status\n"
 	"                          line is only drawn when stderr is a terminal)\n"
 	"  -v, --verbose           libbpf's debug output\n"
@@ -58,6 +83,7 @@ static const char usage[] =
 	"EXAMPLES:\n"
 	"  " PROG " -o /var/tmp/rec -- /bin/sh -c 'ls /etc; cat /etc/hostname'\n"
 	"  " PROG " -o /var/tmp/rec --duration 60      # the host, for a minute\n"
+	"  " PROG " -o /var/tmp/rec --net lo --capture exec -- curl -s http://127.0.0.1:8000/\n"
 	"  tracee-replay /var/tmp/rec | head           # then read it back\n";
 
 /* How often the buffers are drained whatever the watermark, and frames
@@ -69,6 +95,13 @@ static const char usage[] =
  * machine that moment can stretch when the vCPU is descheduled. Replay holds
  * back this much more; a record that still comes late is kept, not lost. */
 #define WATERMARK_SLACK_NS 50000000ULL
+/* A frame closes at this many records too, so a damaged byte costs at most
+ * this many (the README's figures give the size this costs). */
+#define FRAME_RECORDS 1024
+/* How long COMMAND has after SIGTERM before SIGKILL. */
+#define GRACE_NS 2000000000ULL
+/* How often the hash chain head goes to syslog with --anchor syslog. */
+#define ANCHOR_NS (60 * 1000000000ULL)
 
 struct options {
 	const char *dir;
@@ -78,12 +111,24 @@ struct options {
 	unsigned buffer_pages;
 	int zstd_level;
 	uint64_t max_size;
+	struct rec_flight_opts flight;
+	const char *events;
 	int quiet;
 	int verbose;
+	int force;
+	int anchor_syslog;
+	uint32_t frame_records;
 	char **command;
+	struct rec_capture_opts cap;
 };
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t usr1_signal;
+
+static void on_usr1(int sig)
+{
+	usr1_signal = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -129,7 +174,10 @@ static int64_t boot_to_wall_offset(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_MAX_SIZE };
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR,
+	       OPT_MAX_SIZE, OPT_RING, OPT_AFTER, OPT_TRIGGER_ON };
+	struct tr_evsel sel;
+	char msg[256];
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -138,17 +186,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "events", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "frame-records", required_argument, NULL, OPT_FRAME_RECORDS },
+		{ "anchor", required_argument, NULL, OPT_ANCHOR },
+		{ "ring", required_argument, NULL, OPT_RING },
+		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "trigger-on", required_argument, NULL, OPT_TRIGGER_ON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		REC_CAPTURE_LONGOPTS,
 		{},
 	};
 	char *end;
 	int c;
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
-			       .buffer_pages = 256, .zstd_level = 3 };
-	while ((c = getopt_long(argc, argv, "+o:d:qvh", longopts, NULL)) != -1) {
+			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS };
+	o->events = "default";
+	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
 		switch (c) {
 		case 'o':
@@ -195,11 +252,51 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
+		case 'e':
+			if (tr_evsel__parse(&sel, tr_catalog__builtin(), optarg, msg, sizeof(msg))) {
+				tr_diag__error(PROG, "%s", msg);
+				return 2;
+			}
+			o->events = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_FRAME_RECORDS: {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v > UINT32_MAX) {
+				tr_diag__error(PROG, "--frame-records: '%s' is not a number of records", optarg);
+				return 2;
+			}
+			o->frame_records = (uint32_t)v;
+			break;
+		}
+		case OPT_ANCHOR:
+			if (strcmp(optarg, "syslog")) {
+				tr_diag__error(PROG, "--anchor: '%s' is not a place to anchor to (syslog)", optarg);
+				return 2;
+			}
+			o->anchor_syslog = 1;
+			break;
+		case OPT_RING:
+			o->flight.ring = optarg;
+			break;
+		case OPT_AFTER:
+			o->flight.after = optarg;
+			break;
+		case OPT_TRIGGER_ON:
+			o->flight.trigger_on = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
+			break;
+		case REC_CAP_OPT_NET ... REC_CAP_OPT_LAST:
+			if (rec_capture__option(&o->cap, c, optarg, PROG))
+				return 2;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -211,11 +308,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
+	o->cap.net.buffer_pages = 4 * o->buffer_pages; /* packets: 4x the events' */
 	if (!o->dir) {
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
 	}
-	return 0;
+	return rec_flight__parse(&o->flight, PROG);
 }
 
 /* Our pid as the kernel's BPF helpers see it: in the initial pid namespace.
@@ -275,6 +373,30 @@ static void manifest_init(struct tr_manifest *m, int argc, char **argv)
 	m->catalog = tr_catalog__builtin();
 }
 
+/* The syscall table from the catalog and the --events selection, into
+ * the BPF maps (schema/sctable.h). */
+static int load_syscall_table(const struct events_bpf *skel, const char *events)
+{
+	static struct tr_sc_desc table[TR_SC_SLOTS];
+	static uint32_t ia32[TR_SC_NR_MAX];
+	struct tr_evsel sel;
+	char msg[256];
+	int err;
+
+	if ((err = tr_evsel__parse(&sel, tr_catalog__builtin(), events, msg, sizeof(msg))) ||
+	    (err = tr_sctable__build(tr_catalog__builtin(), &sel, table, ia32, msg, sizeof(msg)))) {
+		tr_diag__error(PROG, "%s", msg);
+		return err;
+	}
+	for (__u32 i = 0; i < TR_SC_SLOTS; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_table), &i, &table[i], BPF_ANY))
+			return -errno;
+	for (__u32 i = 0; i < TR_SC_NR_MAX; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.sc_ia32), &i, &ia32[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /* The recorder's state while draining. */
 struct recorder {
 	struct rec_output out;
@@ -283,15 +405,23 @@ struct recorder {
 	uint64_t samples;
 	uint64_t events;	/* catalog events, as replay counts them */
 	uint64_t retvals;	/* return values sent apart from their events */
+	uint64_t last_due;	/* --max-size: bytes due after the last round */
 	uint64_t lost;
 	struct rec_status status;
 	uint64_t discarded;	/* drained after a write error, so not written */
+	struct rec_capture cap;
 };
 
 static void note_write_error(struct recorder *r, int err)
 {
 	if (err && !r->write_err) {
+		char reason[128];
+
 		r->write_err = err;
+		/* the recording says why it ended */
+		snprintf(reason, sizeof(reason), "write error: %s", strerror(-err));
+		free(r->manifest.end_reason);
+		r->manifest.end_reason = strdup(reason);
 		tr_diag__error(PROG, "%s: writing the recording failed: %s; stopping", r->out.dir,
 			       strerror(-err));
 	}
@@ -371,6 +501,7 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 		else if (rec.kind == TR_REC_RETVAL)
 			r->retvals++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
+		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
 		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
 
@@ -391,17 +522,25 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
+	if (!r->write_err)
+		note_write_error(r, rec_capture__round(&r->cap));
 }
 
 /* --max-size: weighs the segments on disk and what is still buffered, at the
- * compression reached so far. An estimate at or over the bound (the first
- * frame has no ratio yet) writes out what is pending and weighs again. */
+ * compression reached so far, plus what the last drain round added (the
+ * next is likely alike): the stop comes before the bound, not a round
+ * after it. An estimate at or over the bound (the first frame has no ratio
+ * yet) writes out what is pending and weighs again. */
 static int max_size_reached(struct recorder *r, uint64_t max, uint64_t now)
 {
-	if (rec_output__bytes_due(&r->out) < max)
+	uint64_t due = rec_output__bytes_due(&r->out);
+	uint64_t step = due > r->last_due ? due - r->last_due : 0;
+
+	r->last_due = due;
+	if (due + step < max)
 		return 0;
 	note_write_error(r, rec_output__flush(&r->out, now));
-	return rec_output__bytes_due(&r->out) >= max;
+	return rec_output__bytes_due(&r->out) + step >= max;
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -445,20 +584,59 @@ static void get_counts(const struct recorder *r, struct rec_counts *c)
 static void print_summary(const struct recorder *r, const char *dir, unsigned nprocs)
 {
 	const struct tr_manifest *m = &r->manifest;
-	uint64_t bytes = 0;
-	char size[32];
+	char hex[2 * TR_CHAIN_LEN + 1], size[32];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t bytes = 0, frames;
 
 	for (size_t i = 0; i < m->nsegments; i++)
 		bytes += m->segments[i].info.bytes;
+	rec_output__head(&r->out, head, &frames);
 	fprintf(stderr,
 		PROG ": %s: %llu events, %llu lost, %u processes in the snapshot, %zu segment(s), "
 		"%llu bytes (%s), %.2f s (%s)\n",
-		dir, (unsigned long long)r->events, (unsigned long long)r->lost, nprocs, m->nsegments,
-		(unsigned long long)bytes, rec_status__size(size, sizeof(size), bytes),
+		dir, (unsigned long long)r->events, (unsigned long long)(r->lost + m->lost_unwritten), nprocs,
+		m->nsegments, (unsigned long long)bytes, rec_status__size(size, sizeof(size), bytes),
 		(m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
-	if (r->discarded)
-		fprintf(stderr, PROG ": %s: %llu events drained after the write error were not written\n",
-			dir, (unsigned long long)r->discarded);
+	if (m->lost_unwritten)
+		fprintf(stderr, PROG ": %s: %llu of the lost events were taken but not written (%s); "
+			"the manifest counts them as lost.unwritten\n",
+			dir, (unsigned long long)m->lost_unwritten, m->end_reason);
+	fprintf(stderr, PROG ": %s: hash chain head %s after %llu frames (keep it: it proves the "
+		"frames before it whole)\n", dir, tr_chain__hex(hex, head), (unsigned long long)frames);
+}
+
+/* --anchor syslog: the chain head, so a copy of it lives outside the
+ * recording (a syslog server, the journal). */
+static void anchor(const struct rec_output *o, const char *dir, const char *when)
+{
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t frames;
+
+	rec_output__head(o, head, &frames);
+	syslog(LOG_NOTICE, "%s: hash chain head %s after %llu frames (%s)", dir, tr_chain__hex(hex, head),
+	       (unsigned long long)frames, when);
+}
+
+/* SIGTERM to the workload; SIGKILL if it is still there after GRACE_NS,
+ * said on stderr. 1 if it was running. */
+static int stop_command(pid_t child, int *status, const char *name)
+{
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+	if (waitpid(child, status, WNOHANG) == child)
+		return 0;
+	kill(child, SIGTERM);
+	while (now_ns(CLOCK_MONOTONIC) - t0 < GRACE_NS) {
+		if (waitpid(child, status, WNOHANG) == child)
+			return 1;
+		usleep(20000);
+	}
+	tr_diag__error(PROG, "'%s' (pid %d) still running %.0f s after SIGTERM; sent SIGKILL", name,
+		       (int)child, GRACE_NS / 1e9);
+	kill(child, SIGKILL);
+	waitpid(child, status, 0);
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -471,11 +649,12 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct rec_flight flight = {};
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t deadline = 0, last_flush;
+	uint64_t deadline = 0, last_flush, last_anchor;
 	unsigned nprocs = 0;
 	pid_t child = 0;
 	int go_fd = -1, status = 0, err, ret = 1;
@@ -494,6 +673,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* the ring freezes on SIGUSR1; one sent while loading is kept */
+	if (opt.flight.ring)
+		sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL);
 
 	/* Phase 1: open, configure and load the BPF programs. */
 	libbpf_set_print(opt.verbose ? libbpf_print : libbpf_quiet);
@@ -511,18 +693,32 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	err = load_syscall_table(skel, opt.events);
+	if (err) {
+		tr_diag__error(PROG, "filling the syscall table failed: %s", strerror(-err));
+		goto cleanup;
+	}
+
 	/* Phase 2: the recording directory, its manifest and first segment. */
 	manifest_init(&r.manifest, argc, argv);
 	r.out.zstd_level = opt.zstd_level;
 	r.out.seg_max_bytes = opt.seg_max_bytes;
 	r.out.seg_max_ns = opt.seg_max_ns;
+	r.out.frame_records = opt.frame_records;
+	r.out.force = opt.force;
+	rec_flight__bounds(&opt.flight, &r.out);
 	err = rec_output__open(&r.out, opt.dir, &r.manifest);
 	if (err) {
 		tr_diag__error(PROG, "%s: cannot create the recording: %s", opt.dir,
-			       err == -EEXIST ? "it exists and is not an empty directory" : strerror(-err));
+			       err == -EEXIST ? "it exists and is not an empty directory" :
+			       err == -ELOOP ? "it is a symbolic link; not followed" :
+			       err == -EPERM ? "it exists and belongs to another user (--force takes it over)" :
+			       strerror(-err));
 		goto cleanup;
 	}
 	dir_for_summary = strdup(opt.dir);
+	if (rec_flight__start(&flight, &opt.flight, &r.out, PROG, now_ns(CLOCK_BOOTTIME)))
+		goto cleanup;
 
 	/* Phase 3: buffers, then probes, then the /proc snapshot, so that
 	 * nothing falls between the snapshot and the stream. */
@@ -538,6 +734,9 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "attaching the BPF programs failed: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
+	if (err)
+		goto cleanup;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -559,7 +758,11 @@ int main(int argc, char **argv)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
 
 	/* Phase 5: drain until told to stop. */
-	last_flush = now_ns(CLOCK_BOOTTIME);
+	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);
+	if (opt.anchor_syslog) {
+		openlog(PROG, LOG_PID, LOG_DAEMON);
+		anchor(&r.out, dir_for_summary, "start");
+	}
 	rec_status__init(&r.status, stderr, opt.quiet, last_flush);
 	while (!stop_signal && !r.write_err) {
 		struct rec_counts counts;
@@ -576,6 +779,10 @@ int main(int argc, char **argv)
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
 			last_flush = now;
+		}
+		if (opt.anchor_syslog && now - last_anchor >= ANCHOR_NS) {
+			anchor(&r.out, dir_for_summary, "recording");
+			last_anchor = now;
 		}
 		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
 			child = 0;
@@ -595,6 +802,11 @@ int main(int argc, char **argv)
 			r.manifest.end_reason = strdup("max size");
 			break;
 		}
+		if (flight.on && !r.write_err) {
+			if (usr1_signal || flight.live.fired[0] || flight.ring.freezing)
+				rec_status__clear(&r.status); /* a trigger or freeze is said */
+			note_write_error(&r, rec_flight__tick(&flight, &r.out, now, &usr1_signal));
+		}
 		get_counts(&r, &counts);
 		rec_status__tick(&r.status, now, &counts);
 	}
@@ -604,25 +816,40 @@ int main(int argc, char **argv)
 					       stop_signal == SIGTERM ? "signal SIGTERM" : "signal SIGHUP");
 	if (r.write_err && !r.manifest.end_reason)
 		r.manifest.end_reason = strdup("write error");
+	/* The workload ends before the recording does, so that what it does
+	 * as it ends is recorded: SIGTERM, then SIGKILL after a grace period. */
+	if (child > 0 && stop_command(child, &status, opt.command[0]))
+		drain(&r, pb);
+	child = 0;
 
 	/* Phase 6: detach, take what is left in the buffers, finalise. */
 	events_bpf__detach(skel);
 	drain(&r, pb);
 	reconcile_losses(&r, skel);
+	if (!r.write_err)
+		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
+	if (!r.write_err)
+		note_write_error(&r, rec_flight__stop(&flight, &r.out, r.manifest.stop_boot_ns));
 	note_write_error(&r, rec_output__close(&r.out));
-	if (!opt.quiet)
+	/* What was taken but not written is lost, and said so. */
+	r.manifest.lost_unwritten = r.discarded + r.out.unwritten;
+	if (r.manifest.lost_unwritten)
+		note_write_error(&r, tr_manifest__write(dir_for_summary, &r.manifest));
+	if (opt.anchor_syslog)
+		anchor(&r.out, dir_for_summary, "final");
+	if (!opt.quiet) {
 		print_summary(&r, dir_for_summary, nprocs);
-	if (child > 0) {
-		kill(child, SIGTERM);
-		waitpid(child, &status, 0);
+		rec_capture__summary(&r.cap, PROG, dir_for_summary);
 	}
 	ret = r.write_err ? 1 : 0;
 
 cleanup:
+	rec_capture__free(&r.cap, &opt.cap);
 	perf_buffer__free(pb);
 	events_bpf__destroy(skel);
+	rec_flight__free(&flight);
 	tr_manifest__free(&r.manifest);
 	free(dir_for_summary);
 	return ret;

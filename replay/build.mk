@@ -10,3 +10,9 @@ $(GEN_RECORDING): $(OUTPUT)/tests/gen_recording.o $(LIB)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 unit check test: $(GEN_RECORDING)
+
+# reframe: the size cost of bounding frames by records (README, figures).
+$(OUTPUT)/bench/reframe: $(OUTPUT)/tests/bench/reframe.o $(LIB)
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@

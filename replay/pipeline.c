@@ -624,7 +624,7 @@ static int push_state(struct tr_engine *e, const struct tr_rec_hdr *rec, const s
 		return 0;
 	}
 	e->stats.state++;
-	return 0;
+	return tr_enrich__state(e->enrich, (const struct tr_rec_hdr *)e->proc_buf, args);
 }
 
 /* A kind newer than this reader: skipped, with one warning per kind. */
@@ -704,6 +704,10 @@ int tr_engine__push(struct tr_engine *e, const struct tr_rec_hdr *rec, const str
 	case TR_REC_GAP:
 		need = sizeof(struct tr_gap);
 		break;
+	case TR_REC_PACKET_GAP:
+	case TR_REC_ARTIFACT:
+		/* capture/'s records: read by the pcap and artifact stages */
+		return 0;
 	default:
 		warn_rec(e, src, "unknown record kind %u; skipped", h.kind);
 		e->stats.skipped++;
@@ -826,11 +830,13 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
 	r->diag.out = o->diag;
 	r->diag.hook = o->warning;
 	r->diag.hook_ctx = o->warning_ctx;
-	rc = tr_recording__open(&r->rec, dir, &r->diag, err, errlen);
+	rc = tr_recording__open_ex(&r->rec, dir, &r->diag, o->follow ? TR_REC_OPEN_FOLLOW : 0, err, errlen);
 	if (rc) {
 		free(r);
 		return rc;
 	}
+	if (o->follow)
+		tr_recording__follow(r->rec, (const volatile int *)o->stop);
 	tr_recording__verify(r->rec, o->verify);
 	*out = r;
 	return 0;
@@ -893,6 +899,18 @@ out:
 	if (rc == -ENOMEM && err && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", r->rec->dir);
 	return rc;
+}
+
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns)
+{
+	tr_recording__window(r->rec, since_ns, until_ns);
+}
+
+int64_t tr_replay__start_wall(const struct tr_replay *r)
+{
+	if (!r->rec->have_manifest)
+		return 0;
+	return (int64_t)(r->rec->manifest.start_boot_ns + (uint64_t)r->rec->manifest.boot_to_wall_ns);
 }
 
 void tr_replay__summary(const struct tr_replay *r)

@@ -121,6 +121,7 @@ struct tr_replay_opts {
 	FILE *diag;		/* where warnings go; NULL: nowhere */
 	int signatures;		/* run the built-in signatures */
 	int derived;		/* derived events go to the sink too (tr_engine_opts) */
+	int follow;		/* tail a recording being written (tr_recording__follow) */
 	/* called now and then while reading (NULL: never) */
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;
@@ -143,6 +144,11 @@ int tr_replay__open(struct tr_replay **out, const char *dir, const struct tr_rep
  * the sink knows what went wrong). -EINTR when opts.stop was set: what the
  * sink got so far is whole events, but not all of them. */
 int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, size_t errlen);
+/* Seek to a time window (boot ns, 0: open) through the time index; the
+ * sink still gets events outside it (whole frames), so filter there too. */
+void tr_replay__window(struct tr_replay *r, uint64_t since_ns, uint64_t until_ns);
+/* Wall-clock ns of the recording's start (manifest), or 0. */
+int64_t tr_replay__start_wall(const struct tr_replay *r);
 /* Print the warnings summary (damage, oddities of the stream). */
 void tr_replay__summary(const struct tr_replay *r);
 /* What JSON output takes from the manifest. */

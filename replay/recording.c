@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,7 +144,9 @@ static int list_segments(struct tr_recording *r, char *err, size_t errlen)
 			continue;
 		}
 		snprintf(file, sizeof(file), "%s/%s", evdir, tr_show_str(show, base));
-		if (!is_segment_name(base, &num, &numlen)) {
+		if (strlen(base) > 4 && !strcmp(base + strlen(base) - 4, ".tix")) {
+			free(names[i]);	/* a segment's time index (schema/tix.h) */
+		} else if (!is_segment_name(base, &num, &numlen)) {
 			tr_diag__warn(r->diag, file, -1, "not a segment name (seg-NNNNNN.zst); ignored");
 			free(names[i]);
 		} else if (!fstatat(r->evfd, base, &st, AT_SYMLINK_NOFOLLOW) && !S_ISREG(st.st_mode)) {
@@ -234,6 +237,12 @@ static int check_listed(struct tr_recording *r)
 int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
 		       char *err, size_t errlen)
 {
+	return tr_recording__open_ex(out, dir, diag, 0, err, errlen);
+}
+
+int tr_recording__open_ex(struct tr_recording **out, const char *dir, struct tr_diag *diag, unsigned flags,
+			  char *err, size_t errlen)
+{
 	struct tr_recording *r;
 	struct stat st;
 	char msg[512];
@@ -290,7 +299,9 @@ int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_dia
 				msg[0] ? msg : "manifest unreadable");
 	if (r->have_manifest && r->manifest.state == TR_STATE_RECORDING) {
 		r->interrupted = 1;
-		tr_diag__damage(diag, NULL, -1,
+		/* followed while it is written: not an interruption */
+		if (!(flags & TR_REC_OPEN_FOLLOW))
+			tr_diag__damage(diag, NULL, -1,
 			      "%s/%s: recording was interrupted (state \"recording\"); reading every segment present",
 			      dir, TR_MANIFEST_NAME);
 	}
@@ -420,7 +431,9 @@ static void segment_end(struct tr_recording *r)
 	r->stats.frame_seq_gaps += s->seq_gaps;
 	r->stats.chain_breaks += s->chain_breaks;
 	r->chain_known = tr_seg_reader__head(r->reader, r->chain);
-	if (f && !s->frames_bad && (s->frames_ok != f->info.frames || s->records != f->info.records)) {
+	/* frames a time window skipped are not missing */
+	if (f && !s->frames_bad && r->stats.frames_sought_past == r->seg_sought &&
+	    (s->frames_ok != f->info.frames || s->records != f->info.records)) {
 		tr_diag__damage(r->diag, r->seg_paths[r->cur], -1, "%llu frames and %llu records read, "
 				"%s lists %llu frames and %llu records",
 				(unsigned long long)s->frames_ok, (unsigned long long)s->records, TR_MANIFEST_NAME,
@@ -513,6 +526,128 @@ static int widen_v1(struct tr_recording *r, const struct tr_rec_hdr **rec, const
 	return 1;
 }
 
+void tr_recording__window(struct tr_recording *r, uint64_t since_ns, uint64_t until_ns)
+{
+	r->since_ns = since_ns;
+	r->until_ns = until_ns;
+}
+
+void tr_recording__follow(struct tr_recording *r, const volatile int *stop)
+{
+	r->follow = 1;
+	r->stop = stop;
+}
+
+/* The reader's skip callback: the next frame at or after offset that the
+ * window needs, by the segment's time index. */
+static uint64_t window_skip(void *ctx, uint64_t offset)
+{
+	struct tr_recording *r = ctx;
+	size_t lo = 0, hi = r->ntix;
+
+	while (lo < hi) {	/* first entry at or after offset */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->tix[mid].frame_offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->ntix || r->tix[lo].frame_offset != offset)
+		return offset;	/* not indexed (damage, a tail): read it */
+	for (; lo < r->ntix; lo++) {
+		const struct tr_tix_entry *e = &r->tix[lo];
+
+		if ((e->flags & TR_TIX_STATE) || !((r->since_ns && e->last_ts < r->since_ns) ||
+						   (r->until_ns && e->first_ts > r->until_ns)))
+			return e->frame_offset;
+		r->stats.frames_sought_past++;
+	}
+	return UINT64_MAX;
+}
+
+static void load_index(struct tr_recording *r)
+{
+	char *path = tr_tix__path(r->seg_paths[r->cur]);
+
+	free(r->tix);
+	r->tix = NULL;
+	r->ntix = 0;
+	if (!path)
+		return;
+	if (!tr_tix__read(path, &r->tix, &r->ntix)) {
+		r->stats.segments_indexed++;
+		tr_seg_reader__set_skip(r->reader, window_skip, r);
+	}
+	free(path);
+}
+
+/* The next segment of a recording being written, if it has appeared. */
+static int follow_next_segment(struct tr_recording *r)
+{
+	const char *name = r->seg_names[r->cur] + sizeof(TR_EVENTS_DIR);
+	char next[64], *n = NULL, *p = NULL;
+	unsigned long num;
+	struct stat st;
+	char **v;
+
+	if (sscanf(name, "seg-%lu.zst", &num) != 1)
+		return 0;
+	snprintf(next, sizeof(next), "seg-%06lu.zst", num + 1);
+	if (asprintf(&p, "%s/%s/%s", r->dir, TR_EVENTS_DIR, next) < 0)
+		return -ENOMEM;
+	if (stat(p, &st) || !S_ISREG(st.st_mode) || asprintf(&n, "%s/%s", TR_EVENTS_DIR, next) < 0) {
+		free(p);
+		return 0;
+	}
+	v = realloc(r->seg_names, (r->nsegs + 1) * sizeof(*v));
+	if (v)
+		r->seg_names = v;
+	v = v ? realloc(r->seg_paths, (r->nsegs + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(n);
+		free(p);
+		return -ENOMEM;
+	}
+	r->seg_paths = v;
+	r->seg_names[r->nsegs] = n;
+	r->seg_paths[r->nsegs] = p;
+	r->nsegs++;
+	return 1;
+}
+
+static int finalised(const struct tr_recording *r)
+{
+	struct tr_manifest m;
+	char err[256];
+	int done;
+
+	if (tr_manifest__read(r->dir, &m, err, sizeof(err)))
+		return 0;
+	done = m.state == TR_STATE_COMPLETE;
+	tr_manifest__free(&m);
+	return done;
+}
+
+/* At the end of the last segment while following: 1 when the reader has
+ * more now (reopened further on, or the next segment), 0 at the real end. */
+static int follow_wait(struct tr_recording *r)
+{
+	for (;;) {
+		int done = finalised(r), more, rc;
+
+		/* A newer segment: this one is finished (the writer rotated). */
+		more = r->cur + 1 < r->nsegs || follow_next_segment(r) > 0;
+		tr_seg_reader__set_tail(r->reader, !more && !done);
+		rc = tr_seg_reader__refresh(r->reader);
+		if (rc)
+			return rc;
+		if (more || done || (r->stop && *r->stop))
+			return 0;
+		usleep(100 * 1000);
+	}
+}
+
 int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, struct tr_src *src,
 		       char *err, size_t errlen)
 {
@@ -553,6 +688,11 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 				continue;
 			}
 			segment_begin(r, tr_seg_reader__fd(r->reader));
+			r->seg_sought = r->stats.frames_sought_past;
+			if (r->since_ns || r->until_ns)
+				load_index(r);
+			if (r->follow && r->cur + 1 == r->nsegs && !finalised(r))
+				tr_seg_reader__set_tail(r->reader, 1);
 		}
 		rc = tr_seg_reader__next(r->reader, rec, &pos);
 		if (rc > 0 && pos.version < TR_FORMAT_VERSION && (*rec)->kind == TR_REC_EVENT) {
@@ -579,6 +719,14 @@ int tr_recording__next(struct tr_recording *r, const struct tr_rec_hdr **rec, st
 		if (rc < 0) {
 			snprintf(err, errlen, "%s: read failed: %s", r->seg_paths[r->cur], strerror(-rc));
 			return rc;
+		}
+		if (r->follow && r->cur + 1 >= r->nsegs) {
+			int w = follow_wait(r);
+
+			if (w < 0)
+				return w;
+			if (w == 1)
+				continue;
 		}
 		segment_end(r);
 		tr_seg_reader__close(r->reader);
@@ -609,6 +757,7 @@ void tr_recording__close(struct tr_recording *r)
 	if (!r)
 		return;
 	tr_seg_reader__close(r->reader);
+	free(r->tix);
 	for (size_t i = 0; i < r->nsegs; i++) {
 		free(r->seg_names[i]);
 		if (r->seg_paths)

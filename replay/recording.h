@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "manifest.h"
 #include "src.h"
+#include "tix.h"
 
 struct tr_recording_stats {
 	uint64_t segments_read;
@@ -30,6 +31,8 @@ struct tr_recording_stats {
 	uint64_t frames_bad;		/* damaged, reported, skipped */
 	uint64_t bytes_skipped;
 	uint64_t records;
+	uint64_t frames_sought_past;	/* frames the time index let us skip */
+	uint64_t segments_indexed;	/* segments with a usable time index */
 };
 
 struct tr_recording {
@@ -51,6 +54,14 @@ struct tr_recording {
 	/* iteration */
 	size_t cur;
 	struct tr_seg_reader *reader;
+
+	/* seeking (tr_recording__window) and following */
+	uint64_t since_ns, until_ns;	/* boot ns; 0: open */
+	struct tr_tix_entry *tix;	/* the current segment's index */
+	size_t ntix;
+	uint64_t seg_sought;		/* frames_sought_past when the segment began */
+	int follow;			/* tail a recording being written */
+	const volatile int *stop;	/* set: stop following */
 	uint8_t chain[TR_CHAIN_LEN];	/* head of the last segment read */
 	int chain_known;
 	int ended;
@@ -71,11 +82,25 @@ struct tr_cpu_seq {
 	uint64_t first_off;
 };
 
+/* Read only what a time window [since, until] (boot ns, 0: open) needs:
+ * frames whose records all lie outside it are skipped through each
+ * segment's time index, except frames that carry state (the process
+ * snapshot, checkpoints), so enrichment inside the window starts from it. */
+void tr_recording__window(struct tr_recording *r, uint64_t since_ns, uint64_t until_ns);
+/* Follow a recording being written: at the end of the last segment, wait
+ * for more (or the next segment) until the manifest says it is complete. */
+void tr_recording__follow(struct tr_recording *r, const volatile int *stop);
+
 /* Open dir. A missing or corrupt manifest is a warning (the built-in
  * catalog is used); a directory with neither a manifest nor events/ is an
  * error. 0 or -errno with a message naming the file in err. */
 int tr_recording__open(struct tr_recording **out, const char *dir, struct tr_diag *diag,
 		       char *err, size_t errlen);
+/* The same; TR_REC_OPEN_FOLLOW: a manifest in state "recording" is being
+ * written, not interrupted (no warning). */
+#define TR_REC_OPEN_FOLLOW 0x1U
+int tr_recording__open_ex(struct tr_recording **out, const char *dir, struct tr_diag *diag, unsigned flags,
+			  char *err, size_t errlen);
 /* Also check each segment's SHA-256 against the manifest (reads it twice). */
 void tr_recording__verify(struct tr_recording *r, int on);
 /* 1 with the next record (valid until the next call; not necessarily

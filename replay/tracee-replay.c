@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "filter.h"
+#include "output.h"
 #include "pipeline.h"
 #include "show.h"
 
@@ -35,6 +37,32 @@ static const char usage[] =
 "\n"
 "OPTIONS:\n"
 "  -o, --output FILE      write to FILE (created mode 0600) instead of stdout\n"
+"      --format FMT       json (Tracee's event JSON, the default), json-compact\n"
+"                         (time, ids, event, args as one object) or table\n"
+"                         (aligned columns for a terminal, arguments parsed)\n"
+"  -j                     short for --format json\n"
+"      --parse-args       flags, modes, signals, ptrace requests, socket\n"
+"                         families, exit statuses by name, fds as \"3=/path\"\n"
+"      --time-format F    ns (integer, Tracee's) or rfc3339 (strings, UTC)\n"
+"\n"
+"FILTERS (all given must hold):\n"
+"  -e, --events LIST      event names or families, comma-separated: proc, file,\n"
+"                         net, system, container, syscalls, derived (events\n"
+"                         replay makes: security_file_open, socket_dup, ...),\n"
+"                         recorded, all. Default: every recorded event\n"
+"  -p, --pid PID          events of host pid PID (repeatable)\n"
+"      --descendants      with --pid: and of its descendants\n"
+"  -c, --comm NAME        processes named NAME (a glob; repeatable)\n"
+"      --container ID     in the container whose id starts with ID (\"any\": any)\n"
+"      --exe GLOB         processes whose executable matches GLOB\n"
+"      --path GLOB        events touching a path matching GLOB (absolute\n"
+"                         forms, fds' files, string arguments)\n"
+"      --since T, --until T\n"
+"                         a time window: RFC 3339 (2026-12-01T04:00:00Z) or\n"
+"                         relative to the recording's start (+30s, +2m, +500ms);\n"
+"                         frames outside it are skipped through the time index\n"
+"      --follow           read a recording while it is written (like tail -f),\n"
+"                         up to the last watermark; stop once it is finalised\n"
 "  -f, --findings         also run the signatures; print each finding after\n"
 "                         the event that triggered it\n"
 "  -F, --only-findings    run the signatures, print only their findings\n"
@@ -54,6 +82,8 @@ static const char usage[] =
 "  " PROG " -F rec/ | jq -r .metadata.Properties.signatureID\n"
 "  " PROG " rec/ | jq -c 'select(.eventName == \"execve\") | .args'\n"
 "  " PROG " --list-events\n"
+"  " PROG " --format table -e execve,security_file_open --pid 1234 --descendants rec/\n"
+"  " PROG " --since +30s --until +31s --path '/tmp/*' rec/\n"
 "\n"
 "EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
 "failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
@@ -66,6 +96,9 @@ struct out {
 	const char *path;	/* for messages */
 	struct tr_buf buf;
 	struct tr_json_host host;
+	enum tr_out_format fmt;
+	struct tr_filter filter;
+	struct tr_replay *r;
 	int events;		/* print events */
 	int err;		/* first write error, -errno */
 };
@@ -117,7 +150,13 @@ static int on_event(void *ctx, const struct tr_event_view *v)
 
 	if (!o->events)
 		return 0;
-	tr_json__event(&o->buf, &o->host, v);
+	if (!o->filter.tree && o->r)
+		o->filter.tree = tr_engine__tree(tr_replay__engine(o->r));
+	if (!o->filter.has_events && v->derived)
+		return 0;
+	if (!tr_filter__match(&o->filter, v, 1))
+		return 0;
+	tr_output__event(&o->buf, o->fmt, &o->host, v);
 	return out_line_done(o);
 }
 
@@ -125,7 +164,11 @@ static int on_finding(void *ctx, const struct tr_finding *f)
 {
 	struct out *o = ctx;
 
-	tr_json__finding(&o->buf, &o->host, f);
+	if (!o->filter.tree && o->r)
+		o->filter.tree = tr_engine__tree(tr_replay__engine(o->r));
+	if (!tr_filter__match(&o->filter, f->ev, 0))
+		return 0;
+	tr_output__finding(&o->buf, o->fmt, &o->host, f);
 	return out_line_done(o);
 }
 
@@ -180,9 +223,25 @@ static int list_signatures(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_VERIFY };
+	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
+	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
+	       OPT_VERIFY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "parse-args", no_argument, NULL, OPT_PARSE_ARGS },
+		{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
+		{ "events", required_argument, NULL, 'e' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "descendants", no_argument, NULL, OPT_DESCENDANTS },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "container", required_argument, NULL, OPT_CONTAINER },
+		{ "exe", required_argument, NULL, OPT_EXE },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "findings", no_argument, NULL, 'f' },
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
@@ -195,16 +254,68 @@ int main(int argc, char **argv)
 	struct tr_replay_opts ro = { .prog = PROG, .diag = stderr, .stop = &stop };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct out o = { .fd = STDOUT_FILENO, .path = "standard output", .events = 1 };
-	const char *output = NULL, *dir;
-	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err;
+	const char *output = NULL, *dir, *since = NULL, *until = NULL;
+	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err, parse_args = 0, fmt_set = 0;
+	struct tr_filter *fl = &o.filter;
+	char *end;
 	struct tr_sink sink = { .event = on_event, .ctx = &o };
 	struct tr_replay *r = NULL;
 	char msg[1024];
 
 	/* Options. */
-	while ((c = getopt_long(argc, argv, "o:fFVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fFVhje:p:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
+		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
+		case OPT_FORMAT:
+			if (tr_output__format(optarg) < 0)
+				return usage_error("--format takes json, json-compact or table");
+			o.fmt = (enum tr_out_format)tr_output__format(optarg);
+			fmt_set = 1;
+			break;
+		case OPT_PARSE_ARGS: parse_args = 1; break;
+		case OPT_TIME_FORMAT:
+			if (!strcmp(optarg, "rfc3339"))
+				o.host.flags |= TR_JSON_RFC3339;
+			else if (strcmp(optarg, "ns"))
+				return usage_error("--time-format takes ns or rfc3339");
+			break;
+		case 'e':
+			if (tr_filter__events(fl, optarg, msg, sizeof(msg)))
+				return usage_error(msg);
+			break;
+		case 'p':
+			if (fl->npids == TR_FILTER_MAX)
+				return usage_error("too many --pid");
+			errno = 0;
+			fl->pids[fl->npids++] = (uint32_t)strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg)
+				return usage_error("--pid takes a process id");
+			break;
+		case OPT_DESCENDANTS: fl->descendants = 1; break;
+		case 'c':
+			if (fl->ncomms == TR_FILTER_MAX)
+				return usage_error("too many --comm");
+			fl->comms[fl->ncomms++] = optarg;
+			break;
+		case OPT_CONTAINER:
+			if (fl->ncontainers == TR_FILTER_MAX)
+				return usage_error("too many --container");
+			fl->containers[fl->ncontainers++] = optarg;
+			break;
+		case OPT_EXE:
+			if (fl->nexes == TR_FILTER_MAX)
+				return usage_error("too many --exe");
+			fl->exes[fl->nexes++] = optarg;
+			break;
+		case OPT_PATH:
+			if (fl->npaths == TR_FILTER_MAX)
+				return usage_error("too many --path");
+			fl->paths[fl->npaths++] = optarg;
+			break;
+		case OPT_SINCE: since = optarg; break;
+		case OPT_UNTIL: until = optarg; break;
+		case OPT_FOLLOW: ro.follow = 1; break;
 		case 'f': findings = 1; break;
 		case 'F': only = 1; break;
 		case OPT_LIST_EVENTS: list_ev = 1; break;
@@ -229,7 +340,14 @@ int main(int argc, char **argv)
 		ro.signatures = 1;
 		sink.finding = on_finding;
 	}
+	if (fl->descendants && !fl->npids)
+		return usage_error("--descendants needs --pid");
 	o.events = !only;
+	if (!fmt_set && o.fmt == TR_OUT_JSON)
+		o.fmt = TR_OUT_JSON;
+	if (parse_args || o.fmt == TR_OUT_TABLE)
+		o.host.flags |= TR_JSON_PARSE_ARGS;
+	ro.derived = fl->derived;
 	if (isatty(STDERR_FILENO)) {
 		ro.progress = tr_replay__progress_tty;
 		ro.progress_ctx = (void *)PROG;
@@ -246,7 +364,29 @@ int main(int argc, char **argv)
 		tr_diag__error(PROG, "%s", msg);
 		return 1;
 	}
-	o.host = tr_replay__host(r);
+	{
+		unsigned flags = o.host.flags;
+
+		o.host = tr_replay__host(r);
+		o.host.flags = flags;
+	}
+	o.r = r;
+	fl->boot_to_wall = o.host.boot_to_wall_ns;
+	if (since || until) {
+		int64_t start = tr_replay__start_wall(r);
+
+		if (since && tr_filter__time(since, start, &fl->since_wall)) {
+			tr_replay__free(r);
+			return usage_error("--since takes RFC 3339 (2026-12-01T04:00:00Z) or +DURATION (+30s)");
+		}
+		if (until && tr_filter__time(until, start, &fl->until_wall)) {
+			tr_replay__free(r);
+			return usage_error("--until takes RFC 3339 (2026-12-01T04:00:00Z) or +DURATION (+30s)");
+		}
+		tr_replay__window(r, fl->since_wall ? (uint64_t)(fl->since_wall - o.host.boot_to_wall_ns) : 0,
+				  fl->until_wall ? (uint64_t)(fl->until_wall - o.host.boot_to_wall_ns) : 0);
+	}
+	tr_output__header(&o.buf, o.fmt);
 	if (output) {
 		o.fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (o.fd < 0) {

@@ -65,6 +65,7 @@ struct tr_event_view {
 	 * took effect: valid during the sink and signature calls only. */
 	uint64_t thread_start_ns;	/* the thread's own start (boot ns), 0: unknown */
 	const struct tr_container *container; /* NULL: not in a container */
+	const char *user;		/* the uid's name (USER records), NULL: unknown */
 	/* The absolute forms of the event's path arguments (dirfd and cwd
 	 * applied; p NULL when they cannot be known). */
 	struct tr_view_path {

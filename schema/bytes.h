@@ -47,6 +47,39 @@ static inline size_t tr_utf8__seq(const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * Characters that are valid text but that a terminal or a reader acts on:
+ * C1 controls (U+0080..U+009F: U+009B is CSI on many terminals), bidi
+ * controls that reorder what is shown (U+061C, U+200E, U+200F,
+ * U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators
+ * U+2028, U+2029. Every output escapes them (JSON as \uXXXX, which decodes
+ * to the same character; a terminal display as \xHH per byte). At p, a
+ * valid UTF-8 sequence of n bytes (tr_utf8__seq): 1 if it is one of them.
+ */
+static inline int tr_utf8__hidden(const uint8_t *p, size_t n)
+{
+	if (n == 2)
+		return (p[0] == 0xc2 && p[1] < 0xa0) || (p[0] == 0xd8 && p[1] == 0x9c);
+	if (n != 3 || p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80)
+		return p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae);
+	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
+}
+
+/* The code point of a valid UTF-8 sequence of n bytes. */
+static inline uint32_t tr_utf8__cp(const uint8_t *p, size_t n)
+{
+	if (n == 1)
+		return p[0];
+	if (n == 2)
+		return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+	if (n == 3)
+		return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+	return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 | (uint32_t)(p[2] & 0x3f) << 6 |
+	       (p[3] & 0x3f);
+}
+
 /* The escaped form of p[0..len) into out, which has room for
  * TR_BYTES_ESCAPED_MAX(len) bytes; NUL-terminated. Returns its length
  * (without the NUL). */

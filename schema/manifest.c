@@ -186,8 +186,17 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 			 "pcaps", tr_jfiles(m->pcaps, m->npcaps, false),
 			 "lost", tr_jlost(m->lost_per_cpu, m->nlost),
 			 "catalog", tr_jcatalog(cat));
+	if (root && m->lost_unwritten &&
+	    json_object_set_new(json_object_get(root, "lost"), "unwritten", tr_ju64(m->lost_unwritten))) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (root && m->ncuts &&
 	    json_object_set_new(root, "cuts", tr_jfiles(m->cuts, m->ncuts, true))) {
+		json_decref(root);
+		root = NULL;
+	}
+	if (root && json_object_set_new(root, "artifacts", tr_jfiles(m->artifacts, m->nartifacts, false))) {
 		json_decref(root);
 		root = NULL;
 	}
@@ -414,6 +423,11 @@ static int tr_jlost_read(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 	if ((uint64_t)total != sum)
 		return tr_jbad(r, name, "%lld, but per_cpu adds up to %llu", (long long)total,
 			       (unsigned long long)sum);
+	if (json_object_get(lost, "unwritten")) {
+		if ((err = tr_jint(r, tr_jkey(lost, "lost", "unwritten", name), name, 0, INT64_MAX, &total)))
+			return err;
+		m->lost_unwritten = (uint64_t)total;
+	}
 	return 0;
 }
 
@@ -562,6 +576,10 @@ static int tr_jmanifest(struct tr_jr *r, json_t *root, struct tr_manifest *m)
 	if (json_object_get(root, "cuts") &&
 	    (err = tr_jfiles_read(r, root, "cuts", true, &m->cuts, &m->ncuts)))
 		return err;
+	/* artifacts: since format 2, so optional */
+	if (json_object_get(root, "artifacts") &&
+	    (err = tr_jfiles_read(r, root, "artifacts", false, &m->artifacts, &m->nartifacts)))
+		return err;
 
 	v = json_object_get(root, "catalog");
 	if (!v) {
@@ -667,6 +685,9 @@ void tr_manifest__free(struct tr_manifest *m)
 	for (size_t i = 0; i < m->npcaps; i++)
 		free(m->pcaps[i].path);
 	free(m->pcaps);
+	for (size_t i = 0; i < m->nartifacts; i++)
+		free(m->artifacts[i].path);
+	free(m->artifacts);
 	for (size_t i = 0; i < m->ncuts; i++)
 		free(m->cuts[i].path);
 	free(m->cuts);

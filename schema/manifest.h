@@ -53,10 +53,15 @@ struct tr_manifest {
 	 * their absence damage. Optional key "cuts"; since 2. */
 	size_t ncuts;
 	struct tr_manifest_file *cuts;
+	size_t nartifacts;			/* artifacts/<sha256>; optional in the file */
+	struct tr_manifest_file *artifacts;
 
 	/* losses: per-CPU counts of lost events (the same as the gap records) */
 	size_t nlost;
 	uint64_t *lost_per_cpu;
+	/* events the recorder took but could not write (a write error, e.g. a
+	 * full disk): in no gap record. Optional key lost.unwritten; since 2. */
+	uint64_t lost_unwritten;
 
 	/* the catalog the recording was made with; owned by the manifest when
 	 * read back (catalog_owned), else points at the built-in one */

@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include "segment.h"
+#include "tix.h"
 #include "unaligned.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -66,6 +67,8 @@ static const struct {
 	[TR_REC_NETIF] = { sizeof(struct tr_netif), false },
 	[TR_REC_HOST] = { sizeof(struct tr_host), false },
 	[TR_REC_CHECKPOINT] = { sizeof(struct tr_checkpoint), true },
+	[TR_REC_PACKET_GAP] = { sizeof(struct tr_packet_gap), true },
+	[TR_REC_ARTIFACT] = { sizeof(struct tr_artifact), false },
 };
 
 /* NULL if a record head is right for its kind, else what is wrong. Checked
@@ -79,7 +82,7 @@ static const char *tr_rec_problem(const struct tr_rec_hdr *h, bool reading)
 		return "larger than the format allows (1 MiB)";
 	if (reading && h->kind > TR_REC_KIND_MAX)
 		return NULL;
-	if (!h->kind || h->kind > TR_REC_KIND_MAX)
+	if (!h->kind || h->kind > TR_REC_KIND_MAX || !tr_kind_size[h->kind].min)
 		return "unknown kind";
 	if (h->size < tr_kind_size[h->kind].min ||
 	    (tr_kind_size[h->kind].exact && h->size != tr_kind_size[h->kind].min))
@@ -103,6 +106,13 @@ struct tr_seg_writer {
 	size_t out_cap;
 	ZSTD_CCtx *cctx;
 	EVP_MD_CTX *sha;
+	/* time index (FORMAT.md, "Time index"): the open frame's span, and
+	 * one entry per frame written */
+	char *tix_path;
+	uint64_t fmin, fmax;
+	uint32_t fflags;
+	struct tr_tix_entry *tix;
+	size_t ntix, tix_cap;
 	uint32_t max_records;	/* 0: frames bounded by bytes only */
 	uint8_t chain[TR_CHAIN_LEN]; /* hash of the last frame written */
 };
@@ -160,6 +170,7 @@ struct tr_seg_writer *tr_seg_writer__open(const char *path, int zstd_level, uint
 		err = -errno;
 		goto fail;
 	}
+	w->tix_path = tr_tix__path(path);
 	return w;
 fail:
 	ZSTD_freeCCtx(w->cctx);
@@ -246,6 +257,14 @@ int tr_seg_writer__flush(struct tr_seg_writer *w)
 		(void)!ftruncate(w->fd, (off_t)w->bytes);
 		return err;
 	}
+	/* index entry; losing it (no memory) only costs seeking */
+	if (!tr_grow((uint8_t **)&w->tix, &w->tix_cap, (w->ntix + 1) * sizeof(*w->tix))) {
+		w->tix[w->ntix++] = (struct tr_tix_entry){ .frame_offset = w->bytes, .first_ts = w->fmin,
+							   .last_ts = w->fmax, .nrecords = w->nrec,
+							   .flags = w->fflags };
+	}
+	w->fmin = w->fmax = 0;
+	w->fflags = 0;
 	w->bytes += total;
 	memcpy(w->chain, head, TR_CHAIN_LEN);
 	w->frames++;
@@ -287,6 +306,12 @@ int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 	if (err)
 		return err;
 	memcpy(w->buf + w->used, rec, len);
+	if (!w->nrec || h.ts < w->fmin)
+		w->fmin = h.ts;
+	if (!w->nrec || h.ts > w->fmax)
+		w->fmax = h.ts;
+	if (tr_rec_kind__is_state(h.kind))
+		w->fflags |= TR_TIX_STATE;
 	w->used += len;
 	w->nrec++;
 	return w->used >= w->frame_raw || (w->max_records && w->nrec >= w->max_records) ?
@@ -318,6 +343,11 @@ uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w)
 	return w->nrec;
 }
 
+uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w)
+{
+	return w->frames;
+}
+
 /* info describes the file as it is on disk, also when an error is returned
  * (then pending records were lost, and the error says so). */
 int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)
@@ -333,6 +363,12 @@ int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)
 		err = -errno;
 	if (close(w->fd) && !err)
 		err = -errno;
+	/* The index is written last, when the segment is whole; without
+	 * it (killed recorder, failure) readers just read every frame. */
+	if (!err && w->tix_path)
+		(void)tr_tix__write(w->tix_path, w->tix, w->ntix);
+	free(w->tix_path);
+	free(w->tix);
 	if (!EVP_DigestFinal_ex(w->sha, md, &mdlen) && !err)
 		err = -EIO;
 	if (info) {
@@ -381,6 +417,9 @@ struct tr_seg_reader {
 	uint8_t *raw;		/* records of the current frame */
 	size_t raw_cap;
 	uint32_t raw_off;
+	uint64_t (*skip)(void *ctx, uint64_t offset);
+	void *skip_ctx;
+	int tail, tail_stop;
 	uint32_t nrec, index;
 	uint64_t frame_offset;
 	uint32_t frame_seq;
@@ -454,6 +493,46 @@ fail:
 	tr_seg_reader__close(r);
 	errno = -err;
 	return NULL;
+}
+
+void tr_seg_reader__set_skip(struct tr_seg_reader *r, uint64_t (*skip)(void *ctx, uint64_t offset), void *ctx)
+{
+	r->skip = skip;
+	r->skip_ctx = ctx;
+}
+
+void tr_seg_reader__set_tail(struct tr_seg_reader *r, int tail)
+{
+	r->tail = tail;
+}
+
+uint64_t tr_seg_reader__offset(const struct tr_seg_reader *r)
+{
+	return r->next;
+}
+
+void tr_seg_reader__seek(struct tr_seg_reader *r, uint64_t offset)
+{
+	if (offset != r->next) {
+		/* frames passed over: their sequence and chain are not checked */
+		r->damaged_since = 1;
+		r->prev_known = 0;
+	}
+	r->next = offset;
+	r->index = r->nrec;
+	r->tail_stop = 0;
+}
+
+int tr_seg_reader__refresh(struct tr_seg_reader *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > r->size)
+		r->size = (uint64_t)st.st_size;
+	r->tail_stop = 0;
+	return r->next < r->size;
 }
 
 struct tr_seg_reader *tr_seg_reader__openat(int dirfd, const char *name, const char *path,
@@ -722,6 +801,10 @@ static int tr_load_frame(struct tr_seg_reader *r)
 	size_t n;
 	int err;
 
+	if (left < TR_HDR_MIN && r->tail) {
+		r->tail_stop = 1;
+		return 0;
+	}
 	if (left < TR_HDR_MIN) {
 		tr_report(r, off, "truncated frame header: %zu bytes needed, %llu remain",
 			  TR_HDR_MIN, (unsigned long long)left);
@@ -743,6 +826,10 @@ static int tr_load_frame(struct tr_seg_reader *r)
 		return 0;
 	}
 	left -= h.len;
+	if (h.comp_size > left && r->tail) {
+		r->tail_stop = 1;
+		return 0;
+	}
 	if (h.comp_size > left) {
 		tr_report(r, off, "truncated frame %u: header says %u bytes, %llu remain",
 			  h.frame_seq, h.comp_size, (unsigned long long)left);
@@ -829,7 +916,13 @@ int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, 
 	while (r->index == r->nrec) {
 		int err;
 
-		if (r->next >= r->size)
+		if (r->skip && r->next < r->size) {
+			uint64_t to = r->skip(r->skip_ctx, r->next);
+
+			if (to > r->next)
+				tr_seg_reader__seek(r, to);
+		}
+		if (r->next >= r->size || r->tail_stop)
 			return 0;
 		err = tr_load_frame(r);
 		if (err < 0)

@@ -38,6 +38,7 @@ int tr_seg_writer__flush(struct tr_seg_writer *w);
 /* Bytes written to the file so far, and records buffered but not yet written. */
 uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
+uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w);
 /* Bound frames by records as well as by raw bytes (0: no bound). */
 void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records);
 /* The hash chain: the previous frame's hash (the last segment's head) for
@@ -97,6 +98,21 @@ int tr_seg_reader__head(const struct tr_seg_reader *r, uint8_t out[TR_CHAIN_LEN]
  * inside its frame. pos may be NULL. */
 int tr_seg_reader__next(struct tr_seg_reader *r, const struct tr_rec_hdr **rec, struct tr_rec_pos *pos);
 const struct tr_seg_stats *tr_seg_reader__stats(const struct tr_seg_reader *r);
+/* Seeking: before each frame, skip(ctx, offset) gives the offset of the
+ * next frame to read (offset itself to read this one, the file size or
+ * more to stop). Frames passed over are not read, not reported. */
+void tr_seg_reader__set_skip(struct tr_seg_reader *r, uint64_t (*skip)(void *ctx, uint64_t offset), void *ctx);
+/* Tail mode, for a segment still being written: a truncated frame at the
+ * end is where the writer is, not damage; the reader stops before it. */
+void tr_seg_reader__set_tail(struct tr_seg_reader *r, int tail);
+/* Where the next frame starts (to reopen a growing file there). */
+uint64_t tr_seg_reader__offset(const struct tr_seg_reader *r);
+/* Read on from offset (a frame start); frames passed over are not
+ * checked for sequence or chain. */
+void tr_seg_reader__seek(struct tr_seg_reader *r, uint64_t offset);
+/* A file being written grew: take its new size. 1 when there is more to
+ * read, 0 when not, -errno. */
+int tr_seg_reader__refresh(struct tr_seg_reader *r);
 /* The open file (to stat or hash it; read it with pread only). */
 int tr_seg_reader__fd(const struct tr_seg_reader *r);
 void tr_seg_reader__close(struct tr_seg_reader *r);

@@ -8,8 +8,8 @@
  * the title, or hide the warning itself. So they go through the byte escape
  * of schema/bytes.h (tr_bytes__escape: invalid UTF-8 as \xHH, backslash
  * doubled) and then the characters that escape keeps because they are valid
- * UTF-8 but that a terminal acts on, C0 controls, DEL and C1 controls, are
- * written as \xHH too. The result still decodes with tr_bytes__unescape.
+ * UTF-8 but that a terminal acts on, C0 controls, DEL, C1 controls and bidi
+ * controls (tr_utf8__hidden), are written as \xHH too, byte by byte. The result still decodes with tr_bytes__unescape.
  * Long strings are cut (with "...") to keep one warning on one line.
  */
 #ifndef TR_SHOW_H
@@ -32,24 +32,26 @@ static inline const char *tr_show(char out[TR_SHOW_MAX], const void *p, size_t l
 	size_t n = tr_bytes__escape(esc, p, len < TR_SHOW_IN ? len : TR_SHOW_IN), o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)esc[i];
+		const uint8_t *u = (const uint8_t *)esc + i;
+		uint8_t c = *u;
+		size_t k = c < 0x20 || c == 0x7f ? 1 : 0;
 
-		/* C1 controls are U+0080..U+009F: C2 80..C2 9F in UTF-8. */
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n && (uint8_t)esc[i + 1] < 0xa0)) {
-			int two = c == 0xc2;
+		if (!k && c >= 0x80) {
+			size_t seq = tr_utf8__seq(u, n - i);
 
-			for (int k = 0; k <= two; k++) {
-				uint8_t b = (uint8_t)esc[i + (size_t)k];
-
-				out[o++] = '\\';
-				out[o++] = 'x';
-				out[o++] = hex[b >> 4];
-				out[o++] = hex[b & 15];
-			}
-			i += (size_t)two;
-		} else {
-			out[o++] = (char)c;
+			k = seq && tr_utf8__hidden(u, seq) ? seq : 0;
 		}
+		if (!k) {
+			out[o++] = (char)c;
+			continue;
+		}
+		for (size_t j = 0; j < k; j++) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[u[j] >> 4];
+			out[o++] = hex[u[j] & 15];
+		}
+		i += k - 1;
 	}
 	if (len > TR_SHOW_IN) {
 		memcpy(out + o, "...", 3);

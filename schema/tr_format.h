@@ -82,7 +82,9 @@ enum tr_rec_kind {
 	TR_REC_NETIF = 11,	/* one network interface and its addresses (state); since 2 */
 	TR_REC_HOST = 12,	/* hostname, kernel, os-release, boot id (state); since 2 */
 	TR_REC_CHECKPOINT = 13,	/* begin or end of a state checkpoint; since 2 */
-	TR_REC_KIND_MAX = 13,
+	TR_REC_PACKET_GAP = 14,	/* packets lost on one CPU; since 2 */
+	TR_REC_ARTIFACT = 15,	/* a file copied into artifacts/; since 2 */
+	TR_REC_KIND_MAX = 15,
 };
 
 #define TR_CPU_NONE 0xffffU /* tr_rec_hdr.cpu of records made in userland */
@@ -206,6 +208,72 @@ struct tr_gap {
 };
 
 /* TR_REC_WATERMARK is a bare tr_rec_hdr. */
+
+/* TR_REC_PACKET_GAP: packets lost on CPU h.cpu (by the packet buffer or the
+ * pcap writer), noticed at h.ts. Since 2. */
+struct tr_packet_gap {
+	struct tr_rec_hdr h;
+	__u64 lost;
+	__u32 ifindex;		/* interface, or 0 when the buffer does not say */
+	__u32 reserved;		/* zero */
+};
+
+/* TR_REC_ARTIFACT: a file copied into artifacts/<sha256> (or skipped, with a
+ * reason in flags), tied to the event that made it wanted: the event is the
+ * record (event_ts, event_cpu, event_seq) of the recording. Then nargs
+ * encoded arguments (indexes TR_ART_ARG_*). Since 2. */
+struct tr_artifact {
+	struct tr_rec_hdr h;	/* ts: when the file was read */
+	__u64 event_ts;
+	__u64 event_seq;
+	__u16 event_cpu;
+	__u16 source;		/* enum tr_art_source */
+	__u32 event_id;
+	__u32 host_pid;		/* the process, (host_pid, start_ns) */
+	__u32 flags;		/* TR_ARTF_* */
+	__u64 start_ns;
+	__u64 size;		/* bytes of the file (also when it was not copied) */
+	__u8 sha256[32];	/* of the content; zero when not copied */
+	__u16 nargs;
+	__u16 reserved;		/* zero */
+	__u32 reserved2;	/* zero */
+};
+
+enum tr_art_source {
+	TR_ART_EXEC = 1,	/* the executable of an exec (/proc/PID/exe) */
+	TR_ART_SCRIPT = 2,	/* the script an interpreter was exec'd for */
+	TR_ART_WRITE = 3,	/* a file opened for writing under a --capture write prefix */
+};
+
+#define TR_ARTF_TOO_BIG	 0x0001U /* larger than --artifact-max-size: not copied */
+#define TR_ARTF_BUDGET	 0x0002U /* the total budget was spent: not copied */
+#define TR_ARTF_QUEUE	 0x0004U /* the capture queue was full: not copied */
+#define TR_ARTF_GONE	 0x0008U /* the file could not be opened any more: not copied */
+#define TR_ARTF_IO	 0x0010U /* reading or writing failed: not copied */
+#define TR_ARTF_DUP	 0x0020U /* same content as an earlier artifact: stored once */
+#define TR_ARTF_BY_PATH	 0x0040U /* the process was gone: read by its path, which may
+				  * name another file by now (or another root's) */
+#define TR_ARTF_KNOWN	 0x007fU
+#define TR_ARTF_SKIPPED	 0x001fU /* any of these: no file in artifacts/ */
+
+enum tr_art_arg {
+	TR_ART_ARG_PATH = 0,	/* STR: the path the event named (or /proc's link target) */
+};
+
+/* Packets, kernel to recorder only (never on disk as such; the recorder
+ * writes them into pcap files): this head, then caplen bytes of packet. */
+#define TR_NET_SNAP_HEADERS 128U	/* --snaplen headers; since 2 */
+#define TR_NET_SNAP_MAX	    65000U	/* largest caplen: a perf sample's size is 16 bits */
+#define TR_NET_DIR_IN  1
+#define TR_NET_DIR_OUT 2
+
+struct tr_net_pkt {
+	__u64 ts;		/* CLOCK_BOOTTIME ns */
+	__u32 ifindex;
+	__u32 len;		/* bytes on the wire (link-layer header included) */
+	__u32 caplen;		/* bytes that follow */
+	__u32 dir;		/* TR_NET_DIR_* */
+};
 
 /*
  * State records (since 2). Each is made in userland (cpu = TR_CPU_NONE,
@@ -470,6 +538,10 @@ _Static_assert(sizeof(struct tr_arg_info) == 8, "tr_arg_info layout");
 _Static_assert(sizeof(struct tr_retval) == 40, "tr_retval layout");
 _Static_assert(sizeof(struct tr_proc) == 96, "tr_proc layout");
 _Static_assert(sizeof(struct tr_gap) == 32, "tr_gap layout");
+_Static_assert(sizeof(struct tr_packet_gap) == 40, "tr_packet_gap layout");
+_Static_assert(sizeof(struct tr_artifact) == 112, "tr_artifact layout");
+_Static_assert(__builtin_offsetof(struct tr_artifact, sha256) == 72, "tr_artifact layout");
+_Static_assert(sizeof(struct tr_net_pkt) == 24, "tr_net_pkt layout");
 _Static_assert(sizeof(struct tr_clock) == 48, "tr_clock layout");
 _Static_assert(__builtin_offsetof(struct tr_clock, reason) == 36, "tr_clock layout");
 _Static_assert(sizeof(struct tr_fd) == 88, "tr_fd layout");

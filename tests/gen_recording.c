@@ -9,6 +9,14 @@
  * pairing, an exec from /tmp, hostile strings, a gap, two segments).
  * With --events N: N openat events over 4 CPUs in drain rounds, with a fork
  * and exec every 1000 events, for throughput measurements.
+ * With --hostile KIND: a small recording built to exhaust a reader's memory
+ * (the format's limits are what bound it):
+ *   forks   a snapshot process with a 64 KiB argv, then 20000 forks of it
+ *   held    4096 threads each inside an execve with a 64 KiB argv
+ *   bigarg  a snapshot process with a 200 KB argv (over the format's limit)
+ *   strings an exec from /tmp of a file whose name carries a terminal title
+ *           escape (ESC ] 0 ; ... BEL), a C1 CSI (U+009B) and a bidi
+ *           override (U+202E)
  */
 #include <getopt.h>
 
@@ -82,6 +90,84 @@ static void scripted(struct synth *s)
 	synth_watermark(s, 8000 * MS);
 }
 
+/* A snapshot process with an argv of argvlen bytes (one element). */
+static void proc_big_argv(struct synth *s, uint32_t pid, uint32_t argvlen)
+{
+	size_t cap = sizeof(struct tr_proc) + 5 + argvlen, off = sizeof(struct tr_proc);
+	uint8_t *buf = calloc(1, cap), *argv = malloc(argvlen);
+	struct tr_proc *p = (struct tr_proc *)buf;
+
+	if (!buf || !argv) {
+		s->err = -ENOMEM;
+		goto out;
+	}
+	memset(argv, 'A', argvlen);
+	argv[argvlen - 1] = '\0';
+	p->h.kind = TR_REC_PROC;
+	p->h.cpu = TR_CPU_NONE;
+	p->h.ts = 3000 * MS;
+	p->host_pid = p->pid = pid;
+	p->host_ppid = p->ppid = 1;
+	p->start_ns = bash.start_ns / 10000000 * 10000000;
+	synth_comm(p->comm, "bash");
+	if (!tr_arg__put_bytes(buf, cap, &off, TR_PROC_ARG_ARGV, argv, argvlen))
+		p->nargs++;
+	p->h.size = (uint32_t)off;
+	synth_append(s, buf);
+out:
+	free(buf);
+	free(argv);
+}
+
+static void hostile(struct synth *s, const char *kind)
+{
+	static char argv[TR_ARG_BYTES_MAX];
+	struct synth_task t = bash;
+	struct synth_ev *e = malloc(sizeof(*e));
+
+	if (!e) {
+		s->err = -ENOMEM;
+		return;
+	}
+	memset(argv, 'B', sizeof(argv));
+	argv[sizeof(argv) - 1] = '\0';
+	if (!strcmp(kind, "forks")) {
+		proc_big_argv(s, bash.pid, TR_ARG_BYTES_MAX);
+		for (uint32_t i = 0; i < 20000; i++) {
+			synth_fork(s, 0, 4000 * MS + i, &bash, 1000 + i, 1000 + i, 4000 * MS + i);
+			if (i % 1000 == 999)
+				synth_watermark(s, 4000 * MS + i + 1);
+		}
+	} else if (!strcmp(kind, "held")) {
+		proc_big_argv(s, bash.pid, 16);
+		for (uint32_t i = 0; i < 4096; i++) {
+			t.tid = 1000 + i;
+			synth_ev_begin(e, 0, 4000 * MS + i, TR_EV_EXECVE, &t);
+			e->ev.flags = TR_EVF_AT_ENTRY;
+			synth_ev_str(e, 0, "/usr/bin/x");
+			synth_ev_bytes(e, 1, argv, sizeof(argv));
+			synth_ev_end(s, e);
+			if (i % 100 == 99)
+				synth_watermark(s, 4000 * MS + i + 1);
+		}
+	} else if (!strcmp(kind, "strings")) {
+		static const char evil[] = "/tmp/\x1b]0;pwned\x07\xc2\x9b" "31m\xe2\x80\xaegpj.exe";
+		const char *const a_evil[] = { evil, NULL };
+		struct synth_task child = { .pid = 300, .ppid = bash.pid, .start_ns = 5000 * MS,
+					    .parent_start_ns = bash.start_ns, .comm = "bash" };
+
+		synth_proc(s, 3000 * MS, bash.pid, 1, bash.start_ns, "bash", "/usr/bin/bash", "/tmp", NULL);
+		synth_fork(s, 0, 5000 * MS, &bash, 300, 300, child.start_ns);
+		child.comm = "\xe2\x80\xae" "evil";
+		synth_exec(s, 0, 5001 * MS, &child, evil, a_evil, 300);
+	} else {
+		proc_big_argv(s, bash.pid, 200000);
+		synth_openat(s, 0, 4000 * MS, &bash, "/etc/hosts", 3);
+	}
+	synth_watermark(s, 9000 * MS);
+	free(e);
+}
+
 static void bench(struct synth *s, uint64_t n)
 {
 	const char *const a_x[] = { "x", NULL };
@@ -124,12 +210,14 @@ int main(int argc, char **argv)
 		{ "no-manifest", no_argument, NULL, 'M' },
 		{ "damage", no_argument, NULL, 'd' },
 		{ "frame-raw", required_argument, NULL, 'r' },
+		{ "hostile", required_argument, NULL, 'H' },
 		{ 0 },
 	};
 	enum tr_rec_state state = TR_STATE_COMPLETE;
 	int manifest = 1, damage = 0, c, err;
 	uint64_t events = 0;
 	long frame_raw = -1;
+	const char *hostile_kind = NULL;
 	struct synth s;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -139,6 +227,7 @@ int main(int argc, char **argv)
 		case 'M': manifest = 0; break;
 		case 'd': damage = 1; break;
 		case 'r': frame_raw = strtol(optarg, NULL, 0); break;
+		case 'H': hostile_kind = optarg; break;
 		default:
 			fprintf(stderr, "usage: gen_recording [--events N] [--frame-raw BYTES] [--state recording] [--no-manifest] [--damage] DIR\n");
 			return 2;
@@ -151,7 +240,9 @@ int main(int argc, char **argv)
 	/* small frames for the scripted session, so damage costs one frame */
 	err = synth_open(&s, argv[optind], frame_raw >= 0 ? (uint32_t)frame_raw : events ? 0 : 512);
 	if (!err) {
-		if (events)
+		if (hostile_kind)
+			hostile(&s, hostile_kind);
+		else if (events)
 			bench(&s, events);
 		else
 			scripted(&s);

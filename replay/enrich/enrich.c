@@ -146,6 +146,9 @@ struct tr_enrich {
 	struct map cgroups;		/* cgroup id -> container index + 1 (0: none) */
 	struct tr_container *ctr;
 	size_t nctr, capctr;
+	struct map users;		/* uid + 1 -> index + 1 in names */
+	char **names;
+	size_t nnames;
 	char buf[2][TR_PATH_BUF];
 };
 
@@ -201,6 +204,11 @@ void tr_enrich__free(struct tr_enrich *en)
 	free(en->cgroups.k);
 	free(en->cgroups.v);
 	free(en->ctr);
+	free(en->users.k);
+	free(en->users.v);
+	for (size_t i = 0; i < en->nnames; i++)
+		free(en->names[i]);
+	free(en->names);
 	free(en);
 }
 
@@ -332,6 +340,102 @@ static int cgroup_learn(struct tr_enrich *en, uint64_t id, const char *path, uin
 		en->ctr[en->nctr++] = c;
 	}
 	return map_set(&en->cgroups, id, i + 1);
+}
+
+const char *tr_enrich__user(const struct tr_enrich *en, uint32_t uid)
+{
+	uint64_t v;
+
+	return map_get(&en->users, (uint64_t)uid + 1, &v) && v ? en->names[v - 1] : NULL;
+}
+
+static int state_fd(struct tr_enrich *en, const struct tr_fd *r, const struct tr_arg_val *args)
+{
+	struct tr_proc_node *n = tr_proctree__find(en->tree, r->host_pid, r->start_ns);
+	const struct tr_arg_val *a;
+	struct tr_fdent *f;
+
+	if (!n || r->fd < 0 || r->fd >= TR_FD_MAX)
+		return 0;
+	f = fd_slot(en, n, r->fd);
+	if (!f)
+		return -ENOMEM;
+	switch (r->kind) {
+	case TR_FD_SOCKET:
+		f->kind = TR_FDE_SOCKET;
+		break;
+	case TR_FD_PIPE:
+		f->kind = TR_FDE_PIPE;
+		break;
+	case TR_FD_MEMFD:
+		f->kind = TR_FDE_MEMFD;
+		break;
+	case TR_FD_ANON:
+	case TR_FD_OTHER:
+		f->kind = TR_FDE_OTHER;
+		break;
+	default:
+		f->kind = TR_FDE_FILE;
+	}
+	f->cloexec = (r->flags & TR_FDF_FDINFO) && (r->open_flags & 02000000);
+	a = &args[TR_FD_ARG_PATH];
+	if (a->present && bytes_dup(&f->path, a->b.p, a->b.len))
+		return -ENOMEM;
+	if (f->kind == TR_FDE_SOCKET) {
+		a = &args[TR_FD_ARG_LOCAL];
+		if (a->present && a->b.len >= 2) {
+			f->family = (uint16_t)(a->b.p[0] | a->b.p[1] << 8);
+			if (bytes_dup(&f->local, a->b.p, a->b.len))
+				return -ENOMEM;
+		}
+		a = &args[TR_FD_ARG_REMOTE];
+		if (a->present && a->b.len >= 2 && bytes_dup(&f->peer, a->b.p, a->b.len))
+			return -ENOMEM;
+		if (args[TR_FD_ARG_SOCK_TYPE].present)
+			f->socktype = (int32_t)args[TR_FD_ARG_SOCK_TYPE].u;
+	}
+	return 0;
+}
+
+int tr_enrich__state(struct tr_enrich *en, const struct tr_rec_hdr *rec, const struct tr_arg_val *args)
+{
+	switch (rec->kind) {
+	case TR_REC_FD:
+		return state_fd(en, (const struct tr_fd *)rec, args);
+	case TR_REC_CGROUP: {
+		const struct tr_cgroup *c = (const struct tr_cgroup *)rec;
+
+		if (!args[TR_CGROUP_ARG_PATH].present)
+			return 0;
+		return cgroup_learn(en, c->cgroup_id, (const char *)args[TR_CGROUP_ARG_PATH].b.p,
+				    args[TR_CGROUP_ARG_PATH].b.len, rec->ts);
+	}
+	case TR_REC_USER: {
+		const struct tr_user *u = (const struct tr_user *)rec;
+		const struct tr_arg_val *a = &args[TR_USER_ARG_NAME];
+		uint64_t old;
+		char **v, *name;
+
+		/* the host's users: the first seen for a uid (the recorder's
+		 * own mount namespace comes first) */
+		if (u->kind != TR_USER_USER || !a->present || map_get(&en->users, (uint64_t)u->id + 1, &old))
+			return 0;
+		name = malloc((size_t)a->b.len + 1);
+		v = realloc(en->names, (en->nnames + 1) * sizeof(*v));
+		if (v)
+			en->names = v;
+		if (!name || !v) {
+			free(name);
+			return -ENOMEM;
+		}
+		memcpy(name, a->b.p, a->b.len);
+		name[a->b.len] = '\0';
+		en->names[en->nnames++] = name;
+		return map_set(&en->users, (uint64_t)u->id + 1, en->nnames);
+	}
+	default:
+		return 0;
+	}
 }
 
 int tr_enrich__snapshot(struct tr_enrich *en, struct tr_proc_node *n)
@@ -514,6 +618,7 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		v->container = tr_enrich__container(en, ev->cgroup_id);
 	}
 	refer(en, v, n);
+	v->user = tr_enrich__user(en, ev->uid);
 	n->mnt_ns = ev->mnt_ns;
 	n->pid_ns = ev->pid_ns;
 

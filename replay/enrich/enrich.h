@@ -32,6 +32,12 @@ void tr_enrich__free(struct tr_enrich *en);
 /* A snapshot process record was applied to node n (its cgroup path is
  * known: containers). 0 or -ENOMEM. */
 int tr_enrich__snapshot(struct tr_enrich *en, struct tr_proc_node *n);
+/* A state record (FD, CGROUP, USER: schema/state.h), decoded: the
+ * snapshot's and checkpoints' fd tables, cgroup paths and user names.
+ * 0 or -ENOMEM. */
+int tr_enrich__state(struct tr_enrich *en, const struct tr_rec_hdr *rec, const struct tr_arg_val *args);
+/* The name of uid from the recording's USER records, or NULL. */
+const char *tr_enrich__user(const struct tr_enrich *en, uint32_t uid);
 /* Enrich v (an event of n's, decoded, v->info set), then apply it. 0 or
  * -ENOMEM. */
 int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_proc_node *n);

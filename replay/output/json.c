@@ -76,8 +76,21 @@ static char *escape_json(char *d, const uint8_t *s, size_t len)
 				d += 6;
 			}
 		} else if ((n = tr_utf8__seq(s + i, len - i))) {
-			memcpy(d, s + i, n);
-			d += n;
+			if (tr_utf8__hidden(s + i, n)) {
+				/* C1 and bidi controls: the same character, but not
+				 * one a terminal or an editor can act on */
+				uint32_t cp = tr_utf8__cp(s + i, n);
+
+				memcpy(d, "\\u", 2);
+				d[2] = hexdig[cp >> 12];
+				d[3] = hexdig[(cp >> 8) & 15];
+				d[4] = hexdig[(cp >> 4) & 15];
+				d[5] = hexdig[cp & 15];
+				d += 6;
+			} else {
+				memcpy(d, s + i, n);
+				d += n;
+			}
 			i += n;
 			continue;
 		} else {
@@ -380,6 +393,18 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 	}
 }
 
+static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
+
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
+{
+	const struct tr_arg_def *d = &v->def->args[i];
+
+	if (!v->args[i].present)
+		put_zero(b, d);
+	else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
+		put_value(b, d, &v->args[i]);
+}
+
 /* The zero value of an argument's type, for one the record left out. */
 static void put_zero(struct tr_buf *b, const struct tr_arg_def *d)
 {
@@ -582,10 +607,7 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		tr_buf__lit(b, ",\"type\":");
 		tr_json__cstr(b, d->args[i].type);
 		tr_buf__lit(b, ",\"value\":");
-		if (!v->args[i].present)
-			put_zero(b, &d->args[i]);
-		else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
-			put_value(b, &d->args[i], &v->args[i]);
+		tr_json__arg_value(b, h, v, i);
 		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
 		 * how long it was, and whether it was read at syscall exit */
 		if (v->args[i].flags & TR_ARGF_TRUNC) {

@@ -55,6 +55,9 @@ struct tr_json_host {
 uint32_t tr_entity_id(uint32_t id, uint64_t start_ns);
 /* 2006-01-02T15:04:05.000000000Z */
 void tr_text__rfc3339(struct tr_buf *b, int64_t wall_ns);
+/* The JSON value of argument i of v (zero value when absent, parsed with
+ * TR_JSON_PARSE_ARGS). */
+void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i);
 /* --parse-args: argument i of v rendered by name (a JSON string) into b;
  * 0 when it has no such rendering (print the raw value). */
 int tr_parse__arg(struct tr_buf *b, const struct tr_event_view *v, unsigned i);

@@ -149,7 +149,7 @@ static int r_mode(struct tr_buf *b, const struct tr_event_view *v, const struct 
 {
 	char tmp[32];
 
-	snprintf(tmp, sizeof(tmp), "\"0%llo\"", (unsigned long long)a->u & 07777);
+	snprintf(tmp, sizeof(tmp), "\"%#llo\"", (unsigned long long)a->u & 07777);
 	tr_buf__puts(b, tmp);
 	return 1;
 }

@@ -34,7 +34,7 @@ w_loop() { "$bench/openloop" "$n"; }
 w_storm() { "$bench/forkexec" "$storm_n"; }
 w_stress() {
 	local y=$tmp/stress.$BASHPID.yaml
-	stress-ng --open 1 --timeout "${stress_s}s" --yaml "$y" >/dev/null 2>&1
+	stress-ng --open 1 --timeout "${stress_s}s" --metrics-brief --yaml "$y" >/dev/null 2>&1
 	awk '/bogo-ops-per-second-real-time:/ { printf "%.0f\n", 1e9 / $2 }' "$y"
 	rm -f "$y"
 }
@@ -50,8 +50,10 @@ ratio() { awk -v t="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.3f\n", 2 * t / (a
 stats() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
 	printf "%.2fx (%.2f-%.2f)", m, v[1], v[NR] }'; }
 # slowdown - 1 of tracee-record over that of the floor, per round
-beyond() { paste "$1" "$2" | awk '{ f = $1 - 1; printf "%.2f\n", (f > 0 ? ($2 - 1) / f : 0) }' | sort -n |
-	awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# (rounds where the floor measured no slowdown, within the noise, are left out)
+beyond() { paste "$1" "$2" | awk '$1 > 1.005 { printf "%.2f\n", ($2 - 1) / ($1 - 1) }' | sort -n |
+	awk '{ v[NR] = $1 } END { if (!NR) printf "n/a (floor within noise)"; else
+		printf "%.2f (%d rounds)", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, NR }'; }
 
 workloads=(loop stress storm)
 [ -n "${ONLY:-}" ] && workloads=("$ONLY")
@@ -63,7 +65,7 @@ for w in "${workloads[@]}"; do
 		ratio "$t" "$b2" "$b3" >>"$tmp/$w.tracee"
 		ratio "$p" "$b3" "$b4" >>"$tmp/$w.perf"
 		awk -v w=$w -v r="$r" -v b1="$b1" -v f="$f" -v b2="$b2" -v t="$t" -v b3="$b3" -v p="$p" -v b4="$b4" 'BEGIN {
-			printf "%-6s round %d (ms): bare %.0f, floor %.0f, bare %.0f, tracee-record %.0f, bare %.0f, perf -z %.0f, bare %.0f\n",
+			printf "%-6s round %d (ms): bare %.2f, floor %.2f, bare %.2f, tracee-record %.2f, bare %.2f, perf -z %.2f, bare %.2f\n",
 				w, r, b1 / 1e6, f / 1e6, b2 / 1e6, t / 1e6, b3 / 1e6, p / 1e6, b4 / 1e6 }' >&2
 	done
 done

@@ -24,13 +24,14 @@ FUZZ_CC ?= $(CLANG)
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
 	       -Wno-missing-field-initializers -Wno-unused-parameter -D_GNU_SOURCE \
-	       -DTR_VERSION='"$(VERSION)"' -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -MMD -MP
+	       -DTR_VERSION='"$(VERSION)"' -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Icapture -MMD -MP
 FUZZ_LDLIBS := -ljansson -lzstd -lz -lcrypto -lm
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 FUZZ_LIB_SRCS := $(wildcard schema/*.c) \
-		 $(filter-out replay/tracee-replay.c,$(wildcard replay/*.c replay/*/*.c))
+		 $(filter-out replay/tracee-replay.c,$(wildcard replay/*.c replay/*/*.c)) \
+		 capture/pcap.c
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_LIB := $(FUZZ_DIR)/libtracee-fuzz.a
 

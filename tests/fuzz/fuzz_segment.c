@@ -42,6 +42,7 @@ static const uint32_t fixed_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_RETVAL] = sizeof(struct tr_retval),
 	[TR_REC_GAP] = sizeof(struct tr_gap),
 	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+	[TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
 	[TR_REC_CLOCK] = sizeof(struct tr_clock),
 	[TR_REC_CHECKPOINT] = sizeof(struct tr_checkpoint),
 };
@@ -51,6 +52,8 @@ static const uint32_t min_size[TR_REC_KIND_MAX + 1] = {
 	[TR_REC_PROC] = sizeof(struct tr_proc),
 	[TR_REC_GAP] = sizeof(struct tr_gap),
 	[TR_REC_WATERMARK] = sizeof(struct tr_rec_hdr),
+	[TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
+	[TR_REC_ARTIFACT] = sizeof(struct tr_artifact),
 	[TR_REC_CLOCK] = sizeof(struct tr_clock),
 	[TR_REC_FD] = sizeof(struct tr_fd),
 	[TR_REC_CGROUP] = sizeof(struct tr_cgroup),

@@ -210,9 +210,34 @@ def replay_seeds():
         + struct.pack("<HHIQQQ", 4, 0, 32, 5, 2, 1))
 
 
+def pcap_seeds():
+    """pcap files as tracee-record writes them (nanosecond, little-endian),
+    the other byte order, microseconds, and the damage a reader must name."""
+    def head(magic=0xA1B23C4D, order="<", linktype=1):
+        return struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, 65535, linktype)
+
+    def rec(sec, frac, data, order="<", orig=None):
+        return struct.pack(order + "IIII", sec, frac, len(data), orig or len(data)) + data
+
+    eth = bytes(12) + b"\x08\x00"
+    ip = bytes.fromhex("450000281234400040060000" "7f000001" "7f000001")
+    tcp = struct.pack(">HHIIBBHHH", 40000, 80, 1, 0, 0x50, 0x02, 65535, 0, 0)
+    pkt = eth + ip + tcp
+    put("fuzz_pcap", "nsec.pcap", head() + rec(1764561234, 999999999, pkt) + rec(1764561235, 1, pkt[:20], orig=1500))
+    put("fuzz_pcap", "swapped-usec.pcap", head(0xA1B2C3D4, ">") + rec(1, 999999, pkt, ">"))
+    put("fuzz_pcap", "raw-ip.pcap", head(linktype=101) + rec(5, 5, ip + tcp))
+    put("fuzz_pcap", "empty.pcap", head())
+    put("fuzz_pcap", "truncated-head.pcap", head() + rec(1, 1, pkt)[:10])
+    put("fuzz_pcap", "truncated-data.pcap", head() + rec(1, 1, pkt)[:30])
+    put("fuzz_pcap", "bad-fraction.pcap", head() + rec(1, 1000000000, pkt))
+    put("fuzz_pcap", "huge-caplen.pcap", head() + struct.pack("<IIII", 1, 1, 0x7fffffff, 0x7fffffff))
+    put("fuzz_pcap", "pcapng.pcap", struct.pack("<II", 0x0A0D0D0A, 28) + bytes(20))
+
+
 if __name__ == "__main__":
     segment_seeds()
     manifest_seeds()
     args_seeds()
     unescape_seeds()
     replay_seeds()
+    pcap_seeds()

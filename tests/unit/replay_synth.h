@@ -509,9 +509,8 @@ static inline int synth_proc(struct synth *s, uint64_t ts, uint32_t pid, uint32_
 	return synth_append(s, u.buf);
 }
 
-/* Close the last segment and write the manifest (unless write_manifest
- * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
-static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+/* Write the manifest as it stands (segments closed so far). */
+static inline int synth_write_manifest(struct synth *s, enum tr_rec_state state)
 {
 	static char *argv[] = { "tracee-record", "-o", "rec" };
 	struct tr_manifest m = {
@@ -530,17 +529,22 @@ static inline int synth_close(struct synth *s, enum tr_rec_state state, int writ
 		.stop_boot_ns = state == TR_STATE_COMPLETE ? 100000000000ULL : 0,
 		.catalog = s->catalog ? s->catalog : tr_catalog__builtin(),
 	};
-	int err;
 
+	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
+	m.segments = s->segs;
+	return tr_manifest__write(s->dir, &m);
+}
+
+/* Close the last segment and write the manifest (unless write_manifest
+ * is 0). state TR_STATE_RECORDING leaves it as a killed recorder would. */
+static inline int synth_close(struct synth *s, enum tr_rec_state state, int write_manifest)
+{
 	synth_close_segment(s);
 	if (s->err)
 		return s->err;
 	if (!write_manifest)
 		return 0;
-	m.nsegments = state == TR_STATE_COMPLETE ? s->nsegs : (s->nsegs ? 1 : 0);
-	m.segments = s->segs;
-	err = tr_manifest__write(s->dir, &m);
-	return err;
+	return synth_write_manifest(s, state);
 }
 
 /* rm -r of a synthetic recording (two levels, nothing else). */

@@ -222,6 +222,51 @@ static void test_frame_record_bound(void **state)
 	free(tmp);
 }
 
+static void count_diag(void *ctx, const char *path, uint64_t offset, const char *msg)
+{
+	char *last = ctx;
+
+	snprintf(last, 256, "%s", msg);
+}
+
+/* A segment that shrinks while it is read (another process truncates it):
+ * the rest is reported as truncated, never a SIGBUS. */
+static void test_segment_shrinks(void **state)
+{
+	char *tmp = make_tmpdir(), path[PATH_MAX + 32], last[256] = "";
+	const struct tr_rec_hdr *rec;
+	struct tr_seg_reader *r;
+	struct tr_seg_writer *w;
+	struct tr_seg_info info;
+	struct synth_ev e;
+	int n = 0, rc;
+
+	snprintf(path, sizeof(path), "%s/seg.zst", tmp);
+	w = tr_seg_writer__open(path, 1, 0);
+	assert_non_null(w);
+	tr_seg_writer__frame_records(w, 100);
+	synth_ev_begin(&e, 0, 1, TR_EV_OPENAT, &task);
+	synth_ev_str(&e, 1, "/etc/hosts");
+	e.ev.h.size = (uint32_t)e.off;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tr_seg_writer__append(w, e.buf, e.off), 0);
+	assert_int_equal(tr_seg_writer__close(w, &info), 0);
+
+	r = tr_seg_reader__open(path, count_diag, last);
+	assert_non_null(r);
+	assert_int_equal(tr_seg_reader__next(r, &rec, NULL), 1);
+	assert_int_equal(truncate(path, (off_t)(info.bytes / 2)), 0);
+	while ((rc = tr_seg_reader__next(r, &rec, NULL)) > 0)
+		n++;
+	assert_int_equal(rc, 0);
+	assert_true(n >= 99 && n < 999);
+	assert_non_null(strstr(last, "shrank while it was read"));
+	assert_int_equal(tr_seg_reader__stats(r)->frames_bad, 1);
+	tr_seg_reader__close(r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_declared_cut),
 		cmocka_unit_test(test_chain_across_segments),
 		cmocka_unit_test(test_frame_record_bound),
+		cmocka_unit_test(test_segment_shrinks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "record.h"
+#include "sctable.h"
 
 static const uint8_t all_wires[] = {
 	TR_T_INT32, TR_T_UINT32, TR_T_INT64, TR_T_UINT64,
@@ -375,6 +376,77 @@ static void test_event_from_v1(void **state)
 	assert_int_equal(tr_event__from_v1(v1, TR_EVENT_V1_SIZE - 1, out, err, sizeof(err)), -EBADMSG);
 }
 
+/* The BPF syscall table comes from the catalog: every syscall row is
+ * expressible, arguments read as their wire type and rules say, ia32
+ * numbers land on the same events, and --events is the enabled column. */
+static void test_sctable(void **state)
+{
+	static struct tr_sc_desc t[TR_SC_SLOTS];
+	static uint32_t ia32[TR_SC_NR_MAX];
+	const struct tr_catalog *c = tr_catalog__builtin();
+	struct tr_evsel sel;
+	char err[256] = "";
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "default", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	/* write: fd, buf, count, and our first 64 bytes of buf */
+	assert_int_equal(t[TR_EV_WRITE].event_id, TR_EV_WRITE);
+	assert_true(t[TR_EV_WRITE].enabled);
+	assert_int_equal(t[TR_EV_WRITE].args[0].read, TR_RD_REG);
+	assert_int_equal(t[TR_EV_WRITE].args[3].read, TR_RD_UBYTES);
+	assert_int_equal(t[TR_EV_WRITE].args[3].reg, 1);
+	assert_int_equal(t[TR_EV_WRITE].args[3].len_reg, 2);
+	/* openat: the path read at entry, the resolved path at exit from the fd returned */
+	assert_int_equal(t[TR_EV_OPENAT].args[1].read, TR_RD_USTR);
+	assert_int_equal(t[TR_EV_OPENAT].args[4].read, TR_RD_FD_PATH | TR_RD_AT_EXIT);
+	assert_int_equal(t[TR_EV_OPENAT].args[4].reg, TR_REG_RET);
+	/* connect's sockaddr with its length; accept's filled in by the kernel */
+	assert_int_equal(t[TR_EV_CONNECT].args[1].read, TR_RD_USOCKADDR);
+	assert_int_equal(t[TR_EV_CONNECT].args[1].len_reg, 2);
+	assert_int_equal(t[TR_EV_ACCEPT4].args[1].read, TR_RD_USOCKADDR_PLEN | TR_RD_AT_EXIT);
+	/* exec at entry; envp never read by default; kill flags the recorder */
+	assert_true(t[TR_EV_EXECVE].flags & TR_SCF_AT_ENTRY);
+	assert_int_equal(t[TR_EV_EXECVE].args[2].read, TR_RD_NONE);
+	assert_true(t[TR_EV_KILL].flags & TR_SCF_SIGNAL);
+	/* ia32 numbers onto the same slots; socketcall only that way */
+	assert_int_equal(ia32[5], TR_EV_OPEN);
+	assert_int_equal(ia32[11], TR_EV_EXECVE);
+	assert_int_equal(ia32[295], TR_EV_OPENAT);
+	assert_int_equal(ia32[102], TR_EV_SOCKETCALL);
+	assert_true(t[TR_EV_SOCKETCALL].flags & TR_SCF_IA32_ONLY);
+	/* read is opt-in; nothing raw by default */
+	assert_false(t[TR_EV_READ].enabled);
+	assert_false(t[TR_SC_RAW].enabled);
+	assert_false(t[1].event_id != TR_EV_WRITE);
+	assert_int_equal(ia32[400], TR_SC_NONE);
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "+read,-write", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_READ].enabled);
+	assert_false(t[TR_EV_WRITE].enabled);
+	assert_true(t[TR_EV_OPENAT].enabled);
+
+	/* all: every catalog syscall, the rest as raw_syscall */
+	assert_int_equal(tr_evsel__parse(&sel, c, "all", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_READ].enabled);
+	assert_int_equal(t[4].event_id, TR_EV_RAW_SYSCALL);	/* stat: no row */
+	assert_true(t[4].enabled);
+	assert_int_equal(t[4].args[0].read, TR_RD_NR);
+	assert_int_equal(ia32[400], TR_SC_RAW);
+
+	/* a set alone */
+	assert_int_equal(tr_evsel__parse(&sel, c, "net", err, sizeof(err)), 0);
+	assert_int_equal(tr_sctable__build(c, &sel, t, ia32, err, sizeof(err)), 0);
+	assert_true(t[TR_EV_CONNECT].enabled);
+	assert_false(t[TR_EV_OPENAT].enabled);
+
+	assert_int_equal(tr_evsel__parse(&sel, c, "+nosuchcall", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'nosuchcall' is neither an event nor a set"));
+	assert_int_equal(tr_evsel__parse(&sel, c, "default,,", err, sizeof(err)), 0);
+	assert_int_equal(tr_evsel__parse(&sel, c, "+", err, sizeof(err)), -EINVAL);
+}
+
 static void test_proc_args(void **state)
 {
 	_Alignas(8) uint8_t rec[256];
@@ -421,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_event_args),
 		cmocka_unit_test(test_event_arginfo),
 		cmocka_unit_test(test_event_from_v1),
+		cmocka_unit_test(test_sctable),
 		cmocka_unit_test(test_catalog_is_well_formed),
 		cmocka_unit_test(test_catalog_canonicalize_v1_ids),
 		cmocka_unit_test(test_proc_args),

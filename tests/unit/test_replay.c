@@ -906,12 +906,13 @@ static void test_json_event(void **state)
 			"\"hostParentProcessId\":1,\"userId\":0,\"euid\":0,\"fsuid\":0,\"mountNamespace\":4026531841,"
 			"\"pidNamespace\":4026531836,\"processName\":\"b\\\"sh\",\"executable\":{\"path\":\"\"},"
 			"\"hostName\":\"synth-host\",\"containerId\":\"\",\"eventId\":\"257\","
-			"\"eventName\":\"openat\",\"argsNum\":4,\"returnValue\":-13,\"syscall\":\"openat\","
+			"\"eventName\":\"openat\",\"argsNum\":5,\"returnValue\":-13,\"syscall\":\"openat\","
 			"\"threadEntityId\":3878726998,\"processEntityId\":3878726998,\"parentEntityId\":688905862,"
 			"\"args\":[{\"name\":\"dirfd\",\"type\":\"int32\",\"value\":-100},"
 			"{\"name\":\"pathname\",\"type\":\"string\",\"value\":\"/tmp/\\\\xff\\\\\\\\x\\n\"},"
 			"{\"name\":\"flags\",\"type\":\"int32\",\"value\":0},"
-			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0}]}\n";
+			"{\"name\":\"mode\",\"type\":\"uint16\",\"value\":0},"
+			"{\"name\":\"resolved_path\",\"type\":\"string\",\"value\":\"\"}]}\n";
 		const char *nl = memchr(r.out.p, '\n', r.out.len);
 
 		assert_non_null(nl);
@@ -1529,12 +1530,16 @@ static void test_hostile_records(void **state)
 	assert_int_equal(synth_open(&s, dir, 4096), 0);
 	for (int i = 0; i < 3000; i++) {
 		/* sizes the segment layer accepts for each kind */
-		static const uint32_t min[] = { 0, sizeof(struct tr_event), sizeof(struct tr_retval),
-						sizeof(struct tr_proc), sizeof(struct tr_gap), 24 };
+		static const uint32_t min[TR_REC_KIND_MAX + 1] = {
+			[TR_REC_EVENT] = sizeof(struct tr_event), [TR_REC_RETVAL] = sizeof(struct tr_retval),
+			[TR_REC_PROC] = sizeof(struct tr_proc), [TR_REC_GAP] = sizeof(struct tr_gap),
+			[TR_REC_WATERMARK] = 24, [TR_REC_PACKET_GAP] = sizeof(struct tr_packet_gap),
+			[TR_REC_ARTIFACT] = sizeof(struct tr_artifact),
+		};
 		uint16_t kind = (uint16_t)(1 + rnd() % TR_REC_KIND_MAX);
 		const struct tr_state_def *sd = tr_state__def(kind);
 		uint32_t head = sd ? sd->head : min[kind];
-		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || (sd && !sd->exact)
+		uint32_t size = kind == TR_REC_EVENT || kind == TR_REC_PROC || kind == TR_REC_ARTIFACT || (sd && !sd->exact)
 				? (uint32_t)(head + rnd() % (sizeof(u) - head)) : head;
 
 		for (size_t j = 0; j < sizeof(u); j++)
