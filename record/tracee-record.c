@@ -26,6 +26,7 @@
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
+#include "filter.h"
 #include "flight.h"
 #include "manifest.h"
 #include "output.h"
@@ -66,6 +67,12 @@ static const char usage[] =
 	REC_CAPTURE_USAGE
 	"      --max-size SIZE     stop cleanly when the recording's segments reach SIZE\n"
 	"                          (bytes, or with K, M, G, T: 500M, 2G)\n"
+	"      --pid PID,...       only these processes and their descendants (in-kernel)\n"
+	"      --comm NAME,...     only tasks of these names (comm, 15 bytes)\n"
+	"      --exclude-comm NAME,...  not tasks of these names\n"
+	"      --uid USER|UID      only tasks of this real uid\n"
+	"      --cgroup PATH       only tasks in this cgroup (v2, under /sys/fs/cgroup)\n"
+	"                          or below it: a container's, a service's\n"
 	"      --ring SIZE|DURATION  flight recorder: keep only the newest segments within\n"
 	"                          SIZE (500M, 2G) or DURATION (90s, 15m, 2h: lowercase);\n"
 	"                          the oldest are deleted and declared cut in the manifest\n"
@@ -75,6 +82,9 @@ static const char usage[] =
 	"                          freezes it too, into DIR/frozen/NNN/, never deleted\n"
 	"      --after DURATION    with --ring: a freeze also keeps DURATION after the\n"
 	"                          trigger (default 10s; 0: none)\n"
+	"      --nice N            the drain loop's nice value, so a busy host does not\n"
+	"                          starve it into losing events (default -10; COMMAND\n"
+	"                          runs at the nice value it would have had)\n"
 	"  -q, --quiet             no status line and no summary at the end (the status\n"
 	"                          line is only drawn when stderr is a terminal)\n"
 	"  -v, --verbose           libbpf's debug output\n"
@@ -112,6 +122,8 @@ struct options {
 	int zstd_level;
 	uint64_t max_size;
 	struct rec_flight_opts flight;
+	struct rec_filter filter;
+	int nice;
 	const char *events;
 	int quiet;
 	int verbose;
@@ -175,7 +187,10 @@ static int64_t boot_to_wall_offset(void)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR,
-	       OPT_MAX_SIZE, OPT_RING, OPT_AFTER, OPT_TRIGGER_ON };
+	       OPT_MAX_SIZE, OPT_RING, OPT_AFTER, OPT_TRIGGER_ON,
+	       OPT_PID, OPT_COMM, OPT_EXCL_COMM, OPT_UID, OPT_CGROUP, OPT_NICE };
+	/* the filters' option names, in the order of their OPT_ values */
+	static const char *const filter_names[] = { "pid", "comm", "exclude-comm", "uid", "cgroup" };
 	struct tr_evsel sel;
 	char msg[256];
 	static const struct option longopts[] = {
@@ -190,7 +205,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "frame-records", required_argument, NULL, OPT_FRAME_RECORDS },
 		{ "anchor", required_argument, NULL, OPT_ANCHOR },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "exclude-comm", required_argument, NULL, OPT_EXCL_COMM },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "ring", required_argument, NULL, OPT_RING },
+		{ "nice", required_argument, NULL, OPT_NICE },
 		{ "after", required_argument, NULL, OPT_AFTER },
 		{ "trigger-on", required_argument, NULL, OPT_TRIGGER_ON },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -203,7 +224,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
-			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS };
+			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS,
+			       .nice = -10 };
 	o->events = "default";
 	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
@@ -278,6 +300,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->anchor_syslog = 1;
+			break;
+		case OPT_PID:
+		case OPT_COMM:
+		case OPT_EXCL_COMM:
+		case OPT_UID:
+		case OPT_CGROUP:
+			if (rec_filter__option(&o->filter, filter_names[c - OPT_PID], optarg, PROG))
+				return 2;
+			break;
+		case OPT_NICE:
+			o->nice = strtol(optarg, &end, 10);
+			if (*end || !*optarg || o->nice < -20 || o->nice > 19) {
+				tr_diag__error(PROG, "--nice: '%s' is not a nice value from -20 to 19", optarg);
+				return 2;
+			}
 			break;
 		case OPT_RING:
 			o->flight.ring = optarg;
@@ -686,6 +723,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->self_tgid = host_tgid();
+	rec_filter__configure(&opt.filter, skel);
 	err = events_bpf__load(skel);
 	if (err) {
 		tr_diag__error(PROG, "loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
@@ -693,6 +731,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	err = rec_filter__fill(&opt.filter, skel, PROG);
+	if (err)
+		goto cleanup;
 	err = load_syscall_table(skel, opt.events);
 	if (err) {
 		tr_diag__error(PROG, "filling the syscall table failed: %s", strerror(-err));
@@ -756,6 +797,13 @@ int main(int argc, char **argv)
 	}
 	if (opt.duration > 0)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
+
+	/* The drain loop before the busy host (the workload, forked already,
+	 * keeps its own nice value): a recorder starved of CPU loses events. */
+	errno = 0;
+	if (opt.nice != getpriority(PRIO_PROCESS, 0) && setpriority(PRIO_PROCESS, 0, opt.nice))
+		fprintf(stderr, PROG ": warning: --nice %d: %s; draining at the nice value inherited\n", opt.nice,
+			strerror(errno));
 
 	/* Phase 5: drain until told to stop. */
 	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);

@@ -5,7 +5,9 @@
 # and RSS sampled every few seconds (is RSS flat?), bytes per event, and
 # replay's speed.
 #   usage: tests/bench/soak.sh [SECONDS]      (root; make soak)
-#   env:   PARALLEL (loops, 2), EVERY (sampling period, 5 s)
+#   env:   PARALLEL (loops, 2), EVERY (sampling period, 5 s), RING (a --ring
+#          bound: the flight recorder, with the live signatures running),
+#          RECORD_OPTS (more tracee-record options)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUTPUT=${OUTPUT:-.output}
@@ -21,7 +23,8 @@ for b in "$OUTPUT/bench/openloop" "$OUTPUT/tracee-record" "$OUTPUT/tracee-replay
 done
 hz=$(getconf CLK_TCK)
 
-"$OUTPUT/tracee-record" -q -o "$tmp/rec" -d "$secs" & rec=$!
+# shellcheck disable=SC2086
+"$OUTPUT/tracee-record" -q -o "$tmp/rec" -d "$secs" ${RING:+--ring "$RING"} ${RECORD_OPTS:-} & rec=$!
 pids+=($rec)
 sleep 1 # the probes attach and the snapshot is taken
 for i in $(seq "$par"); do
@@ -44,17 +47,18 @@ while kill -0 $rec 2>/dev/null; do
 	prev=$cur
 done
 wait $rec || { echo "soak: error: tracee-record failed" >&2; exit 1; }
-for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done
+for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 pids=()
 
 m=$tmp/rec/manifest.json
 lost=$(jq '.lost.total' "$m")
 bytes=$(du -cb "$tmp"/rec/events/*.zst | tail -1 | cut -f1)
 start=$(date +%s%N)
+[ -z "${RING:-}" ] || echo "(a ring: what is replayed is what the ring kept)"
 events=$("$OUTPUT/tracee-replay" "$tmp/rec" 2>"$tmp/replay.err" | wc -l) || true
 took=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 echo
-echo "soak: ${secs} s, $par open+close loops, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg):"
+echo "soak: ${secs} s${RING:+ (--ring $RING)}${RECORD_OPTS:+ ($RECORD_OPTS)}, $par open+close loops, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg):"
 awk -v e="$events" -v s="$secs" -v l="$lost" -v b="$bytes" -v t="$took" 'BEGIN {
 	printf "  events replayed: %d (%.0f events/s recorded)\n", e, e / s
 	printf "  lost events:     %d\n", l
