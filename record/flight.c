@@ -6,7 +6,6 @@
 
 #include "diag.h"
 #include "flight.h"
-#include "snapshot.h"
 #include "units.h"
 
 #define AFTER_DEFAULT_NS (10 * 1000000000ULL)
@@ -73,7 +72,6 @@ int rec_flight__start(struct rec_flight *f, const struct rec_flight_opts *fo, st
 	o->on_append = rec_live__push;
 	o->append_ctx = &f->live;
 	rec_ring__start(&f->ring, o, now_ns);
-	f->seg_num = rec_output__segment_num(o);
 	f->on = 1;
 	return 0;
 }
@@ -89,17 +87,6 @@ static int trigger(struct rec_flight *f, struct rec_output *o, uint64_t now_ns, 
 	return rc < 0 ? rc : 0;
 }
 
-/* Each segment stands alone: a new one starts with the process table. */
-static int checkpoint(struct rec_flight *f, struct rec_output *o)
-{
-	unsigned nprocs;
-
-	if (rec_output__segment_num(o) == f->seg_num)
-		return 0;
-	f->seg_num = rec_output__segment_num(o);
-	return snapshot__write(o, &nprocs);
-}
-
 int rec_flight__tick(struct rec_flight *f, struct rec_output *o, uint64_t now_ns, volatile sig_atomic_t *usr1)
 {
 	char reason[300];
@@ -107,8 +94,9 @@ int rec_flight__tick(struct rec_flight *f, struct rec_output *o, uint64_t now_ns
 
 	if (!f->on)
 		return 0;
-	err = checkpoint(f, o);
-	if (!err && *usr1) {
+	/* each new segment, the ring's included, opens with a state
+	 * checkpoint: the output's on_segment hook (snapshot.c) */
+	if (*usr1) {
 		*usr1 = 0;
 		err = trigger(f, o, now_ns, "SIGUSR1");
 	}
@@ -116,8 +104,6 @@ int rec_flight__tick(struct rec_flight *f, struct rec_output *o, uint64_t now_ns
 		err = trigger(f, o, now_ns, reason);
 	if (!err)
 		err = rec_ring__tick(&f->ring, o, now_ns);
-	if (!err)
-		err = checkpoint(f, o);
 	return err;
 }
 

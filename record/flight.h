@@ -22,7 +22,6 @@ struct rec_flight {
 	const char *prog;
 	struct rec_ring ring;
 	struct rec_live live;
-	size_t seg_num;		/* the segment being written, as last seen */
 };
 
 /* Check the options (a usage error: 2 with the message printed). */
@@ -33,8 +32,7 @@ int rec_flight__bounds(const struct rec_flight_opts *fo, struct rec_output *o);
 int rec_flight__start(struct rec_flight *f, const struct rec_flight_opts *fo, struct rec_output *o,
 		      const char *prog, uint64_t now_ns);
 /* After each drain round: triggers (a finding, usr1 set by SIGUSR1),
- * rotation within the bound, a freeze whose --after is over, the state at
- * the start of a new segment. 0 or -errno. */
+ * rotation within the bound, a freeze whose --after is over. 0 or -errno. */
 int rec_flight__tick(struct rec_flight *f, struct rec_output *o, uint64_t now_ns, volatile sig_atomic_t *usr1);
 /* Before rec_output__close: a freeze in progress is finished. */
 int rec_flight__stop(struct rec_flight *f, struct rec_output *o, uint64_t now_ns);

@@ -190,6 +190,8 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	if (!o->seg)
 		return -EIO;
 	err = tr_seg_writer__flush(o->seg);
+	if (!err && o->on_flush)
+		err = o->on_flush(o, o->hook_ctx, now_ns);
 	if (err)
 		return err;
 	o->raw_at_flush = o->raw_bytes;
@@ -214,6 +216,9 @@ int rec_output__rotate(struct rec_output *o, uint64_t now_ns)
 	err = segment_close(o);
 	if (!err)
 		err = segment_open(o, now_ns);
+	/* each segment stands alone: it opens with the state as of now */
+	if (!err && o->on_segment)
+		err = o->on_segment(o, o->hook_ctx, (uint32_t)rec_output__segment_num(o));
 	werr = tr_manifest__write(o->dir, o->manifest);
 	return err ? err : werr;
 }
@@ -263,8 +268,10 @@ int rec_output__close(struct rec_output *o)
 		uint32_t pending = tr_seg_writer__pending(o->seg);
 
 		err = segment_close(o);
-		if (err)
+		if (err) {
 			o->unwritten += pending;
+			o->manifest->lost_unwritten += pending;
+		}
 	}
 	unreserve(o->dir);
 	werr = tr_manifest__write(o->dir, o->manifest);

@@ -30,6 +30,16 @@ struct rec_output {
 	 * signatures of the ring mode */
 	void (*on_append)(void *ctx, const void *rec, size_t len);
 	void *append_ctx;
+	/* Hooks (NULL: none), each 0 or -errno: after a new segment opened
+	 * (segment: its number), to write the state it starts with; at each
+	 * flush, for periodic records. */
+	int (*on_segment)(struct rec_output *o, void *ctx, uint32_t segment);
+	int (*on_flush)(struct rec_output *o, void *ctx, uint64_t now_ns);
+	void *hook_ctx;
+	/* Called now and then by long work in between records (a checkpoint
+	 * of a host with many fds), to drain the kernel buffers meanwhile. */
+	void (*on_busy)(void *ctx);
+	void *busy_ctx;
 };
 
 /* Space kept in the recording directory for the final manifest, so that a
@@ -49,6 +59,11 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len);
 /* Append a record made here: fills in its head (seq from our own sequence;
  * cpu is TR_CPU_NONE, or the CPU a gap is about). */
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
+/* Bytes of records appended so far, before compression. */
+static inline uint64_t rec_output__raw_bytes(const struct rec_output *o)
+{
+	return o->raw_bytes;
+}
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
 /* Close the current segment and open the next, now. 0 or -errno. */
@@ -64,7 +79,8 @@ uint64_t rec_output__bytes_due(const struct rec_output *o);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
 /* Close the last segment and write the final manifest (releasing the
- * reserve first). 0 or -errno. */
+ * reserve first); records it could not write out are added to
+ * manifest->lost_unwritten. 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 
 #endif /* TR_RECORD_OUTPUT_H */

@@ -580,6 +580,20 @@ static int max_size_reached(struct recorder *r, uint64_t max, uint64_t now)
 	return rec_output__bytes_due(&r->out) + step >= max;
 }
 
+/* The output's busy hook: drain while a long checkpoint is written. */
+struct busy_ctx {
+	struct recorder *r;
+	struct perf_buffer *pb;
+};
+
+static void drain_busy(void *ctx)
+{
+	struct busy_ctx *b = ctx;
+
+	if (!b->r->write_err)
+		drain(b->r, b->pb);
+}
+
 /* The workload: forked now, held on a pipe until the probes are live. */
 static pid_t start_command(char **command, int *go_fd)
 {
@@ -687,6 +701,7 @@ int main(int argc, char **argv)
 	};
 	struct recorder r = {};
 	struct rec_flight flight = {};
+	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
@@ -778,6 +793,9 @@ int main(int argc, char **argv)
 	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
 	if (err)
 		goto cleanup;
+	busy = (struct busy_ctx){ &r, pb };
+	r.out.on_busy = drain_busy;
+	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -876,15 +894,22 @@ int main(int argc, char **argv)
 	reconcile_losses(&r, skel);
 	if (!r.write_err)
 		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
+	if (!r.write_err)
+		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	if (!r.write_err)
 		note_write_error(&r, rec_flight__stop(&flight, &r.out, r.manifest.stop_boot_ns));
-	note_write_error(&r, rec_output__close(&r.out));
-	/* What was taken but not written is lost, and said so. */
-	r.manifest.lost_unwritten = r.discarded + r.out.unwritten;
-	if (r.manifest.lost_unwritten)
-		note_write_error(&r, tr_manifest__write(dir_for_summary, &r.manifest));
+	/* What was taken but not written is lost, and said so (the close adds
+	 * the records it could not write out). */
+	r.manifest.lost_unwritten = r.discarded;
+	err = rec_output__close(&r.out);
+	if (err && !r.write_err) {
+		/* the first error came at the end: the manifest says so too
+		 * (best effort: the disk may be full) */
+		note_write_error(&r, err);
+		tr_manifest__write(dir_for_summary, &r.manifest);
+	}
 	if (opt.anchor_syslog)
 		anchor(&r.out, dir_for_summary, "final");
 	if (!opt.quiet) {

@@ -17,6 +17,7 @@ drop=/tmp/tracee-demo-$$
 	"cp /bin/true $drop && $drop; ls /etc >/dev/null; cat /etc/hostname >/dev/null; rm -f $drop"
 "$OUTPUT/tracee-replay" "$out/rec" >"$out/events.jsonl"
 echo "demo: replayed $(wc -l <"$out/events.jsonl") events into $out/events.jsonl"
-"$OUTPUT/tracee-analyze" index "$out/rec" -o "$out/index.db"
-"$OUTPUT/tracee-analyze" detections "$out/index.db"
+# exit 3: done, but the recording lost events (said on stderr)
+"$OUTPUT/tracee-analyze" index "$out/rec" -o "$out/index.db" || [ $? -eq 3 ]
+"$OUTPUT/tracee-analyze" detections "$out/index.db" || [ $? -eq 3 ]
 echo "demo: done in $(( ($(date +%s%N) - start) / 1000000 )) ms; try: $OUTPUT/tracee-analyze query $out/index.db 'SELECT * FROM detections'"

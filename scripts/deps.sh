@@ -9,8 +9,11 @@ pkgs=(
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev     # loading, segments
 	libsqlite3-dev libjansson-dev libssl-dev          # index, JSON, SHA-256
 	libpcap-dev libcmocka-dev                         # capture, unit tests
+	libyaml-dev libpcre2-dev                          # Sigma rules: YAML, regular expressions
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
 	stress-ng linux-perf                             # make bench, make soak
+	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
+	time                                              # CPU time in tests/bench/replay.sh
 )
 
 missing=()
