@@ -42,6 +42,8 @@ void rec_status__tick(struct rec_status *s, uint64_t now_ns, const struct rec_co
 		(unsigned long long)c->lost, rec_status__size(size, sizeof(size), c->bytes));
 	if (c->ratio > 0)
 		fprintf(s->tty, " (%.1fx compressed)", c->ratio);
+	if (c->head[0])
+		fprintf(s->tty, ", chain head %s (%llu frames)", c->head, (unsigned long long)c->frames);
 	fflush(s->tty);
 	s->drawn = 1;
 	s->last_ns = now_ns;

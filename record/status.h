@@ -15,6 +15,8 @@ struct rec_counts {
 	uint64_t lost;
 	uint64_t bytes;		/* segment bytes on disk */
 	double ratio;		/* compression ratio of what is on disk (0: none yet) */
+	char head[33];		/* the hash chain head, hex ("": none yet) */
+	uint64_t frames;	/* frames written */
 };
 
 struct rec_status {

@@ -76,15 +76,15 @@ static const char usage[] =
 	"      --ring SIZE|DURATION  flight recorder: keep only the newest segments within\n"
 	"                          SIZE (500M, 2G) or DURATION (90s, 15m, 2h: lowercase);\n"
 	"                          the oldest are deleted and declared cut in the manifest\n"
-	"      --trigger-on ID,... with --ring: the built-in signatures (run on the live\n"
-	"                          stream) that freeze the ring (default: every one; none:\n"
-	"                          SIGUSR1 only); SIGUSR1\n"
-	"                          freezes it too, into DIR/frozen/NNN/, never deleted\n"
+	"      --trigger-on ID,... with --ring: the built-in signatures, run on the live\n"
+	"                          stream, that freeze the ring into DIR/frozen/NNN/ (never\n"
+	"                          deleted) when they fire (default: every one; none: only\n"
+	"                          SIGUSR1, which freezes it too)\n"
 	"      --after DURATION    with --ring: a freeze also keeps DURATION after the\n"
 	"                          trigger (default 10s; 0: none)\n"
 	"      --nice N            the drain loop's nice value, so a busy host does not\n"
-	"                          starve it into losing events (default -10; COMMAND\n"
-	"                          runs at the nice value it would have had)\n"
+	"                          starve it into losing events (default 0: inherited;\n"
+	"                          COMMAND runs at the nice value it would have had)\n"
 	"  -q, --quiet             no status line and no summary at the end (the status\n"
 	"                          line is only drawn when stderr is a terminal)\n"
 	"  -v, --verbose           libbpf's debug output\n"
@@ -225,7 +225,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
 			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS,
-			       .nice = -10 };
+			       .nice = 0 };
 	o->events = "default";
 	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
@@ -628,6 +628,13 @@ static void get_counts(const struct recorder *r, struct rec_counts *c)
 				  .bytes = rec_output__bytes(o) };
 	if (o->bytes_at_flush)
 		c->ratio = (double)o->raw_at_flush / o->bytes_at_flush;
+	if (o->seg || o->manifest->nsegments) {
+		uint8_t head[TR_CHAIN_LEN];
+		char hex[2 * TR_CHAIN_LEN + 1];
+
+		rec_output__head(o, head, &c->frames);
+		snprintf(c->head, sizeof(c->head), "%s", c->frames ? tr_chain__hex(hex, head) : "");
+	}
 }
 
 /* The summary counts events as replay counts them: return values that
