@@ -23,7 +23,7 @@ CFLAGS ?= -g -O2
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
 	  -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
+LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lpcap -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(OUTPUT) -Ischema -Ibpf
 
@@ -103,7 +103,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 # The main job end to end: record, replay, index, show detections (root).
-demo: all
+demo: all $(OUTPUT)/scenario
 	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
 # check: quick tests, no root. test: everything, live tests included (root).
@@ -115,7 +115,7 @@ check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
 # test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
-test: all unit $(OUTPUT)/bench/openloop
+test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
 	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
@@ -127,7 +127,7 @@ test: all unit $(OUTPUT)/bench/openloop
 ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
-asan-tests: all unit $(OUTPUT)/bench/openloop
+asan-tests: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh all
 valgrind: $(UNIT_BINS)
@@ -145,7 +145,7 @@ bench-net: all $(OUTPUT)/bench/udpflood
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
 
 # the live capture test floods loopback with it too
-test: $(OUTPUT)/bench/udpflood
+test asan-tests: $(OUTPUT)/bench/udpflood
 
 $(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
 	@mkdir -p $(@D)
@@ -156,6 +156,12 @@ $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# The live tests' workloads (tests/live/*.c).
+$(OUTPUT)/live/%: $(OUTPUT)/tests/live/%.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -pthread -o $@
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden
@@ -170,5 +176,7 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include replay/build.mk analyze/build.mk
+-include examples/build.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -12,3 +12,15 @@ $(OUTPUT)/tr_index_sql.h: schema/index.sql
 	      echo '0x00 };'; } > $@
 
 $(OUTPUT)/analyze/index.o: $(OUTPUT)/tr_index_sql.h
+
+# analyze/ grows sub-folders (store/, ...): their objects go into the library
+# too ($(LIB)'s recipe archives all its prerequisites).
+ANALYZE_SUB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analyze/*/*.c))
+$(LIB): $(ANALYZE_SUB_OBJS)
+$(OUTPUT)/analyze/store/sqlite.o: $(OUTPUT)/tr_index_sql.h
+LDLIBS += -larchive
+
+# The index benchmark (root): rows/s with every event stored, bytes/event.
+.PHONY: bench-index
+bench-index: all $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/index.sh $(ROUNDS)

@@ -475,6 +475,20 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		note_write_error(r, rec_capture__round(&r->cap));
 }
 
+/* The output's busy hook: drain while a long checkpoint is written. */
+struct busy_ctx {
+	struct recorder *r;
+	struct perf_buffer *pb;
+};
+
+static void drain_busy(void *ctx)
+{
+	struct busy_ctx *b = ctx;
+
+	if (!b->r->write_err)
+		drain(b->r, b->pb);
+}
+
 /* The workload: forked now, held on a pipe until the probes are live. */
 static pid_t start_command(char **command, int *go_fd)
 {
@@ -583,6 +597,7 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
@@ -665,6 +680,9 @@ int main(int argc, char **argv)
 	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
 	if (err)
 		goto cleanup;
+	busy = (struct busy_ctx){ &r, pb };
+	r.out.on_busy = drain_busy;
+	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -740,6 +758,8 @@ int main(int argc, char **argv)
 	reconcile_losses(&r, skel);
 	if (!r.write_err)
 		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
+	if (!r.write_err)
+		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
 	if (tty)

@@ -127,45 +127,15 @@ static void on_overflow(void *ctx, const struct tr_src *src, size_t records, siz
 			 records, bytes);
 }
 
-/* Arguments a built-in signature cannot do without: a recording whose
- * catalog lacks one (renamed, or an older catalog) is told which signature
- * cannot run on it. Until signatures declare what they read, this table
- * says it for them. */
-static const struct {
-	uint32_t event;
-	const char *arg;
-	const char *sig;
-} sig_args[] = {
-	{ TR_EV_SCHED_PROCESS_EXEC, "cmdpath", "TRR-1001" },
-};
-
-/* What going without argument arg of event means: which signature cannot run. */
-static const char *arg_consequence(uint32_t event, const char *arg, char *buf, size_t len)
-{
-	size_t n;
-	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
-
-	for (size_t i = 0; i < sizeof(sig_args) / sizeof(sig_args[0]); i++) {
-		if (sig_args[i].event != event || strcmp(sig_args[i].arg, arg))
-			continue;
-		for (size_t k = 0; k < n; k++)
-			if (!strcmp(sigs[k]->id, sig_args[i].sig)) {
-				snprintf(buf, len, "signature %s (%s) cannot run on this recording", sigs[k]->id,
-					 sigs[k]->name);
-				return buf;
-			}
-	}
-	return NULL;
-}
-
 /* The catalog comes with the recording: one that types an argument the
  * stages read (argkey.def) otherwise than this build does is reported here,
- * once per argument; the keyed accessors (view.h) leave it out. One that
- * lacks an argument a signature needs says which signature cannot run. */
+ * once per argument; the keyed accessors (view.h) leave it out. Which
+ * signature cannot run without an argument, the signatures say (they
+ * declare what they read: tr_sigset__new_opts). */
 static void check_catalog(struct tr_engine *e)
 {
 	const struct tr_catalog *b = tr_catalog__builtin();
-	char file[4096], why[256];
+	char file[4096];
 
 	if (e->catalog == b)
 		return;
@@ -185,7 +155,9 @@ static void check_catalog(struct tr_engine *e)
 
 			if (j < 0 || e->info[i].idx[k] >= 0)
 				continue;
-			cons = arg_consequence(d->id, ours->args[j].name, why, sizeof(why));
+			/* signatures say what they cannot run without themselves
+			 * (tr_sigset__new_opts) */
+			cons = NULL;
 			/* ours reads it; the recording's has it under that name, retyped */
 			for (w = 0; w < d->nargs; w++)
 				if (!strcmp(d->args[w].name, ours->args[j].name))
@@ -217,11 +189,7 @@ static int want_derived(void *ctx, uint32_t id)
 
 	if (e->derived)
 		return 1;
-	for (size_t i = 0; i < e->nsigdefs; i++)
-		for (uint32_t k = 0; k < e->sigdefs[i]->nselects; k++)
-			if (e->sigdefs[i]->selects[k] == id)
-				return 1;
-	return 0;
+	return tr_sigs__selects(e->sigdefs, e->nsigdefs, id);
 }
 
 int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
@@ -263,9 +231,25 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 		goto fail;
 	check_catalog(e);
 	if (o->nsigs) {
-		err = tr_sigset__new(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e);
+		char file[4096];
+		struct tr_sigset_opts so = { .catalog = e->catalog, .diag = e->diag, .catalog_file = file,
+					     .suppress = o->suppress, .suppress_ctx = o->suppress_ctx };
+
+		snprintf(file, sizeof(file), "%s/%s", e->dir ? e->dir : ".", TR_MANIFEST_NAME);
+		err = tr_sigset__new_opts(&e->sigs, o->sigs, o->nsigs, e->tree, on_finding, e, &so);
 		if (err)
 			goto fail;
+		/* What the derive stage makes (a signature selecting it makes it
+		 * wanted), signatures get once: derived, not also raw. */
+		for (size_t i = 0;; i++) {
+			const char *const *src;
+			const char *d = tr_derive__row(i, &src);
+
+			if (!d)
+				break;
+			for (size_t k = 0; k < 8 && src[k]; k++)
+				tr_sigset__shadow(e->sigs, d, src[k]);
+		}
 	}
 	*out = e;
 	return 0;
@@ -282,6 +266,9 @@ void tr_engine__free(struct tr_engine *e)
 	tr_derive__free(e->derive);
 	tr_enrich__free(e->enrich);
 	tr_proctree__free(e->tree);
+	for (size_t i = 0; e->info && i < e->catalog->n; i++)
+		tr_evinfo__fini(&e->info[i]);
+	tr_evinfo__fini(&e->lost_info);
 	free(e->info);
 	tr_sigset__free(e->sigs);
 	for (size_t i = 0; i < e->heldcap; i++)
@@ -863,11 +850,26 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 		return -EALREADY;
 	}
 	r->ran = 1;
-	if (r->opts.signatures)
+	if (r->opts.signatures && r->opts.sigs) {
+		eo.sigs = r->opts.sigs;
+		eo.nsigs = r->opts.nsigs;
+	} else if (r->opts.signatures) {
 		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	}
+	eo.suppress = r->opts.suppress;
+	eo.suppress_ctx = r->opts.suppress_ctx;
 	rc = tr_engine__new(&r->eng, &eo);
 	if (rc)
 		goto out;
+	{
+		struct tr_net *net = NULL;
+
+		/* DNS answers and TCP flows of the recording's pcaps */
+		rc = tr_net__load(&net, r->rec->dir, &r->rec->manifest, r->rec->have_manifest, &r->diag);
+		if (rc)
+			goto out;
+		tr_enrich__set_net(r->eng->enrich, net);
+	}
 	while ((rc = tr_recording__next(r->rec, &rec, &src, err, errlen)) > 0) {
 		if (r->opts.stop && *r->opts.stop) {
 			snprintf(err, errlen, "%s: interrupted", r->rec->dir);

@@ -75,6 +75,8 @@ struct tr_engine_opts {
 	/* signatures to run (none if nsigs is 0) */
 	const struct tr_signature *const *sigs;
 	size_t nsigs;
+	tr_suppress_fn suppress;	/* exceptions (NULL: none) */
+	void *suppress_ctx;
 	struct tr_sink sink;
 	/* derived events (replay/derive/) go to the sink too; without it only
 	 * those the signatures select are made, and only signatures see them */
@@ -119,7 +121,12 @@ void tr_replay__progress_tty(void *prog, const struct tr_replay_progress *p);
 struct tr_replay_opts {
 	const char *prog;	/* for warnings: "tracee-replay" */
 	FILE *diag;		/* where warnings go; NULL: nowhere */
-	int signatures;		/* run the built-in signatures */
+	int signatures;		/* run the built-in signatures (sigs NULL) or sigs */
+	const struct tr_signature *const *sigs;
+	size_t nsigs;
+	/* exceptions: return 1 to suppress a finding (signature.h) */
+	tr_suppress_fn suppress;
+	void *suppress_ctx;
 	int derived;		/* derived events go to the sink too (tr_engine_opts) */
 	int follow;		/* tail a recording being written (tr_recording__follow) */
 	/* called now and then while reading (NULL: never) */

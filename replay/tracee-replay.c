@@ -17,7 +17,9 @@
 #include "filter.h"
 #include "output.h"
 #include "pipeline.h"
+#include "tracee_json.h"
 #include "show.h"
+#include "sigrun.h"
 
 #define PROG "tracee-replay"
 /* Output is written in chunks of about this size: few syscalls, and the
@@ -26,6 +28,7 @@
 
 static const char usage[] =
 "USAGE: " PROG " [OPTIONS] DIR\n"
+"       " PROG " [OPTIONS] --input tracee-json FILE|-\n"
 "       " PROG " --list-events [DIR]\n"
 "       " PROG " --list-signatures\n"
 "\n"
@@ -40,7 +43,13 @@ static const char usage[] =
 "      --format FMT       json (Tracee's event JSON, the default), json-compact\n"
 "                         (time, ids, event, args as one object) or table\n"
 "                         (aligned columns for a terminal, arguments parsed)\n"
+"                         or none (replay and check only: exit status, timing)\n"
 "  -j                     short for --format json\n"
+"      --input tracee-json\n"
+"                         read Tracee's JSON event lines (tracee --output json)\n"
+"                         from FILE (- for stdin) instead of a recording: the\n"
+"                         same enrichment, derived events and signatures; a bad\n"
+"                         line is reported with its number and skipped\n"
 "      --parse-args       flags, modes, signals, ptrace requests, socket\n"
 "                         families, exit statuses by name, fds as \"3=/path\"\n"
 "      --time-format F    ns (integer, Tracee's) or rfc3339 (strings, UTC)\n"
@@ -71,8 +80,23 @@ static const char usage[] =
 "                         chain are always checked)\n"
 "      --list-events      print the event catalog (the recording's with DIR):\n"
 "                         id, name, arguments, tab-separated\n"
-"      --list-signatures  print the built-in signatures: id, severity,\n"
-"                         MITRE technique, name, events, tab-separated\n"
+"  -s, --signatures LIST  run only these signatures: ids or names, comma-\n"
+"                         separated; \"all\"; \"-ID\" takes one out (implies -f\n"
+"                         unless -F is given)\n"
+"      --signatures-dir DIR  load out-of-tree signatures from the *.so files\n"
+"                         in DIR (ABI TR_SIG_ABI_VERSION; see examples/)\n"
+"      --sigma DIR|FILE   load Sigma rules (linux process_creation,\n"
+"                         file_event, file_delete, file_rename,\n"
+"                         network_connection); repeatable\n"
+"      --exceptions FILE  suppress findings an exception matches (format in\n"
+"                         replay/sigexcept.h and the README); each counted\n"
+"      --except 'RULE'    one exception on the command line, e.g.\n"
+"                         'signature=TRR-1001 exe=/opt/ir/*'; repeatable\n"
+"      --list-signatures  print the signatures (with the --signatures-dir and\n"
+"                         --sigma ones): id, severity, origin, MITRE technique,\n"
+"                         name, events it reads, status (live; derived: events\n"
+"                         replay derives; external: live recordings cannot\n"
+"                         feed it), tab-separated\n"
 "  -V, --version          print the version\n"
 "  -h, --help             print this help\n"
 "\n"
@@ -84,6 +108,8 @@ static const char usage[] =
 "  " PROG " --list-events\n"
 "  " PROG " --format table -e execve,security_file_open --pid 1234 --descendants rec/\n"
 "  " PROG " --since +30s --until +31s --path '/tmp/*' rec/\n"
+"  " PROG " -F --signatures all,-TRR-1001 --sigma rules/ rec/\n"
+"  " PROG " -F --except 'ir-tools: exe=/opt/ir/* signature=TRR-1001' rec/\n"
 "\n"
 "EXIT STATUS: 0 when the recording was replayed and proved whole, 1 on\n"
 "failure, 2 on a usage error, 3 when it was replayed but is damaged or\n"
@@ -202,30 +228,83 @@ static int list_events(const char *dir)
 	return 0;
 }
 
-static int list_signatures(void)
+/* --input tracee-json: Tracee's JSON lines through the same engine. */
+static int run_tracee_json(const char *path, const char *output, struct out *o, const struct tr_sink *sink,
+			   const struct tr_replay_opts *ro)
 {
-	size_t n;
-	const struct tr_signature *const *s = tr_signatures__builtin(&n);
-	const struct tr_catalog *c = tr_catalog__builtin();
+	struct tr_diag diag = { .prog = PROG, .out = stderr };
+	struct tr_engine_opts eo = { .diag = &diag, .dir = NULL, .sink = *sink, .derived = ro->derived };
+	struct tr_engine *e = NULL;
+	struct tr_tj_stats st;
+	FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	const char *name = strcmp(path, "-") ? path : "standard input";
+	int err, rc = 1;
 
-	for (size_t i = 0; i < n; i++) {
-		printf("%s\t%s\t%s %s\t%s\t", s[i]->id, tr_severity__name(s[i]->severity),
-		       s[i]->mitre_id, s[i]->mitre_name, s[i]->name);
-		for (uint32_t j = 0; j < s[i]->nselects; j++) {
-			const struct tr_event_def *d = tr_catalog__find(c, s[i]->selects[j]);
-
-			printf("%s%s", j ? "," : "", d ? d->name : "?");
-		}
-		putchar('\n');
+	if (!in) {
+		tr_diag__error(PROG, "%s: cannot open: %s", path, strerror(errno));
+		return 1;
 	}
-	return 0;
+	o->host.hostname = "";
+	o->host.boot_to_wall_ns = 0;	/* Tracee's times are wall-clock already */
+	o->filter.boot_to_wall = 0;
+	if (output) {
+		o->fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (o->fd < 0) {
+			tr_diag__error(PROG, "%s: cannot create: %s", output, strerror(errno));
+			goto out;
+		}
+		o->path = output;
+	}
+	if (ro->signatures && ro->sigs) {
+		eo.sigs = ro->sigs;
+		eo.nsigs = ro->nsigs;
+	} else if (ro->signatures) {
+		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	}
+	eo.suppress = ro->suppress;
+	eo.suppress_ctx = ro->suppress_ctx;
+	err = tr_engine__new(&e, &eo);
+	if (err) {
+		tr_diag__error(PROG, "cannot start the engine: %s", strerror(-err));
+		goto out;
+	}
+	o->filter.tree = tr_engine__tree(e);
+	tr_output__header(&o->buf, o->fmt);
+	err = tr_tracee_json__run(in, name, e, &diag, &stop, &st);
+	if (!err || err == -EINTR) {
+		int ferr = out_flush(o);
+
+		err = err ?: ferr;
+	}
+	if (err) {
+		if (o->err)
+			tr_diag__error(PROG, "%s: write failed: %s", o->path, strerror(-o->err));
+		else
+			tr_diag__error(PROG, "%s: %s", name, err == -EINTR ? "interrupted" : strerror(-err));
+		goto out;
+	}
+	tr_engine__summary(e);
+	if (st.bad)
+		tr_diag__summary(&diag, "%s: %llu of %llu lines could not be read and were skipped", name,
+				 (unsigned long long)st.bad, (unsigned long long)st.lines);
+	rc = diag.damage ? 3 : 0;
+out:
+	if (output && o->fd >= 0 && close(o->fd) && !rc) {
+		tr_diag__error(PROG, "%s: close failed: %s", output, strerror(errno));
+		rc = 1;
+	}
+	if (in != stdin)
+		fclose(in);
+	tr_engine__free(e);
+	tr_buf__free(&o->buf);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
 	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
-	       OPT_VERIFY };
+	       OPT_VERIFY, OPT_INPUT, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS, OPT_EXCEPT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -242,11 +321,17 @@ int main(int argc, char **argv)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "findings", no_argument, NULL, 'f' },
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "signatures", required_argument, NULL, 's' },
+		{ "signatures-dir", required_argument, NULL, OPT_SIG_DIR },
+		{ "sigma", required_argument, NULL, OPT_SIGMA },
+		{ "exceptions", required_argument, NULL, OPT_EXCEPTIONS },
+		{ "except", required_argument, NULL, OPT_EXCEPT },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -255,21 +340,33 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct out o = { .fd = STDOUT_FILENO, .path = "standard output", .events = 1 };
 	const char *output = NULL, *dir, *since = NULL, *until = NULL;
-	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err, parse_args = 0, fmt_set = 0;
+	int input_tj = 0, findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err, parse_args = 0, fmt_set = 0;
 	struct tr_filter *fl = &o.filter;
 	char *end;
 	struct tr_sink sink = { .event = on_event, .ctx = &o };
 	struct tr_replay *r = NULL;
+	struct tr_sigrun_opts so = { .prog = PROG };
+	struct tr_sigrun *sr = NULL;
 	char msg[1024];
 
 	/* Options. */
-	while ((c = getopt_long(argc, argv, "o:fFVhje:p:c:", longopts, NULL)) != -1) {
+#define PUSH(arr, n, what) do { \
+		if ((n) == TR_SIGRUN_MAX_PATHS) \
+			return usage_error("too many " what " options"); \
+		(arr)[(n)++] = optarg; \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "o:fFs:Vhje:p:c:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 's': so.select = optarg; findings = 1; break;
+		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); findings = 1; break;
+		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); findings = 1; break;
+		case OPT_EXCEPTIONS: PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
+		case OPT_EXCEPT: PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': output = optarg; break;
 		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
 		case OPT_FORMAT:
 			if (tr_output__format(optarg) < 0)
-				return usage_error("--format takes json, json-compact or table");
+				return usage_error("--format takes json, json-compact, table or none");
 			o.fmt = (enum tr_out_format)tr_output__format(optarg);
 			fmt_set = 1;
 			break;
@@ -316,6 +413,11 @@ int main(int argc, char **argv)
 		case OPT_SINCE: since = optarg; break;
 		case OPT_UNTIL: until = optarg; break;
 		case OPT_FOLLOW: ro.follow = 1; break;
+		case OPT_INPUT:
+			if (strcmp(optarg, "tracee-json"))
+				return usage_error("--input takes tracee-json");
+			input_tj = 1;
+			break;
 		case 'f': findings = 1; break;
 		case 'F': only = 1; break;
 		case OPT_LIST_EVENTS: list_ev = 1; break;
@@ -328,16 +430,33 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (list_sig)
-		return optind == argc ? list_signatures() : usage_error("--list-signatures takes no DIR");
+	if (list_sig) {
+		if (optind != argc)
+			return usage_error("--list-signatures takes no DIR");
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
+		tr_sigrun__list(sr, stdout);
+		tr_sigrun__summary(sr, stderr);
+		tr_sigrun__free(sr);
+		return 0;
+	}
 	if (list_ev)
 		return argc - optind <= 1 ? list_events(optind < argc ? argv[optind] : NULL)
 					  : usage_error("--list-events takes at most one DIR");
+	if (argc - optind != 1 && input_tj)
+		return usage_error(argc == optind ? "--input tracee-json needs FILE (- for stdin)" : "more than one FILE given");
 	if (argc - optind != 1)
 		return usage_error(argc == optind ? "no recording directory given" : "more than one DIR given");
 	dir = argv[optind];
 	if (findings || only) {
+		void *sctx;
+
+		if (tr_sigrun__load(&sr, &so))
+			return 1;
 		ro.signatures = 1;
+		ro.sigs = tr_sigrun__sigs(sr, &ro.nsigs);
+		ro.suppress = tr_sigrun__suppress(sr, &sctx);
+		ro.suppress_ctx = sctx;
 		sink.finding = on_finding;
 	}
 	if (fl->descendants && !fl->npids)
@@ -358,6 +477,14 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+
+	if (input_tj) {
+		rc = run_tracee_json(dir, output, &o, &sink, &ro);
+		if (sr)
+			tr_sigrun__summary(sr, stderr);
+		tr_sigrun__free(sr);
+		return rc;
+	}
 
 	/* Open the recording, then the output (so a bad DIR leaves no file). */
 	if (tr_replay__open(&r, dir, &ro, msg, sizeof(msg))) {
@@ -426,7 +553,10 @@ cleanup:
 		close(o.fd);
 	if (r)
 		tr_replay__summary(r);
+	if (sr)
+		tr_sigrun__summary(sr, stderr);
 	tr_replay__free(r);
+	tr_sigrun__free(sr);
 	tr_buf__free(&o.buf);
 	return rc;
 }

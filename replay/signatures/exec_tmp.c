@@ -29,8 +29,7 @@
 
 #include "builtin.h"
 #include "catalog.h"
-
-static const uint32_t selects[] = { TR_EV_SCHED_PROCESS_EXEC };
+#include "sigutil.h"
 
 static const char *const temp_dirs[] = { "/tmp", "/var/tmp", "/dev/shm" };
 
@@ -72,7 +71,10 @@ const struct tr_signature tr_sig_exec_tmp = {
 	.severity = TR_SEV_MEDIUM,
 	.mitre_id = "T1105",
 	.mitre_name = "Ingress Tool Transfer",
-	.selects = selects,
-	.nselects = sizeof(selects) / sizeof(selects[0]),
+	.origin = TR_ORIGIN_ANY,
+	.category = "command-and-control",
+	TR_SIG_TAGS("command-and-control", "execution"),
+	TR_SIG_EVENTS("sched_process_exec"),
+	TR_SIG_ARGS({ "sched_process_exec", "cmdpath", TR_WIRES_STR }),
 	.on_event = on_event,
 };

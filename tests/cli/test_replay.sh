@@ -134,6 +134,9 @@ expect_rc 0 "--list-events DIR"
 has out "$(printf '9001\tlost_events')" "--list-events DIR reads the recording's catalog"
 run "$REPLAY" --list-signatures
 expect_rc 0 "--list-signatures"
-has out "$(printf 'TRR-1001\tmedium\tT1105 Ingress Tool Transfer\texec_from_temp_dir\tsched_process_exec')" "--list-signatures shows TRR-1001"
+has out "$(printf 'TRR-1001\tmedium\tany\tT1105 Ingress Tool Transfer\texec_from_temp_dir\tsched_process_exec\tlive')" "--list-signatures shows TRR-1001"
+has out "$(printf 'TRC-1030\thigh\tany\tT1014 Rootkit\tsyscall_table_hooking\thooked_syscall\texternal: live recordings cannot feed it')" "--list-signatures: TRC-1030 cannot be fed live"
+has out "$(printf 'TRC-1015\tmedium\tany\tT1564.001 Hidden Files and Directories\thidden_file_created\tmagic_write\tneeds derived: magic_write')" "--list-signatures: TRC-1015 needs a derived event"
+[ "$(grep -c '^TR[CR]-' "$tmp/out")" -ge 38 ] && ok "--list-signatures lists the catalog" || bad "--list-signatures: $(grep -c '^TR[CR]-' "$tmp/out") signatures"
 
 exit $fail

@@ -80,8 +80,9 @@ EOF
 	touch "$tmp/syslog.txt.stop"
 	wait $listener
 	head=$(sed -n 's/.*hash chain head \([0-9a-f]*\) after.*/\1/p' "$tmp/err")
+	# (the start checkpoint may already fill frames on a host with many fds)
 	check "--anchor syslog: the start is logged" \
-		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head 0\{32\} after 0 frames (start)" "$tmp/syslog.txt"
+		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head [0-9a-f]\{32\} after [0-9]* frames (start)" "$tmp/syslog.txt"
 	check "--anchor syslog: the final head is logged, as in the summary ($head)" \
 		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head $head after [0-9]* frames (final)" "$tmp/syslog.txt"
 else

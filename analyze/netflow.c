@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/* netflow.c: conversations in pcaps (analyze/netflow.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "netflow.h"
+#include "pcap.h"
+
+#define WINDOW_NS 10000000000ULL
+
+static int addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static struct tr_conv *find(struct tr_convs *c, int family, uint8_t proto, const uint8_t *s, uint16_t sp,
+			    const uint8_t *d, uint16_t dp, int *ab)
+{
+	int n = addr_len(family);
+
+	/* newest first: a reused 5-tuple belongs to the latest conversation */
+	for (size_t i = c->n; i-- > 0;) {
+		struct tr_conv *v = &c->v[i];
+
+		if (v->family != family || v->proto != proto)
+			continue;
+		if (v->aport == sp && v->bport == dp && !memcmp(v->a, s, n) && !memcmp(v->b, d, n)) {
+			*ab = 1;
+			return v;
+		}
+		if (v->aport == dp && v->bport == sp && !memcmp(v->a, d, n) && !memcmp(v->b, s, n)) {
+			*ab = 0;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* One packet: IPv4 or IPv6 (no extension headers), TCP or UDP. */
+static int packet(struct tr_convs *c, const struct tr_pcap_packet *p, uint32_t linktype)
+{
+	const uint8_t *d = p->data, *src, *dst, *l4;
+	size_t len = p->caplen, hl;
+	int family, ab;
+	uint8_t proto;
+	uint16_t sp, dp;
+	struct tr_conv *v;
+
+	if (linktype == TR_PCAP_LINKTYPE_ETHERNET) {
+		uint16_t type;
+
+		if (len < 14)
+			return 0;
+		type = (uint16_t)(d[12] << 8 | d[13]);
+		d += 14;
+		len -= 14;
+		if (type == 0x8100 && len >= 4) {	/* one VLAN tag */
+			type = (uint16_t)(d[2] << 8 | d[3]);
+			d += 4;
+			len -= 4;
+		}
+		if (type != 0x0800 && type != 0x86dd)
+			return 0;
+	} else if (linktype != TR_PCAP_LINKTYPE_RAW) {
+		return 0;
+	}
+	if (len < 1)
+		return 0;
+	if ((d[0] >> 4) == 4) {
+		if (len < 20 || (hl = (size_t)(d[0] & 15) * 4) < 20 || len < hl)
+			return 0;
+		family = AF_INET;
+		proto = d[9];
+		src = d + 12;
+		dst = d + 16;
+	} else if ((d[0] >> 4) == 6) {
+		if (len < 40)
+			return 0;
+		family = AF_INET6;
+		proto = d[6];
+		src = d + 8;
+		dst = d + 24;
+		hl = 40;
+	} else {
+		return 0;
+	}
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || len < hl + 4)
+		return 0;
+	l4 = d + hl;
+	sp = (uint16_t)(l4[0] << 8 | l4[1]);
+	dp = (uint16_t)(l4[2] << 8 | l4[3]);
+	v = find(c, family, proto, src, sp, dst, dp, &ab);
+	if (!v) {
+		if (c->n == c->cap) {
+			size_t ncap = c->cap ? c->cap * 2 : 64;
+			struct tr_conv *nv = realloc(c->v, ncap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			c->v = nv;
+			c->cap = ncap;
+		}
+		v = &c->v[c->n++];
+		memset(v, 0, sizeof(*v));
+		v->family = family;
+		v->proto = proto;
+		memcpy(v->a, src, (size_t)addr_len(family));
+		memcpy(v->b, dst, (size_t)addr_len(family));
+		v->aport = sp;
+		v->bport = dp;
+		v->first_ns = p->ts_ns;
+		ab = 1;
+	}
+	if (ab)
+		v->bytes_ab += p->len;
+	else
+		v->bytes_ba += p->len;
+	v->packets++;
+	return 1;
+}
+
+static int read_file(struct tr_convs *c, const char *path, char *err, size_t errlen)
+{
+	struct tr_pcap_reader r;
+	struct tr_pcap_packet p;
+	int rc = tr_pcap_reader__open(&r, path, err, errlen);
+
+	if (rc)
+		return rc;
+	while ((rc = tr_pcap_reader__next(&r, &p, err, errlen)) > 0) {
+		int k = packet(c, &p, r.linktype);
+
+		if (k < 0) {
+			rc = k;
+			break;
+		}
+		c->packets++;
+		c->skipped += !k;
+	}
+	tr_pcap_reader__close(&r);
+	return rc < 0 ? rc : 0;
+}
+
+int tr_convs__read(struct tr_convs *c, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/net", dir);
+	if (!(d = opendir(path)))
+		return 0;	/* no packets recorded */
+	while (!rc && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		struct stat st;
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".pcap"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/net/%s", dir, e->d_name) >= (int)sizeof(path) ||
+		    lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		rc = read_file(c, path, err, errlen);
+	}
+	closedir(d);
+	return rc;
+}
+
+struct tr_conv *tr_convs__take(struct tr_convs *c, int family, const uint8_t *addr, uint16_t port, uint64_t wall_ns)
+{
+	struct tr_conv *best = NULL;
+	uint64_t best_d = WINDOW_NS + 1;
+	int n = addr_len(family);
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct tr_conv *v = &c->v[i];
+		uint64_t dt = v->first_ns > wall_ns ? v->first_ns - wall_ns : wall_ns - v->first_ns;
+
+		if (v->used || v->family != family || dt >= best_d)
+			continue;
+		if ((v->bport == port && !memcmp(v->b, addr, n)) || (v->aport == port && !memcmp(v->a, addr, n))) {
+			best = v;
+			best_d = dt;
+		}
+	}
+	if (best)
+		best->used = 1;
+	return best;
+}
+
+void tr_convs__free(struct tr_convs *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}

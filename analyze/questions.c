@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: MIT
+/*
+ * questions.c: the canned questions (analyze/questions.h).
+ *
+ * Each asks the store plain SELECTs (the SQL both stores speak) and does in
+ * C what that SQL cannot: the process tree's walk, CIDR matching, globs
+ * beyond a literal prefix.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "questions.h"
+
+static int store_err(struct tr_store *s, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", s->err);
+	return rc;
+}
+
+static struct tr_val opt_text(const char *s)
+{
+	return s ? tr_val_cstr(s) : (struct tr_val){ 0 };
+}
+
+/* ---- rows straight to the output ---- */
+
+struct emit {
+	struct tr_out *out;
+	/* optional row filter: 1 keep, 0 drop */
+	int (*keep)(void *ctx, const struct tr_val *cols);
+	void *ctx;
+};
+
+static int emit_row(void *ctx, const char *const *names, const struct tr_val *cols, size_t n)
+{
+	struct emit *e = ctx;
+
+	if (e->keep && !e->keep(e->ctx, cols))
+		return 0;
+	return tr_out__row(e->out, cols);
+}
+
+static int sql_rows(struct tr_store *s, const struct tr_qargs *a, const char *sql, const struct tr_val *params,
+		    size_t nparams, const char *const *names, size_t ncols, const char *const *json_cols,
+		    int (*keep)(void *, const struct tr_val *), void *ctx, char *err, size_t errlen)
+{
+	struct emit e = { .keep = keep, .ctx = ctx };
+	int rc = tr_out__new(&e.out, a->fmt, a->out, names, ncols, json_cols);
+
+	if (rc)
+		return rc;
+	rc = s->ops->select(s, sql, params, nparams, emit_row, &e);
+	tr_out__end(e.out);
+	return rc ? store_err(s, rc, err, errlen) : 0;
+}
+
+/* ---- detections ---- */
+
+static int q_detections(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "time", "host", "signature_id", "signature", "severity", "pid",
+					     "process", "exe", "entity_id", "event", "ordinal", "data" };
+	static const char *const json_cols[] = { "data", NULL };
+	static const char sql[] =
+		"SELECT time, hostname, signature_id, signature, CASE severity WHEN 0 THEN 'info' WHEN 1 "
+		"THEN 'low' WHEN 2 THEN 'medium' ELSE 'high' END, host_pid, comm, exe, entity_id, event_name, "
+		"trigger_ordinal, data FROM detection_report "
+		"WHERE severity >= ?1 AND timestamp >= ?2 AND timestamp < ?3 "
+		"AND (?4 IS NULL OR signature_id = ?4 OR signature = ?4) AND (?5 IS NULL OR hostname = ?5) "
+		"ORDER BY timestamp, id";
+	struct tr_val p[5] = { tr_val_int(a->min_severity < 0 ? 0 : a->min_severity), tr_val_int(a->since),
+			       tr_val_int(a->until), opt_text(a->signature), opt_text(a->host) };
+
+	return sql_rows(s, a, sql, p, 5, names, 12, json_cols, NULL, NULL, err, errlen);
+}
+
+/* ---- process-tree ---- */
+
+struct proc {
+	int64_t id, parent_id, host_pid;
+	char *host, *entity, *exe, *argv, *comm, *start;
+	int64_t execs, exit_code;
+	int exited, has_exit;
+	int64_t files[5], nflows, ndet;
+	char *flows;		/* "addr:port ..." first few */
+	char *dets;		/* "TRR-1001 ..." */
+	int64_t parent;		/* index, -1 */
+	int mark;		/* 1 ancestor, 2 match, 3 descendant */
+	int depth;
+};
+
+struct tree {
+	struct proc *p;
+	size_t n, cap;
+};
+
+static char *dup_val(const struct tr_val *v)
+{
+	return v->type == TR_VAL_TEXT ? strndup(v->s, v->len) : NULL;
+}
+
+static int tree_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct tree *t = ctx;
+	struct proc *p;
+
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 256;
+		struct proc *np = realloc(t->p, ncap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		t->p = np;
+		t->cap = ncap;
+	}
+	p = &t->p[t->n++];
+	memset(p, 0, sizeof(*p));
+	p->id = c[0].i;
+	p->parent_id = c[1].type == TR_VAL_INT ? c[1].i : 0;
+	p->host = dup_val(&c[2]);
+	p->entity = dup_val(&c[3]);
+	p->host_pid = c[4].i;
+	p->exe = dup_val(&c[5]);
+	p->argv = dup_val(&c[6]);
+	p->comm = dup_val(&c[7]);
+	p->execs = c[8].i;
+	p->exited = (int)c[9].i;
+	p->has_exit = c[10].type == TR_VAL_INT;
+	p->exit_code = c[10].i;
+	p->start = dup_val(&c[11]);
+	p->parent = -1;
+	return 0;
+}
+
+static struct proc *tree_find(struct tree *t, int64_t id)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {	/* rows come ordered by id */
+		size_t mid = (lo + hi) / 2;
+
+		if (t->p[mid].id == id)
+			return &t->p[mid];
+		if (t->p[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const char *const file_hows[5] = { "open", "write", "unlink", "rename", "chmod" };
+
+static int files_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct proc *p = c[0].type == TR_VAL_INT ? tree_find(ctx, c[0].i) : NULL;
+
+	for (int i = 0; p && i < 5; i++)
+		if (c[1].type == TR_VAL_TEXT && !strcmp(c[1].s, file_hows[i]))
+			p->files[i] += c[2].i;
+	return 0;
+}
+
+/* Append " word" to *list, at most max words then "...". */
+static int list_add(char **list, int64_t count, int max, const char *word)
+{
+	char *n;
+
+	if (count > max)
+		return 0;
+	if (asprintf(&n, "%s%s%s", *list ? *list : "", *list ? " " : "", count == max ? "..." : word) < 0)
+		return -ENOMEM;
+	free(*list);
+	*list = n;
+	return 0;
+}
+
+static int flows_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct proc *p = c[0].type == TR_VAL_INT ? tree_find(ctx, c[0].i) : NULL;
+	char w[300];
+
+	if (!p)
+		return 0;
+	if (c[2].type == TR_VAL_INT)
+		snprintf(w, sizeof(w), "%s%s%s:%lld", c[1].type == TR_VAL_TEXT && strchr(c[1].s, ':') ? "[" : "",
+			 c[1].type == TR_VAL_TEXT ? c[1].s : "?",
+			 c[1].type == TR_VAL_TEXT && strchr(c[1].s, ':') ? "]" : "", (long long)c[2].i);
+	else
+		snprintf(w, sizeof(w), "%s", c[1].type == TR_VAL_TEXT ? c[1].s : "?");
+	return list_add(&p->flows, p->nflows++, 4, w);
+}
+
+static int dets_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct proc *p = c[0].type == TR_VAL_INT ? tree_find(ctx, c[0].i) : NULL;
+
+	return p ? list_add(&p->dets, p->ndet++, 6, c[1].s) : 0;
+}
+
+static void tree_free(struct tree *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct proc *p = &t->p[i];
+
+		free(p->host);
+		free(p->entity);
+		free(p->exe);
+		free(p->argv);
+		free(p->comm);
+		free(p->start);
+		free(p->flows);
+		free(p->dets);
+	}
+	free(t->p);
+}
+
+struct tree_print {
+	struct tree *t;
+	struct tr_out *out;
+	size_t *children;	/* child indexes grouped by parent */
+	size_t *first, *count;
+};
+
+static int print_proc(struct tree_print *tp, size_t i, int depth)
+{
+	struct proc *p = &tp->t->p[i];
+	char files[96], name[4096];
+	int rc;
+
+	snprintf(files, sizeof(files), "open %lld write %lld unlink %lld rename %lld chmod %lld",
+		 (long long)p->files[0], (long long)p->files[1], (long long)p->files[2], (long long)p->files[3],
+		 (long long)p->files[4]);
+	snprintf(name, sizeof(name), "%*s%s%s", depth * 2, "", depth ? "\\_ " : "",
+		 p->exe ? p->exe : p->comm ? p->comm : "?");
+	{
+		struct tr_val row[13] = {
+			opt_text(p->host), tr_val_cstr(p->mark == 1 ? "ancestor" : p->mark == 2 ? "match" : "descendant"),
+			tr_val_int(depth), tr_val_int(p->host_pid), tr_val_cstr(name), opt_text(p->argv),
+			opt_text(p->entity), opt_text(p->start), tr_val_int(p->execs), tr_val_cstr(files),
+			opt_text(p->flows), opt_text(p->dets),
+			p->has_exit ? tr_val_int(p->exit_code) : (struct tr_val){ 0 },
+		};
+
+		if ((rc = tr_out__row(tp->out, row)))
+			return rc;
+	}
+	/* An ancestor goes on down the path to the matches only; a match or a
+	 * descendant shows all its children. */
+	for (size_t k = 0; k < tp->count[i]; k++) {
+		size_t c = tp->children[tp->first[i] + k];
+		struct proc *cp = &tp->t->p[c];
+
+		if (p->mark == 1 ? cp->mark == 1 || cp->mark == 2 : cp->mark != 1) {
+			if (!cp->mark)
+				cp->mark = 3;
+			if ((rc = print_proc(tp, c, depth + 1)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int q_process_tree(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "host", "role", "depth", "pid", "process", "argv", "entity_id",
+					     "start", "execs", "files", "flows", "detections", "exit_code" };
+	static const char *const json_cols[] = { "argv", NULL };
+	struct tree t = { 0 };
+	struct tree_print tp = { .t = &t };
+	struct tr_val host = opt_text(a->host);
+	char *end;
+	long long pid = strtoll(a->arg, &end, 10);
+	int by_pid = *a->arg && !*end, rc, found = 0;
+
+	rc = s->ops->select(s, "SELECT p.id, p.parent_id, r.hostname, p.entity_id, p.host_pid, p.exe, p.argv, "
+			       "p.comm, p.execs, p.exited, p.exit_code, p.start_time FROM processes p "
+			       "JOIN recordings r ON r.id = p.recording_id WHERE ?1 IS NULL OR r.hostname = ?1 "
+			       "ORDER BY p.id", &host, 1, tree_row, &t);
+	if (!rc)
+		rc = s->ops->select(s, "SELECT process_id, how, count(*) FROM files GROUP BY process_id, how",
+				    NULL, 0, files_row, &t);
+	if (!rc)
+		rc = s->ops->select(s, "SELECT process_id, dst_addr, dst_port FROM flows ORDER BY timestamp", NULL, 0,
+				    flows_row, &t);
+	if (!rc)
+		rc = s->ops->select(s, "SELECT process_id, signature_id FROM detections ORDER BY timestamp", NULL, 0,
+				    dets_row, &t);
+	if (rc) {
+		if (rc != -ENOMEM)
+			store_err(s, rc, err, errlen);
+		goto out;
+	}
+	/* Links, then the matches, their ancestors and (in print) descendants. */
+	for (size_t i = 0; i < t.n; i++) {
+		struct proc *par = t.p[i].parent_id ? tree_find(&t, t.p[i].parent_id) : NULL;
+
+		t.p[i].parent = par ? par - t.p : -1;
+	}
+	tp.first = calloc(t.n + 1, sizeof(size_t));
+	tp.count = calloc(t.n + 1, sizeof(size_t));
+	tp.children = calloc(t.n + 1, sizeof(size_t));
+	if (!tp.first || !tp.count || !tp.children) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < t.n; i++)
+		if (t.p[i].parent >= 0)
+			tp.count[t.p[i].parent]++;
+	for (size_t i = 1; i <= t.n; i++)
+		tp.first[i] = tp.first[i - 1] + tp.count[i - 1];
+	memset(tp.count, 0, (t.n + 1) * sizeof(size_t));
+	for (size_t i = 0; i < t.n; i++)
+		if (t.p[i].parent >= 0) {
+			size_t par = (size_t)t.p[i].parent;
+
+			tp.children[tp.first[par] + tp.count[par]++] = i;
+		}
+	for (size_t i = 0; i < t.n; i++) {
+		if (by_pid ? t.p[i].host_pid != pid : strcmp(t.p[i].entity ? t.p[i].entity : "", a->arg))
+			continue;
+		t.p[i].mark = 2;
+		found++;
+		for (int64_t up = t.p[i].parent; up >= 0; up = t.p[up].parent)
+			if (!t.p[up].mark)
+				t.p[up].mark = 1;
+	}
+	if ((rc = tr_out__new(&tp.out, a->fmt, a->out, names, 13, json_cols)))
+		goto out;
+	/* Print from each root of a chain that holds a match. */
+	for (size_t i = 0; !rc && i < t.n; i++)
+		if ((t.p[i].mark == 1 || t.p[i].mark == 2) &&
+		    (t.p[i].parent < 0 || !t.p[t.p[i].parent].mark))
+			rc = print_proc(&tp, i, 0);
+	tr_out__end(tp.out);
+	if (!rc && !found) {
+		snprintf(err, errlen, "no process %s %s", by_pid ? "with pid" : "with entity id", a->arg);
+		rc = -ENOENT;
+	}
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	free(tp.first);
+	free(tp.count);
+	free(tp.children);
+	tree_free(&t);
+	return rc;
+}
+
+/* ---- file ---- */
+
+struct glob_ctx {
+	const char *pattern;
+};
+
+static int glob_keep(void *ctx, const struct tr_val *c)
+{
+	const struct glob_ctx *g = ctx;
+
+	return (c[3].type == TR_VAL_TEXT && !fnmatch(g->pattern, c[3].s, 0)) ||
+	       (c[4].type == TR_VAL_TEXT && !fnmatch(g->pattern, c[4].s, 0));
+}
+
+static int q_file(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "time", "host", "how", "path", "new_path", "pid", "process", "exe",
+					     "entity_id", "flags", "retval", "ordinal" };
+	/* The literal part before the first glob character bounds the rows
+	 * on the path index; fnmatch decides. */
+	static const char sql[] =
+		"SELECT f.time, r.hostname, f.how, f.path, f.new_path, p.host_pid, p.comm, p.exe, p.entity_id, "
+		"f.flags, f.retval, f.event_ordinal FROM files f JOIN recordings r ON r.id = f.recording_id "
+		"LEFT JOIN processes p ON p.id = f.process_id "
+		"WHERE ((f.path >= ?1 AND f.path < ?2) OR (f.new_path >= ?1 AND f.new_path < ?2)) "
+		"AND f.timestamp >= ?3 AND f.timestamp < ?4 AND (?5 IS NULL OR r.hostname = ?5) "
+		"ORDER BY f.timestamp, f.id";
+	struct glob_ctx g = { a->arg };
+	size_t lit = strcspn(a->arg, "*?[\\");
+	char *lo = strndup(a->arg, lit), *hi = NULL;
+	int rc;
+
+	if (!lo || asprintf(&hi, "%s\xf4\x8f\xbf\xbf", lo) < 0) {
+		free(lo);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (!a->arg[lit]) {	/* no glob: exactly this path, [lo, lo "\x01") */
+		free(hi);
+		if (asprintf(&hi, "%s\x01", lo) < 0) {
+			free(lo);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	{
+		struct tr_val p[5] = { tr_val_cstr(lo), tr_val_cstr(hi), tr_val_int(a->since), tr_val_int(a->until),
+				       opt_text(a->host) };
+
+		rc = sql_rows(s, a, sql, p, 5, names, 12, NULL, a->arg[lit] ? glob_keep : NULL, &g, err, errlen);
+	}
+	free(lo);
+	free(hi);
+	return rc;
+}
+
+/* ---- ip ---- */
+
+struct net {
+	int family;
+	unsigned char addr[16];
+	int bits;
+};
+
+static int net_parse(const char *s, struct net *n)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	int max;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	n->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(n->family, buf, n->addr) != 1)
+		return -EINVAL;
+	max = n->family == AF_INET ? 32 : 128;
+	n->bits = max;
+	if (slash) {
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+
+		if (*end || end == slash + 1 || b < 0 || b > max)
+			return -EINVAL;
+		n->bits = (int)b;
+	}
+	return 0;
+}
+
+static int net_keep(void *ctx, const struct tr_val *c)
+{
+	const struct net *n = ctx;
+	unsigned char a[16];
+	int fam;
+
+	if (c[4].type != TR_VAL_TEXT)
+		return 0;
+	fam = strchr(c[4].s, ':') ? AF_INET6 : AF_INET;
+	if (fam != n->family || inet_pton(fam, c[4].s, a) != 1)
+		return 0;
+	for (int b = 0; b < n->bits; b++)
+		if ((a[b / 8] ^ n->addr[b / 8]) & (0x80 >> (b % 8)))
+			return 0;
+	return 1;
+}
+
+static int q_ip(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "time", "host", "direction", "family", "addr", "port", "dns_name",
+					     "bytes_out", "bytes_in", "pid", "process", "exe", "entity_id", "retval" };
+	static const char sql[] =
+		"SELECT f.time, r.hostname, f.direction, f.family, f.dst_addr, f.dst_port, f.dns_name, f.bytes_out, "
+		"f.bytes_in, p.host_pid, p.comm, p.exe, p.entity_id, f.retval FROM flows f "
+		"JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
+		"WHERE f.family = ?1 AND f.timestamp >= ?2 AND f.timestamp < ?3 AND (?4 IS NULL OR r.hostname = ?4) "
+		"ORDER BY f.timestamp, f.id";
+	struct net n;
+	struct tr_val p[4];
+
+	if (net_parse(a->arg, &n)) {
+		snprintf(err, errlen, "'%s' is not an IP address or CIDR block", a->arg);
+		return -EINVAL;
+	}
+	p[0] = tr_val_cstr(n.family == AF_INET ? "AF_INET" : "AF_INET6");
+	p[1] = tr_val_int(a->since);
+	p[2] = tr_val_int(a->until);
+	p[3] = opt_text(a->host);
+	return sql_rows(s, a, sql, p, 4, names, 14, NULL, net_keep, &n, err, errlen);
+}
+
+/* ---- timeline ---- */
+
+static int q_timeline(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "host", "time", "kind", "what", "pid", "exe", "entity_id", "detail" };
+	static const char *const json_cols[] = { NULL };
+	static const char sql[] =
+		"SELECT host, time, kind, what, pid, exe, entity, detail FROM ("
+		"SELECT r.hostname AS host, d.timestamp AS ts, d.time AS time, 'detection' AS kind, "
+		" s.id || ' ' || s.name AS what, p.host_pid AS pid, p.exe AS exe, p.entity_id AS entity, d.data AS detail, "
+		" d.id AS id FROM detections d JOIN recordings r ON r.id = d.recording_id "
+		" JOIN signatures s ON s.id = d.signature_id LEFT JOIN processes p ON p.id = d.process_id "
+		" WHERE d.severity >= ?5 "
+		"UNION ALL SELECT r.hostname, e.timestamp, e.time, 'exec', e.event_name, p.host_pid, p.exe, p.entity_id, "
+		" e.args, e.id FROM events e JOIN recordings r ON r.id = e.recording_id "
+		" LEFT JOIN processes p ON p.id = e.process_id WHERE e.event_name = 'sched_process_exec' "
+		"UNION ALL SELECT r.hostname, f.timestamp, f.time, 'file', f.how, p.host_pid, p.exe, p.entity_id, "
+		" f.path || CASE WHEN f.new_path IS NULL THEN '' ELSE ' -> ' || f.new_path END, f.id FROM files f "
+		" JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
+		" WHERE f.how != 'open' "
+		"UNION ALL SELECT r.hostname, f.timestamp, f.time, 'flow', "
+		" CASE f.direction WHEN 'out' THEN 'connect' ELSE 'accept' END, p.host_pid, p.exe, p.entity_id, "
+		" coalesce(f.dst_addr, '') || CASE WHEN f.dst_port IS NULL THEN '' ELSE ':' || f.dst_port END, f.id "
+		" FROM flows f JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
+		"UNION ALL SELECT r.hostname, g.timestamp, g.time, 'gap', 'lost_events', NULL, NULL, NULL, "
+		" 'cpu ' || g.cpu || ': ' || g.lost || ' events lost', g.id FROM gaps g "
+		" JOIN recordings r ON r.id = g.recording_id"
+		") WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR host = ?3) "
+		"AND (?4 IS NULL OR kind != 'detection' OR what LIKE ?4 || ' %' OR what LIKE '% ' || ?4) "
+		"ORDER BY host, ts, id";
+	struct tr_val p[5] = { tr_val_int(a->since), tr_val_int(a->until), opt_text(a->host), opt_text(a->signature),
+			       tr_val_int(a->min_severity < 0 ? 0 : a->min_severity) };
+	struct emit e = { 0 };
+	int rc = tr_out__new(&e.out, a->fmt, a->out, names, 8, json_cols);
+
+	if (rc)
+		return rc;
+	rc = s->ops->select(s, sql, p, 5, emit_row, &e);
+	tr_out__end(e.out);
+	return rc ? store_err(s, rc, err, errlen) : 0;
+}
+
+/* ---- summary ---- */
+
+struct top {
+	char *text;
+	int n;
+};
+
+static int top_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct top *t = ctx;
+	char *s;
+
+	if (asprintf(&s, "%s%s%s (%lld)", t->text ? t->text : "", t->text ? ", " : "",
+		     c[0].type == TR_VAL_TEXT ? c[0].s : "?", (long long)c[1].i) < 0)
+		return -ENOMEM;
+	free(t->text);
+	t->text = s;
+	return ++t->n >= 5;
+}
+
+struct summary {
+	struct tr_store *s;
+	struct tr_out *out;
+};
+
+static int summary_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	struct summary *sm = ctx;
+	struct tr_val row[16], id = c[0];
+	struct top top = { 0 };
+	int rc;
+
+	memcpy(row, c, 13 * sizeof(*row));
+	/* top processes by events */
+	rc = sm->s->ops->select(sm->s, "SELECT coalesce(p.exe, p.comm), count(*) AS n FROM events e "
+				       "LEFT JOIN processes p ON p.id = e.process_id WHERE e.recording_id = ?1 "
+				       "GROUP BY e.process_id ORDER BY n DESC, e.process_id LIMIT 5", &id, 1, top_row, &top);
+	if (rc) {
+		free(top.text);
+		return rc;
+	}
+	row[13] = opt_text(top.text);
+	rc = tr_out__row(sm->out, row);
+	free(top.text);
+	return rc;
+}
+
+static int q_summary(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
+{
+	static const char *const names[] = { "recording", "host", "kernel", "start", "stop", "state", "events",
+					     "lost", "damaged_frames", "processes", "detections_high",
+					     "detections_medium", "detections_low", "top_processes" };
+	static const char sql[] =
+		"SELECT r.id, r.hostname, r.kernel, r.start_time, r.stop_time, r.state, r.events, r.lost_total, "
+		"r.damaged_frames, (SELECT count(*) FROM processes p WHERE p.recording_id = r.id), "
+		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity = 3), "
+		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity = 2), "
+		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity <= 1) "
+		"FROM recordings r WHERE ?1 IS NULL OR r.hostname = ?1 ORDER BY r.id";
+	struct summary sm = { .s = s };
+	struct tr_val host = opt_text(a->host);
+	int rc = tr_out__new(&sm.out, a->fmt, a->out, names, 14, NULL);
+
+	if (rc)
+		return rc;
+	rc = s->ops->select(s, sql, &host, 1, summary_row, &sm);
+	tr_out__end(sm.out);
+	return rc ? store_err(s, rc, err, errlen) : 0;
+}
+
+/* ---- the table ---- */
+
+const struct tr_question tr_questions[] = {
+	{ "detections", q_detections, 0, TR_QOPT_SEVERITY | TR_QOPT_TIME | TR_QOPT_SIGNATURE | TR_QOPT_HOST },
+	{ "process-tree", q_process_tree, 1, TR_QOPT_HOST },
+	{ "file", q_file, 1, TR_QOPT_TIME | TR_QOPT_HOST },
+	{ "ip", q_ip, 1, TR_QOPT_TIME | TR_QOPT_HOST },
+	{ "timeline", q_timeline, 0, TR_QOPT_SEVERITY | TR_QOPT_TIME | TR_QOPT_SIGNATURE | TR_QOPT_HOST },
+	{ "summary", q_summary, 0, TR_QOPT_HOST },
+};
+const size_t tr_nquestions = sizeof(tr_questions) / sizeof(tr_questions[0]);
+
+const struct tr_question *tr_question__find(const char *name)
+{
+	for (size_t i = 0; i < tr_nquestions; i++)
+		if (!strcmp(tr_questions[i].name, name))
+			return &tr_questions[i];
+	return NULL;
+}
+
+int tr_question__time(const char *s, int64_t *ns)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	int64_t frac = 0, scale = 100000000;
+
+	if (*s && !*end) {
+		*ns = v;
+		return 0;
+	}
+	p = strptime(s, "%Y-%m-%d", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == 'T' || *p == ' ') {
+		const char *q = strptime(p + 1, "%H:%M", &tm);
+
+		if (!q)
+			return -EINVAL;
+		p = q;
+		if (*p == ':') {
+			q = strptime(p + 1, "%S", &tm);
+			if (!q)
+				return -EINVAL;
+			p = q;
+			if (*p == '.')
+				for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+					frac += scale ? (*p - '0') * scale : 0;
+		}
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p)
+		return -EINVAL;
+	*ns = (int64_t)timegm(&tm) * 1000000000 + frac;
+	return 0;
+}
+
+static int damage_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
+{
+	void **cx = ctx;
+	FILE *diag = cx[0];
+
+	*(int *)cx[2] = 1;
+	if (diag)
+		fprintf(diag, "%s: warning: recording %lld (%s, %s) is %s: %lld events lost, %lld damaged frames\n",
+			(const char *)cx[1], (long long)c[0].i, c[1].type == TR_VAL_TEXT ? c[1].s : "no manifest",
+			c[2].s, c[3].s, (long long)c[4].i, (long long)c[5].i);
+	return 0;
+}
+
+int tr_question__damage(struct tr_store *s, FILE *diag, const char *prog)
+{
+	int found = 0;
+	void *cx[3] = { diag, (void *)prog, &found };
+	int rc = s->ops->select(s, "SELECT id, hostname, path, CASE WHEN state != 'complete' THEN state ELSE "
+				   "'damaged' END, lost_total, damaged_frames FROM recordings WHERE "
+				   "damaged_frames > 0 OR damage IS NOT NULL ORDER BY id",
+				NULL, 0, damage_row, cx);
+
+	return rc ? rc : found;
+}
