@@ -10,7 +10,7 @@ pkgs=(
 	libsqlite3-dev libjansson-dev libssl-dev          # index, JSON, SHA-256
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
-	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
+	libarchive-dev chromium openssl python3           # bundles (keys for the test), report rendering, DNS test workload
 )
 
 missing=()
