@@ -23,7 +23,7 @@ CFLAGS ?= -g -O2
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	  -Wno-unused-parameter -D_GNU_SOURCE -DTR_VERSION='"$(VERSION)"' \
 	  -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Ianalyze -Icapture -Irecord -I$(OUTPUT) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lm
+LDLIBS := -lbpf -lelf -lz -lzstd -lsqlite3 -ljansson -lcrypto -lpcap -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I$(OUTPUT) -Ischema -Ibpf
 
@@ -171,4 +171,5 @@ clean:
 
 -include replay/build.mk analyze/build.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools.mk
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -153,6 +153,7 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 	if (!o->seg)
 		return -EIO; /* a rotation failed: nothing more can be written */
 	o->records++;
+	o->raw_bytes += len;
 	return tr_seg_writer__append(o->seg, rec, len);
 }
 
@@ -175,6 +176,8 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	if (!o->seg)
 		return -EIO;
 	err = tr_seg_writer__flush(o->seg);
+	if (!err && o->on_flush)
+		err = o->on_flush(o, o->hook_ctx, now_ns);
 	if (err)
 		return err;
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
@@ -183,6 +186,9 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	err = segment_close(o);
 	if (!err)
 		err = segment_open(o, now_ns);
+	/* each segment stands alone: it opens with the state as of now */
+	if (!err && o->on_segment)
+		err = o->on_segment(o, o->hook_ctx, (uint32_t)o->manifest->nsegments);
 	werr = tr_manifest__write(o->dir, o->manifest);
 	return err ? err : werr;
 }
@@ -213,8 +219,10 @@ int rec_output__close(struct rec_output *o)
 		uint32_t pending = tr_seg_writer__pending(o->seg);
 
 		err = segment_close(o);
-		if (err)
+		if (err) {
 			o->unwritten += pending;
+			o->manifest->lost_unwritten += pending;
+		}
 	}
 	unreserve(o->dir);
 	werr = tr_manifest__write(o->dir, o->manifest);

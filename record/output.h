@@ -19,10 +19,21 @@ struct rec_output {
 	uint64_t seg_opened_ns;
 	uint64_t user_seq;		/* sequence of records made in userland */
 	uint64_t records;
+	uint64_t raw_bytes;		/* of the records appended, before compression */
 	uint32_t frame_records;		/* a frame closes at this many records (0: bytes and time only) */
 	uint64_t unwritten;		/* records taken but lost to a write error at close */
 	int force;			/* take over an existing empty directory that is not ours */
 	struct tr_manifest *manifest;	/* segments are appended as they close */
+	/* Hooks (NULL: none), each 0 or -errno: after a new segment opened
+	 * (segment: its number), to write the state it starts with; at each
+	 * flush, for periodic records. */
+	int (*on_segment)(struct rec_output *o, void *ctx, uint32_t segment);
+	int (*on_flush)(struct rec_output *o, void *ctx, uint64_t now_ns);
+	void *hook_ctx;
+	/* Called now and then by long work in between records (a checkpoint
+	 * of a host with many fds), to drain the kernel buffers meanwhile. */
+	void (*on_busy)(void *ctx);
+	void *busy_ctx;
 };
 
 /* Space kept in the recording directory for the final manifest, so that a
@@ -42,12 +53,18 @@ int rec_output__append(struct rec_output *o, const void *rec, size_t len);
 /* Append a record made here: fills in its head (seq from our own sequence;
  * cpu is TR_CPU_NONE, or the CPU a gap is about). */
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts);
+/* Bytes of records appended so far, before compression. */
+static inline uint64_t rec_output__raw_bytes(const struct rec_output *o)
+{
+	return o->raw_bytes;
+}
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
 /* Close the last segment and write the final manifest (releasing the
- * reserve first). 0 or -errno. */
+ * reserve first); records it could not write out are added to
+ * manifest->lost_unwritten. 0 or -errno. */
 int rec_output__close(struct rec_output *o);
 
 #endif /* TR_RECORD_OUTPUT_H */

@@ -475,6 +475,20 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		note_write_error(r, rec_capture__round(&r->cap));
 }
 
+/* The output's busy hook: drain while a long checkpoint is written. */
+struct busy_ctx {
+	struct recorder *r;
+	struct perf_buffer *pb;
+};
+
+static void drain_busy(void *ctx)
+{
+	struct busy_ctx *b = ctx;
+
+	if (!b->r->write_err)
+		drain(b->r, b->pb);
+}
+
 /* The workload: forked now, held on a pipe until the probes are live. */
 static pid_t start_command(char **command, int *go_fd)
 {
@@ -525,6 +539,20 @@ static void print_summary(const struct recorder *r, const char *dir, unsigned np
 		"frames before it whole)\n", dir, tr_chain__hex(hex, head), (unsigned long long)frames);
 }
 
+/* On a terminal, once a second: what is recorded so far and the chain
+ * head, rewritten in place. */
+static void status_line(const struct recorder *r, const char *dir)
+{
+	char hex[2 * TR_CHAIN_LEN + 1];
+	uint8_t head[TR_CHAIN_LEN];
+	uint64_t frames;
+
+	rec_output__head(&r->out, head, &frames);
+	fprintf(stderr, "\r\033[K" PROG ": %s: %llu events, %llu lost, chain head %s (%llu frames)", dir,
+		(unsigned long long)r->samples, (unsigned long long)r->lost, tr_chain__hex(hex, head),
+		(unsigned long long)frames);
+}
+
 /* --anchor syslog: the chain head, so a copy of it lives outside the
  * recording (a syslog server, the journal). */
 static void anchor(const struct rec_output *o, const char *dir, const char *when)
@@ -569,11 +597,13 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t deadline = 0, last_flush, last_anchor;
+	int tty;
 	unsigned nprocs = 0;
 	pid_t child = 0;
 	int go_fd = -1, status = 0, err, ret = 1;
@@ -650,6 +680,9 @@ int main(int argc, char **argv)
 	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
 	if (err)
 		goto cleanup;
+	busy = (struct busy_ctx){ &r, pb };
+	r.out.on_busy = drain_busy;
+	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
 	if (err) {
 		tr_diag__error(PROG, "%s: writing the process snapshot failed: %s", opt.dir, strerror(-err));
@@ -670,7 +703,8 @@ int main(int argc, char **argv)
 	if (opt.duration > 0)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
 
-	/* Phase 5: drain until told to stop. */
+	/* Phase 5: drain until told to stop (a status line on a terminal). */
+	tty = !opt.quiet && isatty(STDERR_FILENO);
 	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);
 	if (opt.anchor_syslog) {
 		openlog(PROG, LOG_PID, LOG_DAEMON);
@@ -690,6 +724,8 @@ int main(int argc, char **argv)
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
 			last_flush = now;
+			if (tty)
+				status_line(&r, dir_for_summary);
 		}
 		if (opt.anchor_syslog && now - last_anchor >= ANCHOR_NS) {
 			anchor(&r.out, dir_for_summary, "recording");
@@ -722,13 +758,22 @@ int main(int argc, char **argv)
 	reconcile_losses(&r, skel);
 	if (!r.write_err)
 		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
+	if (!r.write_err)
+		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
-	note_write_error(&r, rec_output__close(&r.out));
-	/* What was taken but not written is lost, and said so. */
-	r.manifest.lost_unwritten = r.discarded + r.out.unwritten;
-	if (r.manifest.lost_unwritten)
-		note_write_error(&r, tr_manifest__write(dir_for_summary, &r.manifest));
+	if (tty)
+		fputs("\r\033[K", stderr);
+	/* What was taken but not written is lost, and said so (the close adds
+	 * the records it could not write out). */
+	r.manifest.lost_unwritten = r.discarded;
+	err = rec_output__close(&r.out);
+	if (err && !r.write_err) {
+		/* the first error came at the end: the manifest says so too
+		 * (best effort: the disk may be full) */
+		note_write_error(&r, err);
+		tr_manifest__write(dir_for_summary, &r.manifest);
+	}
 	if (opt.anchor_syslog)
 		anchor(&r.out, dir_for_summary, "final");
 	if (!opt.quiet) {

@@ -282,6 +282,9 @@ void tr_engine__free(struct tr_engine *e)
 	tr_derive__free(e->derive);
 	tr_enrich__free(e->enrich);
 	tr_proctree__free(e->tree);
+	for (size_t i = 0; e->info && i < e->catalog->n; i++)
+		tr_evinfo__fini(&e->info[i]);
+	tr_evinfo__fini(&e->lost_info);
 	free(e->info);
 	tr_sigset__free(e->sigs);
 	for (size_t i = 0; i < e->heldcap; i++)
@@ -868,6 +871,15 @@ int tr_replay__run(struct tr_replay *r, const struct tr_sink *sink, char *err, s
 	rc = tr_engine__new(&r->eng, &eo);
 	if (rc)
 		goto out;
+	{
+		struct tr_net *net = NULL;
+
+		/* DNS answers and TCP flows of the recording's pcaps */
+		rc = tr_net__load(&net, r->rec->dir, &r->rec->manifest, r->rec->have_manifest, &r->diag);
+		if (rc)
+			goto out;
+		tr_enrich__set_net(r->eng->enrich, net);
+	}
 	while ((rc = tr_recording__next(r->rec, &rec, &src, err, errlen)) > 0) {
 		if (r->opts.stop && *r->opts.stop) {
 			snprintf(err, errlen, "%s: interrupted", r->rec->dir);

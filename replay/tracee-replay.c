@@ -17,6 +17,7 @@
 #include "filter.h"
 #include "output.h"
 #include "pipeline.h"
+#include "tracee_json.h"
 #include "show.h"
 
 #define PROG "tracee-replay"
@@ -26,6 +27,7 @@
 
 static const char usage[] =
 "USAGE: " PROG " [OPTIONS] DIR\n"
+"       " PROG " [OPTIONS] --input tracee-json FILE|-\n"
 "       " PROG " --list-events [DIR]\n"
 "       " PROG " --list-signatures\n"
 "\n"
@@ -40,7 +42,13 @@ static const char usage[] =
 "      --format FMT       json (Tracee's event JSON, the default), json-compact\n"
 "                         (time, ids, event, args as one object) or table\n"
 "                         (aligned columns for a terminal, arguments parsed)\n"
+"                         or none (replay and check only: exit status, timing)\n"
 "  -j                     short for --format json\n"
+"      --input tracee-json\n"
+"                         read Tracee's JSON event lines (tracee --output json)\n"
+"                         from FILE (- for stdin) instead of a recording: the\n"
+"                         same enrichment, derived events and signatures; a bad\n"
+"                         line is reported with its number and skipped\n"
 "      --parse-args       flags, modes, signals, ptrace requests, socket\n"
 "                         families, exit statuses by name, fds as \"3=/path\"\n"
 "      --time-format F    ns (integer, Tracee's) or rfc3339 (strings, UTC)\n"
@@ -221,11 +229,77 @@ static int list_signatures(void)
 	return 0;
 }
 
+/* --input tracee-json: Tracee's JSON lines through the same engine. */
+static int run_tracee_json(const char *path, const char *output, struct out *o, const struct tr_sink *sink,
+			   const struct tr_replay_opts *ro)
+{
+	struct tr_diag diag = { .prog = PROG, .out = stderr };
+	struct tr_engine_opts eo = { .diag = &diag, .dir = NULL, .sink = *sink, .derived = ro->derived };
+	struct tr_engine *e = NULL;
+	struct tr_tj_stats st;
+	FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	const char *name = strcmp(path, "-") ? path : "standard input";
+	int err, rc = 1;
+
+	if (!in) {
+		tr_diag__error(PROG, "%s: cannot open: %s", path, strerror(errno));
+		return 1;
+	}
+	o->host.hostname = "";
+	o->host.boot_to_wall_ns = 0;	/* Tracee's times are wall-clock already */
+	o->filter.boot_to_wall = 0;
+	if (output) {
+		o->fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (o->fd < 0) {
+			tr_diag__error(PROG, "%s: cannot create: %s", output, strerror(errno));
+			goto out;
+		}
+		o->path = output;
+	}
+	if (ro->signatures)
+		eo.sigs = tr_signatures__builtin(&eo.nsigs);
+	err = tr_engine__new(&e, &eo);
+	if (err) {
+		tr_diag__error(PROG, "cannot start the engine: %s", strerror(-err));
+		goto out;
+	}
+	o->filter.tree = tr_engine__tree(e);
+	tr_output__header(&o->buf, o->fmt);
+	err = tr_tracee_json__run(in, name, e, &diag, &stop, &st);
+	if (!err || err == -EINTR) {
+		int ferr = out_flush(o);
+
+		err = err ?: ferr;
+	}
+	if (err) {
+		if (o->err)
+			tr_diag__error(PROG, "%s: write failed: %s", o->path, strerror(-o->err));
+		else
+			tr_diag__error(PROG, "%s: %s", name, err == -EINTR ? "interrupted" : strerror(-err));
+		goto out;
+	}
+	tr_engine__summary(e);
+	if (st.bad)
+		tr_diag__summary(&diag, "%s: %llu of %llu lines could not be read and were skipped", name,
+				 (unsigned long long)st.bad, (unsigned long long)st.lines);
+	rc = diag.damage ? 3 : 0;
+out:
+	if (output && o->fd >= 0 && close(o->fd) && !rc) {
+		tr_diag__error(PROG, "%s: close failed: %s", output, strerror(errno));
+		rc = 1;
+	}
+	if (in != stdin)
+		fclose(in);
+	tr_engine__free(e);
+	tr_buf__free(&o->buf);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
 	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
-	       OPT_VERIFY };
+	       OPT_VERIFY, OPT_INPUT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -242,6 +316,7 @@ int main(int argc, char **argv)
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "findings", no_argument, NULL, 'f' },
 		{ "only-findings", no_argument, NULL, 'F' },
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
@@ -255,7 +330,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct out o = { .fd = STDOUT_FILENO, .path = "standard output", .events = 1 };
 	const char *output = NULL, *dir, *since = NULL, *until = NULL;
-	int findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err, parse_args = 0, fmt_set = 0;
+	int input_tj = 0, findings = 0, only = 0, list_ev = 0, list_sig = 0, c, rc = 1, err, parse_args = 0, fmt_set = 0;
 	struct tr_filter *fl = &o.filter;
 	char *end;
 	struct tr_sink sink = { .event = on_event, .ctx = &o };
@@ -269,7 +344,7 @@ int main(int argc, char **argv)
 		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
 		case OPT_FORMAT:
 			if (tr_output__format(optarg) < 0)
-				return usage_error("--format takes json, json-compact or table");
+				return usage_error("--format takes json, json-compact, table or none");
 			o.fmt = (enum tr_out_format)tr_output__format(optarg);
 			fmt_set = 1;
 			break;
@@ -316,6 +391,11 @@ int main(int argc, char **argv)
 		case OPT_SINCE: since = optarg; break;
 		case OPT_UNTIL: until = optarg; break;
 		case OPT_FOLLOW: ro.follow = 1; break;
+		case OPT_INPUT:
+			if (strcmp(optarg, "tracee-json"))
+				return usage_error("--input takes tracee-json");
+			input_tj = 1;
+			break;
 		case 'f': findings = 1; break;
 		case 'F': only = 1; break;
 		case OPT_LIST_EVENTS: list_ev = 1; break;
@@ -333,6 +413,8 @@ int main(int argc, char **argv)
 	if (list_ev)
 		return argc - optind <= 1 ? list_events(optind < argc ? argv[optind] : NULL)
 					  : usage_error("--list-events takes at most one DIR");
+	if (argc - optind != 1 && input_tj)
+		return usage_error(argc == optind ? "--input tracee-json needs FILE (- for stdin)" : "more than one FILE given");
 	if (argc - optind != 1)
 		return usage_error(argc == optind ? "no recording directory given" : "more than one DIR given");
 	dir = argv[optind];
@@ -358,6 +440,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+
+	if (input_tj)
+		return run_tracee_json(dir, output, &o, &sink, &ro);
 
 	/* Open the recording, then the output (so a bad DIR leaves no file). */
 	if (tr_replay__open(&r, dir, &ro, msg, sizeof(msg))) {

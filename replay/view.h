@@ -36,7 +36,19 @@ enum tr_argkey {
 struct tr_evinfo {
 	const struct tr_event_def *def;
 	int8_t idx[TR_AK_MAX];
+	uint32_t bool_args;	/* bit i: argument i is a "bool" */
+	uint32_t time_args;	/* bit i: a "time.Time" (by this build's catalog, for old recordings) */
+	void *cache;		/* the JSON writer's constant text of this type (json.c);
+				 * whoever owns the evinfo calls tr_evinfo__fini */
 };
+
+void tr_evinfo__free_cache(void *cache);
+
+static inline void tr_evinfo__fini(struct tr_evinfo *info)
+{
+	tr_evinfo__free_cache(info->cache);
+	info->cache = NULL;
+}
 
 enum tr_view_kind {
 	TR_VIEW_EVENT = 1,
@@ -150,6 +162,23 @@ static inline void tr_evinfo__init(struct tr_evinfo *info, const struct tr_event
 	};
 
 	info->def = def;
+	info->cache = NULL;
+	info->bool_args = info->time_args = 0;
+	for (unsigned i = 0; def && i < def->nargs && i < TR_MAX_ARGS; i++) {
+		const struct tr_event_def *ours = tr_catalog__find(tr_catalog__builtin(), def->id);
+		const char *type = def->args[i].type;
+
+		if (type && !strcmp(type, "bool"))
+			info->bool_args |= 1U << i;
+		if (type && !strcmp(type, "time.Time"))
+			info->time_args |= 1U << i;
+		for (unsigned k = 0; ours && ours != def && k < ours->nargs; k++)
+			if (!strcmp(ours->args[k].name, def->args[i].name)) {
+				if (!strcmp(ours->args[k].type, "time.Time"))
+					info->time_args |= 1U << i;
+				break;
+			}
+	}
 	for (unsigned k = 0; k < TR_AK_MAX; k++) {
 		info->idx[k] = -1;
 		for (unsigned i = 0; def && i < def->nargs && i < TR_MAX_ARGS; i++)

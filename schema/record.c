@@ -52,11 +52,9 @@ static uint32_t tr_wire_max(uint8_t wire)
 		return TR_STR_MAX;
 	case TR_T_SOCKADDR:
 		return TR_SOCKADDR_MAX;
-	case TR_T_STR_ARRAY:
-	case TR_T_BYTES:
-		return TR_ARG_BYTES_MAX;
 	default:
-		return 8;
+		/* STR_ARRAY, BYTES, JSON; fixed-size wires are shorter anyway */
+		return TR_ARG_BYTES_MAX;
 	}
 }
 

@@ -171,19 +171,95 @@ static const char *const host_names[TR_HOST_ARG_NARGS] = {
 	"hostname", "kernel_release", "kernel_version", "machine", "boot_id", "machine_id", "os_release",
 };
 
+#define F(type, f, sgn) { #f, offsetof(struct type, f), sizeof(((struct type *)0)->f), sgn }
+
+static const struct tr_state_field clock_fields[] = {
+	F(tr_clock, boot_to_wall_ns, 1),
+	F(tr_clock, uncertainty_ns, 0),
+	F(tr_clock, reason, 0),
+	F(tr_clock, flags, 0),
+	F(tr_clock, reserved, 0),
+};
+static const struct tr_state_field fd_fields[] = {
+	F(tr_fd, host_pid, 0),
+	F(tr_fd, fd, 1),
+	F(tr_fd, start_ns, 0),
+	F(tr_fd, ino, 0),
+	F(tr_fd, dev_major, 0),
+	F(tr_fd, dev_minor, 0),
+	F(tr_fd, pos, 0),
+	F(tr_fd, open_flags, 0),
+	F(tr_fd, mode, 0),
+	F(tr_fd, mnt_id, 0),
+	F(tr_fd, kind, 0),
+	F(tr_fd, flags, 0),
+	F(tr_fd, nargs, 0),
+	F(tr_fd, reserved, 0),
+	F(tr_fd, reserved2, 0),
+};
+static const struct tr_state_field cgroup_fields[] = {
+	F(tr_cgroup, cgroup_id, 0),
+	F(tr_cgroup, level, 0),
+	F(tr_cgroup, nargs, 0),
+	F(tr_cgroup, reserved, 0),
+};
+static const struct tr_state_field mount_fields[] = {
+	F(tr_mount, mnt_ns, 0),
+	F(tr_mount, host_pid, 0),
+	F(tr_mount, mount_id, 0),
+	F(tr_mount, parent_id, 0),
+	F(tr_mount, dev_major, 0),
+	F(tr_mount, dev_minor, 0),
+	F(tr_mount, nargs, 0),
+	F(tr_mount, reserved, 0),
+	F(tr_mount, reserved2, 0),
+};
+static const struct tr_state_field user_fields[] = {
+	F(tr_user, id, 0),
+	F(tr_user, gid, 0),
+	F(tr_user, mnt_ns, 0),
+	F(tr_user, kind, 0),
+	F(tr_user, nargs, 0),
+};
+static const struct tr_state_field netif_fields[] = {
+	F(tr_netif, ifindex, 0),
+	F(tr_netif, if_flags, 0),
+	F(tr_netif, net_ns, 0),
+	F(tr_netif, mtu, 0),
+	F(tr_netif, nargs, 0),
+	F(tr_netif, reserved, 0),
+	F(tr_netif, reserved2, 0),
+};
+static const struct tr_state_field host_fields[] = {
+	F(tr_host, cpu_count, 0),
+	F(tr_host, clk_tck, 0),
+	F(tr_host, nargs, 0),
+	F(tr_host, reserved, 0),
+	F(tr_host, reserved2, 0),
+};
+static const struct tr_state_field checkpoint_fields[] = {
+	F(tr_checkpoint, id, 0),
+	F(tr_checkpoint, segment, 0),
+	F(tr_checkpoint, phase, 0),
+	F(tr_checkpoint, reason, 0),
+	F(tr_checkpoint, records, 0),
+};
+
+#define FIELDS(k) .fields = k##_fields, .nfields = sizeof(k##_fields) / sizeof(k##_fields[0])
+
 #define ARGS(type, w, n) .head = sizeof(struct type), .nargs_off = offsetof(struct type, nargs), \
 	.nwires = sizeof(w), .wires = w, .arg_names = n
 
 static const struct tr_state_def tr_state_defs[] = {
-	{ TR_REC_CLOCK, "clock", .head = sizeof(struct tr_clock), .exact = true, .check = check_clock },
-	{ TR_REC_FD, "fd", ARGS(tr_fd, fd_wires, fd_names), .check = check_fd },
-	{ TR_REC_CGROUP, "cgroup", ARGS(tr_cgroup, cgroup_wires, cgroup_names), .check = check_cgroup },
-	{ TR_REC_MOUNT, "mount", ARGS(tr_mount, mount_wires, mount_names), .check = check_mount },
-	{ TR_REC_USER, "user", ARGS(tr_user, user_wires, user_names), .check = check_user },
-	{ TR_REC_NETIF, "netif", ARGS(tr_netif, netif_wires, netif_names), .check = check_netif,
+	{ TR_REC_CLOCK, "clock", FIELDS(clock), .head = sizeof(struct tr_clock), .exact = true, .check = check_clock },
+	{ TR_REC_FD, "fd", FIELDS(fd), ARGS(tr_fd, fd_wires, fd_names), .check = check_fd },
+	{ TR_REC_CGROUP, "cgroup", FIELDS(cgroup), ARGS(tr_cgroup, cgroup_wires, cgroup_names), .check = check_cgroup },
+	{ TR_REC_MOUNT, "mount", FIELDS(mount), ARGS(tr_mount, mount_wires, mount_names), .check = check_mount },
+	{ TR_REC_USER, "user", FIELDS(user), ARGS(tr_user, user_wires, user_names), .check = check_user },
+	{ TR_REC_NETIF, "netif", FIELDS(netif), ARGS(tr_netif, netif_wires, netif_names), .check = check_netif,
 	  .check_args = check_netif_args },
-	{ TR_REC_HOST, "host", ARGS(tr_host, host_wires, host_names), .check = check_host },
-	{ TR_REC_CHECKPOINT, "checkpoint", .head = sizeof(struct tr_checkpoint), .exact = true,
+	{ TR_REC_HOST, "host", FIELDS(host), ARGS(tr_host, host_wires, host_names), .check = check_host },
+	{ TR_REC_CHECKPOINT, "checkpoint", FIELDS(checkpoint), .head = sizeof(struct tr_checkpoint), .exact = true,
 	  .check = check_checkpoint },
 };
 

@@ -22,6 +22,14 @@
 
 #include "record.h"
 
+/* One field of a fixed head after the record header: for generic dumps. */
+struct tr_state_field {
+	const char *name;
+	uint16_t off;
+	uint8_t size;		/* 2, 4 or 8 */
+	uint8_t is_signed;
+};
+
 struct tr_state_def {
 	uint16_t kind;		/* enum tr_rec_kind */
 	const char *name;	/* "fd", "cgroup", ... */
@@ -34,6 +42,10 @@ struct tr_state_def {
 	/* NULL, or what is wrong with the fixed part (reserved fields not
 	 * zero, an enumeration out of range); rec is aligned and >= head */
 	const char *(*check)(const void *rec, char *buf, size_t len);
+	/* the fields of the head after struct tr_rec_hdr, in order, reserved
+	 * ones and nargs included; they tile bytes 24..head */
+	const struct tr_state_field *fields;
+	uint8_t nfields;
 	/* NULL, or what is wrong with the decoded arguments */
 	const char *(*check_args)(const struct tr_arg_val *args, char *buf, size_t len);
 };

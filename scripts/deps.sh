@@ -11,6 +11,7 @@ pkgs=(
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
 	libarchive-dev chromium openssl python3           # bundles (keys for the test), report rendering, DNS test workload
+	time                                              # CPU time in tests/bench/replay.sh
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* derive.c: the derive stage (replay/derive/derive.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,7 @@ struct tr_derive {
 	size_t nbinds;
 	struct regions *reg;	/* hashed by node index */
 	size_t nreg;
-	uint8_t scratch[2][TR_SOCKADDR_MAX + TR_STR_MAX];
+	uint8_t scratch[2][4096 + 64];
 };
 
 /* Set argument name of o's event; absent from the catalog: ignored. */
@@ -296,13 +297,21 @@ static int d_mem_prot(struct tr_derive *d, const struct tr_event_view *s, struct
 	if (!ok(s) || !s->proc)
 		return 0;
 	rg = regions_of(d, s->proc->idx, 1);
-	if (rg && !is_mmap)
-		for (unsigned i = 0; i < TR_REGIONS; i++)
-			if (rg->r[i].len && addr >= rg->r[i].addr && addr < rg->r[i].addr + rg->r[i].len) {
-				prev = rg->r[i].prot;
-				rg->r[i].prot = prot;
-				break;
-			}
+	/* newest first: a mapping replaces what it overlaps (munmap is not
+	 * followed, so an old entry may be stale) */
+	for (unsigned k = 1; rg && k <= TR_REGIONS; k++) {
+		struct region *e = &rg->r[(rg->next - k) % TR_REGIONS];
+
+		if (!e->len || addr + len <= e->addr || addr >= e->addr + e->len)
+			continue;
+		if (is_mmap) {
+			e->len = 0;
+		} else if (prev < 0) {
+			prev = e->prot;
+			if (addr == e->addr && len >= e->len)
+				e->prot = prot;
+		}
+	}
 	if (rg && (is_mmap || prev < 0)) {
 		rg->r[rg->next % TR_REGIONS] = (struct region){ addr, len, prot };
 		rg->next++;
@@ -387,6 +396,123 @@ static int d_container_remove(struct tr_derive *d, const struct tr_event_view *s
 	return container_event(s, o, &c);
 }
 
+/* ---- flows from the pcaps (replay/enrich/netflow.h) ---- */
+
+struct endpoint {
+	uint8_t family;		/* 4, 6; 0: not an IP socket address */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+static struct endpoint endpoint(const uint8_t *p, uint32_t len)
+{
+	struct endpoint e = { 0 };
+	uint16_t fam = len >= 2 ? (uint16_t)(p[0] | p[1] << 8) : 0;
+
+	if (fam == 2 && len >= 8) {
+		e.family = 4;
+		memcpy(e.addr, p + 4, 4);
+	} else if (fam == 10 && len >= 24) {
+		e.family = 6;
+		memcpy(e.addr, p + 8, 16);
+	} else {
+		return e;
+	}
+	e.port = (uint16_t)(p[2] << 8 | p[3]);
+	return e;
+}
+
+static void ip_text(char *out, size_t cap, uint8_t family, const uint8_t *a)
+{
+	if (family == 4) {
+		snprintf(out, cap, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	} else {
+		size_t o = 0;
+
+		for (int i = 0; i < 8 && o < cap; i++)
+			o += (size_t)snprintf(out + o, cap - o, "%s%x", i ? ":" : "", a[2 * i] << 8 | a[2 * i + 1]);
+	}
+}
+
+/* Fill a flow event of d's scratch: src is the local side. */
+static int flow_event(struct tr_derive *d, struct out *o, const struct tr_flow *f, int reversed, uint64_t ts,
+		      const char *direction)
+{
+	const struct tr_net *net = tr_enrich__net(d->en);
+	const uint8_t *local = reversed ? f->dst : f->src, *remote = reversed ? f->src : f->dst;
+	uint16_t lport = reversed ? f->dport : f->sport, rport = reversed ? f->sport : f->dport;
+	char *ls = (char *)d->scratch[0], *rs = ls + 64;
+	char *ln = (char *)d->scratch[1], *rn = ln + 2048;
+	size_t lnl, rnl;
+
+	ip_text(ls, 64, f->family, local);
+	ip_text(rs, 64, f->family, remote);
+	lnl = tr_net__names(net, f->family, local, ts, ln, 2048);
+	rnl = tr_net__names(net, f->family, remote, ts, rn, 2048);
+	arg_bytes(o, "conn_direction", direction, (uint32_t)strlen(direction));
+	arg_bytes(o, "src", ls, (uint32_t)strlen(ls));
+	arg_bytes(o, "dst", rs, (uint32_t)strlen(rs));
+	arg_int(o, "src_port", lport);
+	arg_int(o, "dst_port", rport);
+	arg_bytes(o, "src_dns", ln, (uint32_t)lnl);
+	arg_bytes(o, "dst_dns", rn, (uint32_t)rnl);
+	return 1;
+}
+
+static struct tr_flow *flow_of(struct tr_derive *d, const uint8_t *lp, uint32_t ll, const uint8_t *rp, uint32_t rl,
+			       int *reversed)
+{
+	struct endpoint l = endpoint(lp, ll), r = endpoint(rp, rl);
+
+	if (!l.family || l.family != r.family)
+		return NULL;
+	return tr_net__flow(tr_enrich__net(d->en), l.family, l.addr, l.port, r.addr, r.port, reversed);
+}
+
+static int d_flow_begin(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
+{
+	const uint8_t *rp, *lp;
+	uint32_t rl, ll;
+	struct tr_flow *f;
+	int rev, outgoing = s->def->id == TR_EV_CONNECT;
+
+	if (!tr_enrich__net(d->en) || !tr_view__kbytes(s, TR_AK_SOCKADDR, &rp, &rl))
+		return 0;
+	if (outgoing) {
+		if ((s->ev->retval && s->ev->retval != -TR_EINPROGRESS) || !tr_view__kbytes(s, TR_AK_LOCAL_ADDR, &lp, &ll))
+			return 0;
+	} else {
+		const struct tr_fdent *l = fd_of(s, TR_AK_SOCKFD);	/* the listener */
+
+		if (!ok(s) || !l || !l->local.p)
+			return 0;
+		lp = (const uint8_t *)l->local.p;
+		ll = l->local.len;
+	}
+	f = flow_of(d, lp, ll, rp, rl, &rev);
+	if (!f || f->begun)
+		return 0;
+	f->begun = 1;
+	return flow_event(d, o, f, outgoing ? rev : !rev, f->begin_ns, outgoing ? "outgoing" : "incoming");
+}
+
+static int d_flow_end(struct tr_derive *d, const struct tr_event_view *s, struct out *o)
+{
+	const struct tr_fdent *sock = fd_of(s, TR_AK_FD);
+	struct tr_flow *f;
+	int rev;
+
+	if (!tr_enrich__net(d->en) || !sock || sock->kind != TR_FDE_SOCKET || !sock->local.p || !sock->peer.p)
+		return 0;
+	f = flow_of(d, (const uint8_t *)sock->local.p, sock->local.len, (const uint8_t *)sock->peer.p,
+		    sock->peer.len, &rev);
+	if (!f || f->ended || !f->begun)
+		return 0;
+	f->ended = 1;
+	/* the side that sent the SYN is the flow's src: outgoing when it is ours */
+	return flow_event(d, o, f, rev, f->end_ns ? f->end_ns : s->ev->h.ts, rev ? "incoming" : "outgoing");
+}
+
 /* The table: derived event, the events it consumes, the function. */
 static const struct row rows[] = {
 	{ "security_file_open", { "open", "openat", "openat2", "creat" }, d_file_open },
@@ -400,6 +526,8 @@ static const struct row rows[] = {
 	{ "magic_write", { "write", "pwrite64", "writev" }, d_magic_write },
 	{ "mem_prot_alert", { "mmap", "mprotect" }, d_mem_prot },
 	{ "socket_dup", { "dup", "dup2", "dup3", "fcntl" }, d_socket_dup },
+	{ "net_flow_tcp_begin", { "connect", "accept", "accept4" }, d_flow_begin },
+	{ "net_flow_tcp_end", { "close" }, d_flow_end },
 	{ "container_create", { "cgroup_mkdir" }, d_container_create },
 	{ "container_remove", { "cgroup_rmdir" }, d_container_remove },
 };
@@ -474,6 +602,8 @@ void tr_derive__free(struct tr_derive *d)
 		return;
 	free(d->first);
 	free(d->count);
+	for (size_t i = 0; d->binds && i < d->nbinds; i++)
+		tr_evinfo__fini(&d->binds[i].info);
 	free(d->binds);
 	free(d->reg);
 	free(d);

@@ -149,7 +149,13 @@ struct tr_enrich {
 	struct map users;		/* uid + 1 -> index + 1 in names */
 	char **names;
 	size_t nnames;
+	struct tr_net *net;
 	char buf[2][TR_PATH_BUF];
+	/* the view's fd entries: copies as of before the event (the table
+	 * may move while the event is applied), and the entry a close just
+	 * took out, kept until the next close (its bytes are the copy's) */
+	struct tr_fdent fdcopy[2];
+	struct tr_fdent closed;
 };
 
 int tr_enrich__new(struct tr_enrich **out, struct tr_proctree *tree, const struct tr_catalog *catalog)
@@ -209,6 +215,8 @@ void tr_enrich__free(struct tr_enrich *en)
 	for (size_t i = 0; i < en->nnames; i++)
 		free(en->names[i]);
 	free(en->names);
+	tr_net__free(en->net);
+	fd_clear(&en->closed);
 	free(en);
 }
 
@@ -340,6 +348,17 @@ static int cgroup_learn(struct tr_enrich *en, uint64_t id, const char *path, uin
 		en->ctr[en->nctr++] = c;
 	}
 	return map_set(&en->cgroups, id, i + 1);
+}
+
+void tr_enrich__set_net(struct tr_enrich *en, struct tr_net *net)
+{
+	tr_net__free(en->net);
+	en->net = net;
+}
+
+struct tr_net *tr_enrich__net(const struct tr_enrich *en)
+{
+	return en->net;
 }
 
 const char *tr_enrich__user(const struct tr_enrich *en, uint32_t uid)
@@ -480,6 +499,10 @@ static void refer(struct tr_enrich *en, struct tr_event_view *v, const struct tr
 		a = v->args[fi].present ? &v->args[fi] : NULL;
 		v->fd[nf].arg = (int8_t)fi;
 		v->fd[nf].f = a ? tr_enrich__fd(en, n, (int32_t)a->i) : NULL;
+		if (v->fd[nf].f) {
+			en->fdcopy[nf] = *v->fd[nf].f;
+			v->fd[nf].f = &en->fdcopy[nf];
+		}
 		nf++;
 	}
 }
@@ -637,8 +660,12 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		if (ev->retval && ev->retval != -4 /* EINTR: closed anyway */)
 			return 0;
 		a = tr_view__key(v, TR_AK_FD);
-		if (a && tr_enrich__fd(en, n, (int32_t)a->i) && (f = fd_slot(en, n, (int32_t)a->i)))
-			fd_clear(f);
+		f = a ? (struct tr_fdent *)tr_enrich__fd(en, n, (int32_t)a->i) : NULL;
+		if (f) {
+			fd_clear(&en->closed);
+			en->closed = *f;	/* the view's copy still points at its bytes */
+			memset(f, 0, sizeof(*f));
+		}
 		return 0;
 	}
 	case OP_DUP:
@@ -688,7 +715,16 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 			f->kind = TR_FDE_SOCKET;
 			f->family = len >= 2 ? (uint16_t)(p[0] | p[1] << 8) : 0;
 		}
-		return bytes_dup(dst, p, len);
+		if (bytes_dup(dst, p, len))
+			return -ENOMEM;
+		/* the recorder's: where the connecting socket was bound */
+		if (op == OP_CONNECT && tr_view__kbytes(v, TR_AK_LOCAL_ADDR, &p, &len) && len >= 2) {
+			free(f->local.p);
+			f->local.p = NULL;
+			f->local.len = 0;
+			return bytes_dup(&f->local, p, len);
+		}
+		return 0;
 	}
 	case OP_ACCEPT: {
 		int32_t s = (int32_t)tr_view__ki64(v, TR_AK_SOCKFD, -1);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "fdtable.h"
+#include "netflow.h"
 #include "proctree.h"
 #include "view.h"
 
@@ -49,6 +50,10 @@ int tr_enrich__resolve(const struct tr_enrich *en, const struct tr_proc_node *n,
 		       int64_t dirfd, const void *path, uint32_t len, char *out, size_t cap);
 /* The entry of fd in n's table, or NULL. */
 const struct tr_fdent *tr_enrich__fd(const struct tr_enrich *en, const struct tr_proc_node *n, int64_t fd);
+/* The DNS answers and flows of the recording's pcaps (taken over; NULL:
+ * none), and back. */
+void tr_enrich__set_net(struct tr_enrich *en, struct tr_net *net);
+struct tr_net *tr_enrich__net(const struct tr_enrich *en);
 /* The container of a cgroup id, or NULL. */
 const struct tr_container *tr_enrich__container(const struct tr_enrich *en, uint64_t cgroup_id);
 

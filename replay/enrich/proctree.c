@@ -295,12 +295,13 @@ int tr_proctree__snapshot(struct tr_proctree *t, const struct tr_proc *p, const 
 {
 	struct tr_proc_node *n = tr_proctree__find(t, p->host_pid, p->start_ns);
 	static const int slots[] = { TR_PROC_ARG_EXE, TR_PROC_ARG_CWD, TR_PROC_ARG_ARGV, TR_PROC_ARG_CGROUP };
-	int err;
+	int err, known;
 
 	/* A start time of 0 would match any holder of the pid in find(); a
 	 * snapshot entry always has one, so only an exact match is reused. */
 	if (n && tr_proc__tick(n->start_ns) != tr_proc__tick(p->start_ns))
 		n = NULL;
+	known = n != NULL;
 	if (!n) {
 		err = node_new(t, p->host_pid, p->start_ns, &n);
 		if (err)
@@ -308,6 +309,9 @@ int tr_proctree__snapshot(struct tr_proctree *t, const struct tr_proc *p, const 
 		n->source = TR_PSRC_SNAPSHOT;
 		n->seen_ns = p->h.ts;
 	}
+	/* Every segment opens with a checkpoint that restates the processes
+	 * (FORMAT.md 4.4): a process already known is the same process as of
+	 * a later moment. It is updated, never duplicated. */
 	n->host_ppid = p->host_ppid;
 	n->pid = p->pid;
 	n->ppid = p->ppid;
@@ -325,6 +329,18 @@ int tr_proctree__snapshot(struct tr_proctree *t, const struct tr_proc *p, const 
 
 		if (!a->present)
 			continue;
+		if (known && dst->p) {
+			/* what an exec event said stays (/proc/PID/exe names
+			 * the file behind symlinks: /bin/sh would become
+			 * /usr/bin/dash mid-recording) */
+			if ((dst == &n->exe || dst == &n->argv) && n->nexec)
+				continue;
+			/* the same cwd holds since it was learned: events
+			 * stamped before this record may still come, and can
+			 * use it */
+			if (dst == &n->cwd && dst->len == a->b.len && !memcmp(dst->p, a->b.p, a->b.len))
+				continue;
+		}
 		err = bytes_set(t, dst, a->b.p, a->b.len);
 		if (err)
 			return err;

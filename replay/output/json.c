@@ -2,6 +2,7 @@
 /* json.c: hand-written JSON lines (replay/json.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,20 +11,68 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline unsigned digits10_32(uint32_t v)
+{
+	return 1 + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) + (v >= 1000000) +
+	       (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
+}
+
+/* v < 10^8 as exactly 8 digits ending at p (32-bit arithmetic). */
+static inline void put8(char *p, uint32_t v)
+{
+	for (int k = 0; k < 4; k++) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		p -= 2;
+		p[0] = digit_pairs[2 * r];
+		p[1] = digit_pairs[2 * r + 1];
+	}
+}
+
 void tr_json__u64(struct tr_buf *b, uint64_t v)
 {
-	char tmp[20], *d;
-	size_t n = 0;
+	char *d = tr_buf__reserve(b, 20), *p;
+	uint32_t lo[2], hi;
+	unsigned n, chunks = 0;
 
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	d = tr_buf__reserve(b, n);
-	if (d) {
-		memcpy(d, tmp + sizeof(tmp) - n, n);
-		b->len += n;
+	if (!d)
+		return;
+	/* up to two 8-digit chunks, then the rest in 32 bits: straight into
+	 * the buffer, two digits a step (this runs ~25 times a line) */
+	while (v >= 100000000 && chunks < 2) {
+		lo[chunks++] = (uint32_t)(v % 100000000);
+		v /= 100000000;
 	}
+	hi = (uint32_t)v;	/* < 10^4 after two chunks of a 64-bit value */
+	n = digits10_32(hi);
+	p = d + n;
+	while (hi >= 100) {
+		uint32_t r = hi % 100;
+
+		hi /= 100;
+		p -= 2;
+		p[0] = digit_pairs[2 * r];
+		p[1] = digit_pairs[2 * r + 1];
+	}
+	if (hi >= 10) {
+		p -= 2;
+		p[0] = digit_pairs[2 * hi];
+		p[1] = digit_pairs[2 * hi + 1];
+	} else {
+		*--p = (char)('0' + hi);
+	}
+	p = d + n;
+	while (chunks) {
+		put8(p + 8, lo[--chunks]);
+		p += 8;
+	}
+	b->len += (size_t)(p - d);
 }
 
 void tr_json__i64(struct tr_buf *b, int64_t v)
@@ -360,7 +409,7 @@ void tr_json__str_array(struct tr_buf *b, const void *data, size_t len)
 
 static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct tr_arg_val *v)
 {
-	int is_bool = d->type && !strcmp(d->type, "bool");
+	int is_bool = d->type && d->type[0] == 'b' && !strcmp(d->type, "bool");
 
 	switch (v->wire) {
 	case TR_T_INT32:
@@ -395,13 +444,37 @@ static void put_value(struct tr_buf *b, const struct tr_arg_def *d, const struct
 
 static void put_zero(struct tr_buf *b, const struct tr_arg_def *d);
 
+/* Argument i of d is a time.Time, by this build's catalog (a version-1
+ * recording's catalog typed them "unsigned long"). */
+static int is_time(const struct tr_event_def *d, unsigned i)
+{
+	const struct tr_event_def *ours = tr_catalog__find(tr_catalog__builtin(), d->id);
+
+	if (d->args[i].type && !strcmp(d->args[i].type, "time.Time"))
+		return 1;
+	if (!ours || ours == d)
+		return 0;
+	for (unsigned k = 0; k < ours->nargs; k++)
+		if (!strcmp(ours->args[k].name, d->args[i].name))
+			return !strcmp(ours->args[k].type, "time.Time");
+	return 0;
+}
+static void put_time(struct tr_buf *b, const struct tr_json_host *h, uint64_t boot_ns);
+
 void tr_json__arg_value(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v, unsigned i)
 {
 	const struct tr_arg_def *d = &v->def->args[i];
 
 	if (!v->args[i].present)
 		put_zero(b, d);
-	else if (!(h->flags & TR_JSON_PARSE_ARGS) || !tr_parse__arg(b, v, i))
+	else if ((h->flags & TR_JSON_PARSE_ARGS) && tr_parse__arg(b, v, i))
+		;
+	else if (v->args[i].wire == TR_T_UINT64 && v->args[i].u &&
+		 (v->info ? (int)((v->info->time_args >> i) & 1) : is_time(v->def, i)))
+		/* a boot-time stamp: wall-clock ns, like timestamp and
+		 * threadStartTime (Tracee prints time.Time arguments so) */
+		put_time(b, h, v->args[i].u);
+	else
 		put_value(b, d, &v->args[i]);
 }
 
@@ -558,8 +631,65 @@ static void put_event_id(struct tr_buf *b, uint32_t id)
 	tr_buf__putc(b, '"');
 }
 
+/* The constant parts of an event type's line, escaped once per event type
+ * and kept in its tr_evinfo (owned by the engine, freed with it): the
+ * event's id, name and argsNum, and each argument's {"name":..,"type":..,
+ * "value": prefix. Without an evinfo (or memory) they are written the slow
+ * way. */
+struct line_parts {
+	struct tr_buf text;
+	uint32_t off[TR_MAX_ARGS + 2];	/* [0]: the head's end; [i+1]: arg i's end */
+};
+
+void tr_evinfo__free_cache(void *cache)
+{
+	struct line_parts *p = cache;
+
+	if (p) {
+		tr_buf__free(&p->text);
+		free(p);
+	}
+}
+
+static const struct line_parts *line_parts(const struct tr_event_view *v)
+{
+	struct tr_evinfo *info = (struct tr_evinfo *)v->info;	/* its cache is the output's */
+	const struct tr_event_def *d = v->def;
+	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS;
+	struct line_parts *p;
+
+	if (!info || info->def != d)
+		return NULL;
+	if (info->cache)
+		return info->cache;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	put_event_id(&p->text, d->id);
+	tr_buf__lit(&p->text, ",\"eventName\":");
+	tr_json__cstr(&p->text, d->name);
+	tr_buf__lit(&p->text, ",\"argsNum\":");
+	tr_json__u64(&p->text, nargs);
+	p->off[0] = (uint32_t)p->text.len;
+	for (unsigned i = 0; i < nargs; i++) {
+		tr_buf__lit(&p->text, "{\"name\":");
+		tr_json__cstr(&p->text, d->args[i].name);
+		tr_buf__lit(&p->text, ",\"type\":");
+		tr_json__cstr(&p->text, d->args[i].type);
+		tr_buf__lit(&p->text, ",\"value\":");
+		p->off[i + 1] = (uint32_t)p->text.len;
+	}
+	if (p->text.err) {
+		tr_evinfo__free_cache(p);
+		return NULL;
+	}
+	info->cache = p;
+	return p;
+}
+
 int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct tr_event_view *v)
 {
+	const struct line_parts *lp = line_parts(v);
 	const struct tr_event_def *d = v->def;
 	unsigned nargs = d->nargs < TR_MAX_ARGS ? d->nargs : TR_MAX_ARGS, n = 0, i;
 	int first = 1;
@@ -568,14 +698,18 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		put_gap_context(b, h, v->gap);
 	else
 		put_context(b, h, v);
-	put_event_id(b, d->id);
-	tr_buf__lit(b, ",\"eventName\":");
-	tr_json__cstr(b, d->name);
 	/* Every catalog argument, always in catalog order, as Tracee prints
 	 * them: one the record left out gets its type's zero value. */
 	n = nargs;
-	tr_buf__lit(b, ",\"argsNum\":");
-	tr_json__u64(b, n);
+	if (lp) {
+		tr_buf__put(b, lp->text.p, lp->off[0]);
+	} else {
+		put_event_id(b, d->id);
+		tr_buf__lit(b, ",\"eventName\":");
+		tr_json__cstr(b, d->name);
+		tr_buf__lit(b, ",\"argsNum\":");
+		tr_json__u64(b, n);
+	}
 	tr_buf__lit(b, ",\"returnValue\":");
 	tr_json__i64(b, v->kind == TR_VIEW_EVENT ? v->ev->retval : 0);
 	tr_buf__lit(b, ",\"syscall\":");
@@ -602,11 +736,15 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 		if (!first)
 			tr_buf__putc(b, ',');
 		first = 0;
-		tr_buf__lit(b, "{\"name\":");
-		tr_json__cstr(b, d->args[i].name);
-		tr_buf__lit(b, ",\"type\":");
-		tr_json__cstr(b, d->args[i].type);
-		tr_buf__lit(b, ",\"value\":");
+		if (lp) {
+			tr_buf__put(b, lp->text.p + lp->off[i], lp->off[i + 1] - lp->off[i]);
+		} else {
+			tr_buf__lit(b, "{\"name\":");
+			tr_json__cstr(b, d->args[i].name);
+			tr_buf__lit(b, ",\"type\":");
+			tr_json__cstr(b, d->args[i].type);
+			tr_buf__lit(b, ",\"value\":");
+		}
 		tr_json__arg_value(b, h, v, i);
 		/* not in Tracee's JSON (FORMAT.md §8): the value was cut short,
 		 * how long it was, and whether it was read at syscall exit */

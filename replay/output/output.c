@@ -9,6 +9,7 @@ static const char *const names[] = {
 	[TR_OUT_JSON] = "json",
 	[TR_OUT_JSON_COMPACT] = "json-compact",
 	[TR_OUT_TABLE] = "table",
+	[TR_OUT_NONE] = "none",
 };
 
 int tr_output__format(const char *name)
@@ -168,6 +169,8 @@ int tr_output__event(struct tr_buf *b, enum tr_out_format fmt, const struct tr_j
 		     const struct tr_event_view *v)
 {
 	switch (fmt) {
+	case TR_OUT_NONE:
+		return 0;
 	case TR_OUT_JSON_COMPACT:
 		return compact(b, h, v);
 	case TR_OUT_TABLE:
@@ -181,6 +184,8 @@ int tr_output__event(struct tr_buf *b, enum tr_out_format fmt, const struct tr_j
 int tr_output__finding(struct tr_buf *b, enum tr_out_format fmt, const struct tr_json_host *h,
 		       const struct tr_finding *f)
 {
+	if (fmt == TR_OUT_NONE)
+		return 0;
 	if (fmt == TR_OUT_TABLE)
 		return table_row(b, h, f->ev, f->sig->name, f);
 	return tr_json__finding(b, h, f);

@@ -7,6 +7,7 @@
  *   table         aligned columns for a terminal: UTC time with ns, uid,
  *                 comm, pid, tid, return value, event, arguments parsed
  *                 (--parse-args is on by default)
+ *   none          nothing (the replay still runs: damage, exit status, timing)
  */
 #ifndef TR_OUTPUT_H
 #define TR_OUTPUT_H
@@ -17,6 +18,7 @@ enum tr_out_format {
 	TR_OUT_JSON = 0,
 	TR_OUT_JSON_COMPACT = 1,
 	TR_OUT_TABLE = 2,
+	TR_OUT_NONE = 3,	/* nothing: read, enrich, check (exit status), run signatures */
 };
 
 /* The format called name, or -1. */

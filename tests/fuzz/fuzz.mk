@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=all -std=gnu11 -Wall -Wextra -Werror \
 	       -Wno-missing-field-initializers -Wno-unused-parameter -D_GNU_SOURCE \
 	       -DTR_VERSION='"$(VERSION)"' -Ischema -Ireplay -Ireplay/enrich -Ireplay/derive -Ireplay/output -Ireplay/input -Icapture -MMD -MP
-FUZZ_LDLIBS := -ljansson -lzstd -lz -lcrypto -lm
+FUZZ_LDLIBS := -ljansson -lzstd -lz -lcrypto -lpcap -lm
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))

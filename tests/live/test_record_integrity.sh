@@ -49,6 +49,11 @@ EOF
 [ -n "$head" ] && [ "$head" = "$want" ] && ok "summary: chain head is the last frame's hash ($head)" \
 	|| bad "summary: chain head '$head', last frame hashes to '$want'"
 
+# on a terminal, a status line once a second shows the chain head
+script -qec "$rec -o $tmp/tty -d 2.5" /dev/null >"$tmp/tty.out" 2>&1
+check "status line on a terminal shows the chain head" \
+	grep -qa "tracee-record: $tmp/tty: [0-9]* events, [0-9]* lost, chain head [0-9a-f]\{32\} ([0-9]* frames)" "$tmp/tty.out"
+
 # --anchor syslog: the chain head goes to syslog at the start, every minute
 # and at the end; the last one is the summary's. Without a syslog daemon
 # here, the test listens on /dev/log itself (and removes it after).
@@ -75,8 +80,9 @@ EOF
 	touch "$tmp/syslog.txt.stop"
 	wait $listener
 	head=$(sed -n 's/.*hash chain head \([0-9a-f]*\) after.*/\1/p' "$tmp/err")
+	# (the start checkpoint may already fill frames on a host with many fds)
 	check "--anchor syslog: the start is logged" \
-		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head 0\{32\} after 0 frames (start)" "$tmp/syslog.txt"
+		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head [0-9a-f]\{32\} after [0-9]* frames (start)" "$tmp/syslog.txt"
 	check "--anchor syslog: the final head is logged, as in the summary ($head)" \
 		grep -q "tracee-record\[[0-9]*\]: $tmp/anchored: hash chain head $head after [0-9]* frames (final)" "$tmp/syslog.txt"
 else
@@ -93,7 +99,7 @@ start=$(date +%s%N)
 run "$rec" -q -o "$tmp/stubborn" -d 1 -- /bin/sh -c 'trap "" TERM; exec sleep 27'
 elapsed=$((($(date +%s%N) - start) / 1000000))
 expect_rc 0 "stubborn COMMAND"
-[ "$elapsed" -lt 5000 ] && ok "stubborn COMMAND: stopped in ${elapsed} ms (1 s + 2 s grace)" \
+[ "$elapsed" -lt 15000 ] && ok "stubborn COMMAND: stopped in ${elapsed} ms (1 s + 2 s grace; it would sleep 27 s)" \
 	|| bad "stubborn COMMAND: took ${elapsed} ms"
 has err "still running 2 s after SIGTERM; sent SIGKILL" "stubborn COMMAND: SIGKILL said on stderr"
 same "$(jq -r .end_reason "$tmp/stubborn/manifest.json")" duration "stubborn COMMAND: end reason duration"

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "derive.h"
+#include "netflow.h"
 #include "json.h"
 #include "pipeline.h"
 #include "state.h"
@@ -708,6 +709,52 @@ static void test_follow(void **state)
 	free(tmp);
 }
 
+/* ---- DNS answers (pcaps) ---- */
+
+struct dns_seen {
+	char name[256];
+	uint8_t family, addr[16];
+	int n;
+};
+
+static void on_dns(void *ctx, const char *name, uint8_t family, const uint8_t *addr)
+{
+	struct dns_seen *d = ctx;
+
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->family = family;
+	memcpy(d->addr, addr, family == 4 ? 4 : 16);
+	d->n++;
+}
+
+static void test_dns_answers(void **state)
+{
+	/* c2.evil.example A 10.1.2.3, the answer's name compressed */
+	static const uint8_t resp[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		2, 'c', '2', 4, 'e', 'v', 'i', 'l', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1,
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3,
+	};
+	uint8_t bad[sizeof(resp)];
+	struct dns_seen d = { 0 };
+
+	assert_int_equal(tr_dns__answers(resp, sizeof(resp), on_dns, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.name, "c2.evil.example");
+	assert_int_equal(d.family, 4);
+	assert_memory_equal(d.addr, "\x0a\x01\x02\x03", 4);
+	/* a query is no answer; a pointer loop and a cut message are rejected */
+	memcpy(bad, resp, sizeof(bad));
+	bad[2] = 0x01;
+	d.n = 0;
+	assert_int_equal(tr_dns__answers(bad, sizeof(bad), on_dns, &d), -EBADMSG);
+	memcpy(bad, resp, sizeof(bad));
+	bad[34] = 0x21;	/* the answer's name points at itself */
+	assert_int_equal(tr_dns__answers(bad, sizeof(bad), on_dns, &d), -EBADMSG);
+	assert_int_equal(tr_dns__answers(resp, sizeof(resp) - 2, on_dns, &d), -EBADMSG);
+	assert_int_equal(d.n, 0);
+}
+
 static void test_derive_table(void **state)
 {
 	const struct tr_catalog *b = tr_catalog__builtin();
@@ -743,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_container_layouts),
 		cmocka_unit_test(test_proctree_updates),
 		cmocka_unit_test(test_derive_table),
+		cmocka_unit_test(test_dns_answers),
 		cmocka_unit_test(test_state_records),
 		cmocka_unit_test(test_time_window_seek),
 		cmocka_unit_test(test_follow),

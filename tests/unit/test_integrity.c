@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "pipeline.h"
+#include "record.h"
 #include "replay_synth.h"
 
 static const struct synth_task task = { .pid = 100, .ppid = 1, .start_ns = 1000, .comm = "bash" };
@@ -267,6 +268,42 @@ static void test_segment_shrinks(void **state)
 	free(tmp);
 }
 
+/* The format's limits on read: a value longer than its wire type allows is
+ * rejected with its offset; every variable wire has a bound, and the
+ * bound is not that of a fixed-size wire. */
+static void test_argument_limits(void **state)
+{
+	static uint8_t val[TR_ARG_BYTES_MAX + 1], buf[2 * TR_ARG_BYTES_MAX];
+	static const struct {
+		uint8_t wire;
+		uint32_t ok, bad;
+	} cases[] = {
+		{ TR_T_STR, TR_STR_MAX, TR_STR_MAX + 1 },
+		{ TR_T_SOCKADDR, TR_SOCKADDR_MAX, TR_SOCKADDR_MAX + 1 },
+		{ TR_T_STR_ARRAY, TR_ARG_BYTES_MAX, TR_ARG_BYTES_MAX + 1 },
+		{ TR_T_BYTES, TR_ARG_BYTES_MAX, TR_ARG_BYTES_MAX + 1 },
+		{ TR_T_JSON, TR_ARG_BYTES_MAX, TR_ARG_BYTES_MAX + 1 },
+	};
+	struct tr_arg_val out[TR_MAX_ARGS];
+	char err[256];
+
+	memset(val, 'a', sizeof(val));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int bad = 0; bad < 2; bad++) {
+			uint32_t len = bad ? cases[i].bad : cases[i].ok;
+			size_t off = 0;
+
+			assert_int_equal(tr_arg__put_bytes(buf, sizeof(buf), &off, 0, val, len), 0);
+			err[0] = '\0';
+			assert_int_equal(tr_args__decode(&cases[i].wire, 1, buf, off, 1, out, err, sizeof(err)) != 0, bad);
+			if (bad)
+				assert_non_null(strstr(err, "more than its wire type allows"));
+			else
+				assert_int_equal(out[0].b.len, len);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_chain_across_segments),
 		cmocka_unit_test(test_frame_record_bound),
 		cmocka_unit_test(test_segment_shrinks),
+		cmocka_unit_test(test_argument_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

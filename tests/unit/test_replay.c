@@ -1177,6 +1177,147 @@ static void test_chdir_snapshot_overlap(void **state)
 	free(tmp);
 }
 
+/* A state record of kind (schema/state.h) with its fixed part from head
+ * (head bytes, record header included) and no arguments. */
+static void synth_state(struct synth *s, uint64_t ts, const void *head, size_t len)
+{
+	_Alignas(8) uint8_t buf[256];
+
+	memcpy(buf, head, len);
+	((struct tr_rec_hdr *)buf)->cpu = TR_CPU_NONE;
+	((struct tr_rec_hdr *)buf)->size = (uint32_t)len;
+	((struct tr_rec_hdr *)buf)->ts = ts;
+	assert_int_equal(synth_append(s, buf), 0);
+}
+
+static void check_sh_once(const struct tr_proctree *t)
+{
+	const struct tr_proc_node *sh = tr_proctree__find(t, 300, 0);
+
+	assert_int_equal(tr_proctree__count(t), 2);	/* sh and its child, sh once */
+	assert_non_null(sh);
+	assert_int_equal(sh->source, TR_PSRC_SNAPSHOT);
+	assert_string_equal(sh->exe.p, "/home/u/a");	/* the exec event's, not the checkpoint's */
+	assert_string_equal(sh->cwd.p, "/home/u");
+	assert_int_equal(sh->cwd_ns, 1000);		/* known since the first snapshot */
+}
+
+/* Every segment opens with a checkpoint that restates the processes
+ * (FORMAT.md 4.4): a process already known is updated, not duplicated; an
+ * exec seen in the stream keeps its path; a cwd that did not change keeps
+ * serving events stamped before the checkpoint that come after it in the
+ * file. The other state records pass without a word. */
+static void test_checkpoint_restates(void **state)
+{
+	char *tmp = make_tmpdir(), dir[PATH_MAX];
+	const char *const argv[] = { "x", NULL };
+	struct synth_task sh = { .pid = 300, .ppid = 1, .start_ns = 1000000000ULL,
+				 .parent_start_ns = 10000000, .comm = "sh" };
+	struct synth_task child = { .pid = 301, .ppid = 300, .start_ns = 2900000000ULL,
+				    .parent_start_ns = 1000000000ULL, .comm = "sh" };
+	struct tr_checkpoint begin = { .h.kind = TR_REC_CHECKPOINT, .phase = TR_CHECKPOINT_BEGIN,
+				       .reason = TR_CHECKPOINT_START };
+	struct tr_checkpoint end = { .h.kind = TR_REC_CHECKPOINT, .phase = TR_CHECKPOINT_END,
+				     .reason = TR_CHECKPOINT_START, .records = 2 };
+	struct tr_fd fd = { .h.kind = TR_REC_FD, .host_pid = 300, .fd = 0, .start_ns = 1000000000ULL,
+			    .kind = TR_FD_CHR };
+	struct tr_clock clk = { .h.kind = TR_REC_CLOCK, .reason = TR_CLOCK_SEGMENT };
+	struct synth s;
+	struct run r = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	assert_int_equal(synth_open(&s, dir, 0), 0);
+	synth_state(&s, 1000, &begin, sizeof(begin));
+	synth_proc(&s, 1000, 300, 1, sh.start_ns, "sh", "/bin/sh", "/home/u", NULL);
+	synth_state(&s, 1000, &fd, sizeof(fd));
+	synth_state(&s, 1000, &end, sizeof(end));
+	synth_exec(&s, 0, 2000000000ULL, &sh, "./a", argv, 300);
+	synth_watermark(&s, 2500000000ULL);
+	assert_int_equal(synth_rotate(&s), 0);
+	begin.id = end.id = 1;
+	begin.segment = end.segment = 1;
+	begin.reason = end.reason = TR_CHECKPOINT_ROTATION;
+	end.records = 3;
+	synth_state(&s, 3000000000ULL, &begin, sizeof(begin));
+	synth_state(&s, 3000000000ULL, &clk, sizeof(clk));
+	synth_proc(&s, 3000000000ULL, 300, 1, sh.start_ns, "sh2", "/usr/bin/dash", "/home/u", NULL);
+	synth_state(&s, 3000000000ULL, &fd, sizeof(fd));
+	synth_state(&s, 3000000000ULL, &end, sizeof(end));
+	/* stamped before the checkpoint, in the file after it: the child
+	 * inherits the cwd the checkpoint confirmed */
+	synth_fork(&s, 0, 2900000000ULL, &sh, 301, 301, child.start_ns);
+	synth_exec(&s, 1, 2950000000ULL, &child, "./b", argv, 301);
+	synth_openat(&s, 0, 3500000000ULL, &sh, "/etc/hosts", 3);
+	synth_watermark(&s, 4000000000ULL);
+	assert_int_equal(synth_close(&s, TR_STATE_COMPLETE, 1), 0);
+
+	replay_dir(dir, 0, &r, check_sh_once);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diaglen, 0);
+	assert_int_equal(r.stats.procs, 2);
+	assert_int_equal(r.stats.state, 7);
+	assert_int_equal(r.stats.skipped, 0);
+	assert_int_equal(r.nodes, 2);
+	assert_int_equal(r.n, 4);
+	expect_exe(&r, 0, "sched_process_exec", "/home/u/a");
+	expect_exe(&r, 2, "sched_process_exec", "/home/u/b");
+	expect_exe(&r, 3, "openat", "/home/u/a");	/* the exec's path, not /proc's */
+	run_free(&r);
+	synth_remove(tmp);
+	free(tmp);
+}
+
+/* A record kind newer than the reader is skipped with one warning naming
+ * it, however often it comes; a malformed state record is reported and
+ * skipped; neither stops the events around them. */
+static void test_unknown_and_bad_state_kinds(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct tr_diag d = { .prog = "tracee-replay", .out = out };
+	struct tr_engine_opts eo = { .diag = &d, .dir = "REC", .sink = { .event = count_event, .ctx = &n } };
+	struct tr_src src = { .segment = "events/seg-000001.zst", .frame_offset = 40 };
+	_Alignas(8) uint8_t newer[40] = { 0 };
+	struct tr_fd bad = { .h = { .kind = TR_REC_FD, .cpu = TR_CPU_NONE, .size = sizeof(bad), .ts = 5 },
+			     .kind = 0 };
+	struct tr_engine *e;
+	struct synth_ev ev;
+
+	assert_non_null(out);
+	assert_int_equal(tr_engine__new(&e, &eo), 0);
+	*(struct tr_rec_hdr *)newer = (struct tr_rec_hdr){ .kind = TR_REC_KIND_MAX + 7, .size = sizeof(newer), .ts = 3 };
+	for (uint32_t i = 0; i < 3; i++) {
+		src.index = i;
+		assert_int_equal(tr_engine__push(e, (struct tr_rec_hdr *)newer, &src), 0);
+	}
+	src.index = 3;
+	assert_int_equal(tr_engine__push(e, &bad.h, &src), 0);
+	synth_ev_begin(&ev, 0, 1000, TR_EV_OPENAT, &bash);
+	synth_ev_u32(&ev, 0, (uint32_t)-100);
+	synth_ev_str(&ev, 1, "/etc/hosts");
+	ev.ev.h.size = (uint32_t)ev.off;
+	src.index = 4;
+	assert_int_equal(tr_engine__push(e, &ev.ev.h, &src), 0);
+	assert_int_equal(tr_engine__finish(e), 0);
+	assert_int_equal(tr_engine__stats(e)->unknown, 3);
+	assert_int_equal(tr_engine__stats(e)->skipped, 1);
+	assert_int_equal(tr_engine__stats(e)->state, 0);
+	tr_engine__free(e);
+	fclose(out);
+	assert_int_equal(n, 1);
+	assert_int_equal(count_str(buf, "is newer than this reader"), 1);
+	{
+		char want[160];
+
+		snprintf(want, sizeof(want), "tracee-replay: warning: REC/events/seg-000001.zst: offset 40: record 0: "
+			 "record kind %u is newer than this reader", TR_REC_KIND_MAX + 7);
+		assert_non_null(strstr(buf, want));
+	}
+	assert_non_null(strstr(buf, "record 3: fd record: offset 76: fd kind 0 unknown; skipped"));
+	free(buf);
+}
+
 /* A process whose cwd is unknown (no snapshot, no parent known) keeps
  * relative paths relative: a guessed absolute path would name the wrong
  * file in the evidence, and claim a temp dir it cannot know. */
@@ -1784,6 +1925,8 @@ int main(void)
 		cmocka_unit_test(test_segment_listing),
 		cmocka_unit_test(test_manifest_escapes),
 		cmocka_unit_test(test_hostile_records),
+		cmocka_unit_test(test_checkpoint_restates),
+		cmocka_unit_test(test_unknown_and_bad_state_kinds),
 		cmocka_unit_test(test_retyped_catalog),
 		cmocka_unit_test(test_determinism),
 	};

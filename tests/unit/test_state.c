@@ -50,6 +50,19 @@ static void test_table_covers_every_state_kind(void **state)
 		assert_string_equal(tr_rec_kind__name(k), d->name);
 		assert_true(d->head >= sizeof(struct tr_rec_hdr));
 		assert_non_null(d->check);
+		/* the field table tiles the head after the record header */
+		{
+			unsigned at = sizeof(struct tr_rec_hdr);
+
+			for (unsigned i = 0; i < d->nfields; i++) {
+				assert_int_equal(d->fields[i].off, at);
+				assert_true(d->fields[i].size == 2 || d->fields[i].size == 4 || d->fields[i].size == 8);
+				if (!d->exact && !strcmp(d->fields[i].name, "nargs"))
+					assert_int_equal(d->fields[i].off, d->nargs_off);
+				at += d->fields[i].size;
+			}
+			assert_int_equal(at, d->head);
+		}
 		if (!d->exact) {
 			assert_true(d->nwires > 0 && d->nwires <= TR_MAX_ARGS);
 			assert_true(d->nargs_off + 2U <= d->head);
