@@ -282,7 +282,12 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 	uint32_t id;
 	char err[128];
 
-	if (!a || len < sizeof(struct tr_event) || ((const struct tr_rec_hdr *)rec)->kind != TR_REC_EVENT)
+	uint16_t kind;
+
+	if (!a || len < sizeof(struct tr_event))
+		return;
+	memcpy(&kind, rec, sizeof(kind));	/* rec is not aligned: the perf buffer's bytes */
+	if (kind != TR_REC_EVENT)
 		return;
 	memcpy(&id, (const uint8_t *)rec + offsetof(struct tr_event, event_id), sizeof(id));
 	if (!(a->o.exec && id == TR_EV_SCHED_PROCESS_EXEC) && !(a->o.nprefixes && id == TR_EV_OPENAT))
