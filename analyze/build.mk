@@ -24,3 +24,14 @@ LDLIBS += -larchive
 .PHONY: bench-index
 bench-index: all $(OUTPUT)/bench/openloop
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/index.sh $(ROUNDS)
+
+# schema/clickhouse.sql, the same way, for the ClickHouse store (issue 12).
+$(OUTPUT)/tr_clickhouse_sql.h: schema/clickhouse.sql
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* generated from schema/clickhouse.sql by analyze/build.mk: do not edit */'; \
+	      echo 'static const char tr_clickhouse_sql[] = {'; \
+	      od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	      echo '0x00 };'; } > $@
+$(OUTPUT)/analyze/store/clickhouse.o: $(OUTPUT)/tr_clickhouse_sql.h
+LDLIBS += -lcurl

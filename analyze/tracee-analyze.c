@@ -21,6 +21,7 @@
 #include "bundle.h"
 #include "report.h"
 #include "store/store.h"
+#include "fleet.h"
 
 #define PROG "tracee-analyze"
 
@@ -139,6 +140,22 @@ static int cmd_index(int argc, char **argv)
 	return rc ? 1 : damaged ? 3 : 0;
 }
 
+/* ---- export (fleet.c) ---- */
+
+static int cmd_export(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int rc;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	rc = tr_fleet__export(argc, argv, PROG, &stop);
+	if (rc == 2)
+		fprintf(stderr, "Try '" PROG " export --help'.\n");
+	return rc < 0 ? show_help(current) : rc;
+}
+
 /* ---- query, detections ---- */
 
 static int open_db(const char *db, struct tr_store **out)
@@ -198,7 +215,8 @@ static int cmd_query(int argc, char **argv)
 	if (open_db(argv[optind], &store))
 		return 1;
 	db = tr_store_sqlite__db(store);
-	rc = tr_query__run(db, argv[optind + 1], json, stdout, err, sizeof(err));
+	rc = db ? tr_query__run(db, argv[optind + 1], json, stdout, err, sizeof(err)) :
+	     tr_fleet__query(store, argv[optind + 1], json, stdout, err, sizeof(err));
 	tr_store__close(store);
 	if (rc) {
 		tr_diag__error(PROG, "%s: %s", argv[optind], err);
@@ -429,6 +447,29 @@ static int cmd_report(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
+	{ "export", cmd_export, "export recordings into ClickHouse (a fleet's case database)",
+	  "USAGE: " PROG " export [OPTIONS] --clickhouse URL REC...\n"
+	  "\n"
+	  "Replay each recording as `index` does and send the same rows (every\n"
+	  "event, by default) to a ClickHouse server over HTTP, in gzip-compressed\n"
+	  "batches (schema/clickhouse.sql; the database and tables are made if\n"
+	  "missing). Exporting a recording again replaces its rows. Then ask the\n"
+	  "questions there: `" PROG " detections --clickhouse URL`.\n"
+	  "\n"
+	  "OPTIONS:\n"
+	  "      --clickhouse URL   the server, http://HOST:8123\n"
+	  "      --database NAME    the database (default tracee)\n"
+	  "      --detections-only  only the events detections point at\n"
+	  "      --batch N          rows between inserts (default 100000)\n"
+	  "  -h, --help             print this help\n"
+	  "\n"
+	  "EXAMPLES:\n"
+	  "  " PROG " export --clickhouse http://collector:8123 /var/lib/rec/*\n"
+	  "  " PROG " timeline --clickhouse http://collector:8123\n"
+	  "\n"
+	  "EXIT STATUS: 0 exported, 1 failed (the message names the batch the server\n"
+	  "did not take; that recording's rows are taken out), 2 usage error, 3\n"
+	  "exported, but a recording is damaged.\n" },
 	{ "index", cmd_index, "index recordings into a case database",
 	  "USAGE: " PROG " index [--detections-only] [--force] -o DB DIR...\n"
 	  "\n"
@@ -706,6 +747,15 @@ int main(int argc, char **argv)
 		if (strcmp(name, cmds[i].name))
 			continue;
 		current = &cmds[i];
+		if (cmds[i].run != cmd_export) {
+			/* --clickhouse URL [--database NAME] stands for DB */
+			int argc1 = argc - 1;
+			char **argv1 = argv + 1;
+
+			if (tr_fleet__args(&argc1, &argv1, PROG) < 0)
+				return 2;
+			return cmds[i].run(argc1, argv1);
+		}
 		/* The subcommand parses from its own name on. */
 		return cmds[i].run(argc - 1, argv + 1);
 	}

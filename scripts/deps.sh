@@ -16,6 +16,7 @@ pkgs=(
 	time                                              # CPU time in tests/bench/replay.sh
 	python3 curl                                      # loopback HTTP in the demo and the capture tests
 	iproute2                                          # a tun device that comes up while --net all records
+	clickhouse-server clickhouse-client libcurl4-openssl-dev # export to ClickHouse (issue 12)
 )
 
 missing=()

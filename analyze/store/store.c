@@ -46,10 +46,8 @@ int tr_store__open(struct tr_store **out, const char *target, enum tr_store_mode
 		   size_t errlen)
 {
 	*out = NULL;
-	if (!strncmp(target, "clickhouse://", 13)) {
-		snprintf(err, errlen, "%s: the ClickHouse store is not built in", target);
-		return -EPROTONOSUPPORT;
-	}
+	if (!strncmp(target, "clickhouse://", 13) || !strncmp(target, "http://", 7))
+		return tr_store_clickhouse.open(out, target, mode, err, errlen);
 	return tr_store_sqlite.open(out, target, mode, err, errlen);
 }
 

@@ -128,8 +128,10 @@ struct tr_store {
 };
 
 extern const struct tr_store_ops tr_store_sqlite;
+extern const struct tr_store_ops tr_store_clickhouse;
 
-/* Open target with the store it names (a path: SQLite). */
+/* Open target with the store it names (a path: SQLite; http://HOST:PORT
+ * or clickhouse://HOST:PORT, with ?database=NAME: ClickHouse). */
 int tr_store__open(struct tr_store **out, const char *target, enum tr_store_mode mode, char *err,
 		   size_t errlen);
 void tr_store__close(struct tr_store *s);
