@@ -134,7 +134,7 @@ int tr_fleet__args(int *argc, char ***argv, const char *prog)
 	/* command name, its options, then the target, then the rest */
 	nv[n++] = (*argv)[0];
 	{
-		int i, j, put = 0;
+		int i;
 		char *t = target_of(url, db);
 
 		if (!t)
@@ -150,16 +150,12 @@ int tr_fleet__args(int *argc, char ***argv, const char *prog)
 				continue;
 			nv[n++] = (*argv)[i];
 		}
-		/* options first (getopt permutes), the target as first operand */
-		for (j = 1; j < n && !put; j++)
-			if (nv[j][0] != '-' || !nv[j][1]) {
-				memmove(&nv[j + 1], &nv[j], (size_t)(n - j) * sizeof(*nv));
-				nv[j] = t;
-				n++;
-				put = 1;
-			}
-		if (!put)
-			nv[n++] = t;
+		/* first after the command name: getopt moves operands after the
+		 * options in their order, so it is the first operand (DB) */
+		memmove(&nv[2], &nv[1], (size_t)(n - 1) * sizeof(*nv));
+		nv[1] = t;
+		n++;
+		(void)i;
 	}
 	nv[n] = NULL;
 	*argc = n;

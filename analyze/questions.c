@@ -16,6 +16,7 @@
 
 #include "json.h"
 #include "questions.h"
+#include "rowset.h"
 
 static int store_err(struct tr_store *s, int rc, char *err, size_t errlen)
 {
@@ -28,36 +29,47 @@ static struct tr_val opt_text(const char *s)
 	return s ? tr_val_cstr(s) : (struct tr_val){ 0 };
 }
 
-/* ---- rows straight to the output ---- */
+/* ---- joins in C (rowset.h): each SELECT a store is sent reads one table ---- */
 
-struct emit {
-	struct tr_out *out;
-	/* optional row filter: 1 keep, 0 drop */
-	int (*keep)(void *ctx, const struct tr_val *cols);
-	void *ctx;
+/* Host filter on a table's recording_id, parameter ?N: */
+#define HOST_IN(n) "(?" #n " IS NULL OR recording_id IN (SELECT id FROM recordings WHERE hostname = ?" #n "))"
+
+struct look {
+	struct tr_rows hosts;	/* id, hostname */
+	struct tr_rows procs;	/* id, host_pid, comm, exe, entity_id */
 };
 
-static int emit_row(void *ctx, const char *const *names, const struct tr_val *cols, size_t n)
+static int look_load(struct look *l, struct tr_store *s, const struct tr_rows *rows, size_t proc_col)
 {
-	struct emit *e = ctx;
+	int rc = tr_rows__fetch(&l->hosts, s, "SELECT id, hostname FROM recordings", NULL, 0);
 
-	if (e->keep && !e->keep(e->ctx, cols))
-		return 0;
-	return tr_out__row(e->out, cols);
+	tr_rows__sort_key(&l->hosts);
+	if (!rc)
+		rc = tr_rows__fetch_in(&l->procs, s, "SELECT id, host_pid, comm, exe, entity_id FROM processes "
+				       "WHERE id IN (%s)", rows, proc_col);
+	return rc;
 }
 
-static int sql_rows(struct tr_store *s, const struct tr_qargs *a, const char *sql, const struct tr_val *params,
-		    size_t nparams, const char *const *names, size_t ncols, const char *const *json_cols,
-		    int (*keep)(void *, const struct tr_val *), void *ctx, char *err, size_t errlen)
+/* The recording's row (NULL: none, as an inner JOIN drops it) */
+static const struct tr_val *look_host(const struct look *l, const struct tr_val *rec)
 {
-	struct emit e = { .keep = keep, .ctx = ctx };
-	int rc = tr_out__new(&e.out, a->fmt, a->out, names, ncols, json_cols);
+	return tr_rows__find(&l->hosts, rec);
+}
 
-	if (rc)
-		return rc;
-	rc = s->ops->select(s, sql, params, nparams, emit_row, &e);
-	tr_out__end(e.out);
-	return rc ? store_err(s, rc, err, errlen) : 0;
+static const struct tr_val null_proc[5];
+
+/* The process's row, all NULL when it is unknown (a LEFT JOIN). */
+static const struct tr_val *look_proc(const struct look *l, const struct tr_val *id)
+{
+	const struct tr_val *p = id->type == TR_VAL_INT ? tr_rows__find(&l->procs, id) : NULL;
+
+	return p ? p : null_proc;
+}
+
+static void look_free(struct look *l)
+{
+	tr_rows__free(&l->hosts);
+	tr_rows__free(&l->procs);
 }
 
 /* ---- detections ---- */
@@ -67,17 +79,50 @@ static int q_detections(struct tr_store *s, const struct tr_qargs *a, char *err,
 	static const char *const names[] = { "time", "host", "signature_id", "signature", "severity", "pid",
 					     "process", "exe", "entity_id", "event", "ordinal", "data" };
 	static const char *const json_cols[] = { "data", NULL };
+	static const char *const sev[] = { "info", "low", "medium", "high" };
 	static const char sql[] =
-		"SELECT time, hostname, signature_id, signature, CASE severity WHEN 0 THEN 'info' WHEN 1 "
-		"THEN 'low' WHEN 2 THEN 'medium' ELSE 'high' END, host_pid, comm, exe, entity_id, event_name, "
-		"trigger_ordinal, data FROM detection_report "
-		"WHERE severity >= ?1 AND timestamp >= ?2 AND timestamp < ?3 "
-		"AND (?4 IS NULL OR signature_id = ?4 OR signature = ?4) AND (?5 IS NULL OR hostname = ?5) "
-		"ORDER BY timestamp, id";
+		"SELECT time, recording_id, signature_id, severity, process_id, trigger_id, trigger_ordinal, data "
+		"FROM detections WHERE severity >= ?1 AND timestamp >= ?2 AND timestamp < ?3 "
+		"AND (?4 IS NULL OR signature_id IN (SELECT id FROM signatures WHERE id = ?4 OR name = ?4)) "
+		"AND " HOST_IN(5) " ORDER BY timestamp, id";
 	struct tr_val p[5] = { tr_val_int(a->min_severity < 0 ? 0 : a->min_severity), tr_val_int(a->since),
 			       tr_val_int(a->until), opt_text(a->signature), opt_text(a->host) };
+	struct tr_rows d = { 0 }, sigs = { 0 }, evs = { 0 };
+	struct look l = { 0 };
+	struct tr_out *out = NULL;
+	int rc;
 
-	return sql_rows(s, a, sql, p, 5, names, 12, json_cols, NULL, NULL, err, errlen);
+	rc = tr_rows__fetch(&d, s, sql, p, 5);
+	if (!rc)
+		rc = look_load(&l, s, &d, 4);
+	if (!rc && !(rc = tr_rows__fetch(&sigs, s, "SELECT id, name FROM signatures", NULL, 0)))
+		tr_rows__sort_key(&sigs);
+	if (!rc)
+		rc = tr_rows__fetch_in(&evs, s, "SELECT id, event_name FROM events WHERE id IN (%s)", &d, 5);
+	if (rc) {
+		store_err(s, rc, err, errlen);
+		goto out;
+	}
+	if ((rc = tr_out__new(&out, a->fmt, a->out, names, 12, json_cols)))
+		goto out;
+	for (size_t i = 0; !rc && i < d.n; i++) {
+		const struct tr_val *c = tr_rows__row(&d, i), *h = look_host(&l, &c[1]), *g = tr_rows__find(&sigs, &c[2]),
+				    *pr = look_proc(&l, &c[4]), *e = tr_rows__find(&evs, &c[5]);
+
+		if (!h || !g)
+			continue;
+		struct tr_val row[12] = { c[0], h[1], c[2], g[1], tr_val_cstr(sev[c[3].i < 0 ? 0 : c[3].i > 3 ? 3 : c[3].i]),
+					  pr[1], pr[2], pr[3], pr[4], e ? e[1] : (struct tr_val){ 0 }, c[6], c[7] };
+
+		rc = tr_out__row(out, row);
+	}
+	tr_out__end(out);
+out:
+	tr_rows__free(&d);
+	tr_rows__free(&sigs);
+	tr_rows__free(&evs);
+	look_free(&l);
+	return rc;
 }
 
 /* ---- process-tree ---- */
@@ -353,6 +398,45 @@ out:
 	return rc;
 }
 
+/* Rows of one table (its process_id in column 5, recording_id in column
+ * 1), each made into an output row by make (host filled in here, at [1]),
+ * filtered by keep, printed. */
+static int joined_rows(struct tr_store *s, const struct tr_qargs *a, const char *sql, const struct tr_val *params,
+		       size_t nparams, const char *const *names, size_t ncols,
+		       void (*make)(const struct look *l, const struct tr_val *c, struct tr_val *row),
+		       int (*keep)(void *, const struct tr_val *), void *ctx, char *err, size_t errlen)
+{
+	struct tr_rows r = { 0 };
+	struct look l = { 0 };
+	struct tr_out *out = NULL;
+	struct tr_val row[TR_TAB_MAX_COLS];
+	int rc = tr_rows__fetch(&r, s, sql, params, nparams);
+
+	if (!rc)
+		rc = look_load(&l, s, &r, 5);
+	if (rc) {
+		store_err(s, rc, err, errlen);
+		goto out;
+	}
+	if ((rc = tr_out__new(&out, a->fmt, a->out, names, ncols, NULL)))
+		goto out;
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		const struct tr_val *c = tr_rows__row(&r, i), *h = look_host(&l, &c[1]);
+
+		if (!h)
+			continue;
+		make(&l, c, row);
+		row[1] = h[1];
+		if (!keep || keep(ctx, row))
+			rc = tr_out__row(out, row);
+	}
+	tr_out__end(out);
+out:
+	tr_rows__free(&r);
+	look_free(&l);
+	return rc;
+}
+
 /* ---- file ---- */
 
 struct glob_ctx {
@@ -367,6 +451,15 @@ static int glob_keep(void *ctx, const struct tr_val *c)
 	       (c[4].type == TR_VAL_TEXT && !fnmatch(g->pattern, c[4].s, 0));
 }
 
+/* files row -> file's columns */
+static void file_row(const struct look *l, const struct tr_val *c, struct tr_val *row)
+{
+	const struct tr_val *pr = look_proc(l, &c[5]);
+	struct tr_val r[12] = { c[0], { 0 }, c[2], c[3], c[4], pr[1], pr[2], pr[3], pr[4], c[6], c[7], c[8] };
+
+	memcpy(row, r, sizeof(r));
+}
+
 static int q_file(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
 {
 	static const char *const names[] = { "time", "host", "how", "path", "new_path", "pid", "process", "exe",
@@ -374,12 +467,9 @@ static int q_file(struct tr_store *s, const struct tr_qargs *a, char *err, size_
 	/* The literal part before the first glob character bounds the rows
 	 * on the path index; fnmatch decides. */
 	static const char sql[] =
-		"SELECT f.time, r.hostname, f.how, f.path, f.new_path, p.host_pid, p.comm, p.exe, p.entity_id, "
-		"f.flags, f.retval, f.event_ordinal FROM files f JOIN recordings r ON r.id = f.recording_id "
-		"LEFT JOIN processes p ON p.id = f.process_id "
-		"WHERE ((f.path >= ?1 AND f.path < ?2) OR (f.new_path >= ?1 AND f.new_path < ?2)) "
-		"AND f.timestamp >= ?3 AND f.timestamp < ?4 AND (?5 IS NULL OR r.hostname = ?5) "
-		"ORDER BY f.timestamp, f.id";
+		"SELECT time, recording_id, how, path, new_path, process_id, flags, retval, event_ordinal FROM files "
+		"WHERE ((path >= ?1 AND path < ?2) OR (new_path >= ?1 AND new_path < ?2)) "
+		"AND timestamp >= ?3 AND timestamp < ?4 AND " HOST_IN(5) " ORDER BY timestamp, id";
 	struct glob_ctx g = { a->arg };
 	size_t lit = strcspn(a->arg, "*?[\\");
 	char *lo = strndup(a->arg, lit), *hi = NULL;
@@ -402,7 +492,7 @@ static int q_file(struct tr_store *s, const struct tr_qargs *a, char *err, size_
 		struct tr_val p[5] = { tr_val_cstr(lo), tr_val_cstr(hi), tr_val_int(a->since), tr_val_int(a->until),
 				       opt_text(a->host) };
 
-		rc = sql_rows(s, a, sql, p, 5, names, 12, NULL, a->arg[lit] ? glob_keep : NULL, &g, err, errlen);
+		rc = joined_rows(s, a, sql, p, 5, names, 12, file_row, a->arg[lit] ? glob_keep : NULL, &g, err, errlen);
 	}
 	free(lo);
 	free(hi);
@@ -459,16 +549,24 @@ static int net_keep(void *ctx, const struct tr_val *c)
 	return 1;
 }
 
+/* flows row -> ip's columns */
+static void ip_row(const struct look *l, const struct tr_val *c, struct tr_val *row)
+{
+	const struct tr_val *pr = look_proc(l, &c[5]);
+	struct tr_val r[14] = { c[0], { 0 }, c[2], c[3], c[4], c[6], c[7], c[8], c[9], pr[1], pr[2], pr[3], pr[4],
+				c[10] };
+
+	memcpy(row, r, sizeof(r));
+}
+
 static int q_ip(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
 {
 	static const char *const names[] = { "time", "host", "direction", "family", "addr", "port", "dns_name",
 					     "bytes_out", "bytes_in", "pid", "process", "exe", "entity_id", "retval" };
 	static const char sql[] =
-		"SELECT f.time, r.hostname, f.direction, f.family, f.dst_addr, f.dst_port, f.dns_name, f.bytes_out, "
-		"f.bytes_in, p.host_pid, p.comm, p.exe, p.entity_id, f.retval FROM flows f "
-		"JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
-		"WHERE f.family = ?1 AND f.timestamp >= ?2 AND f.timestamp < ?3 AND (?4 IS NULL OR r.hostname = ?4) "
-		"ORDER BY f.timestamp, f.id";
+		"SELECT time, recording_id, direction, family, dst_addr, process_id, dst_port, dns_name, bytes_out, "
+		"bytes_in, retval FROM flows WHERE family = ?1 AND timestamp >= ?2 AND timestamp < ?3 AND "
+		HOST_IN(4) " ORDER BY timestamp, id";
 	struct net n;
 	struct tr_val p[4];
 
@@ -480,49 +578,174 @@ static int q_ip(struct tr_store *s, const struct tr_qargs *a, char *err, size_t 
 	p[1] = tr_val_int(a->since);
 	p[2] = tr_val_int(a->until);
 	p[3] = opt_text(a->host);
-	return sql_rows(s, a, sql, p, 4, names, 14, NULL, net_keep, &n, err, errlen);
+	return joined_rows(s, a, sql, p, 4, names, 14, ip_row, net_keep, &n, err, errlen);
 }
 
 /* ---- timeline ---- */
+
+/* One line of the timeline, from one of five tables. */
+struct tl {
+	int64_t ts, id;
+	const struct tr_val *host;
+	struct tr_val what, pid, exe, entity, detail, time;
+	const char *kind;
+	char *owned[2];		/* what, detail when made here */
+};
+
+static int tl_cmp(const void *pa, const void *pb)
+{
+	const struct tl *a = pa, *b = pb;
+	int c;
+
+	/* time first: hosts interleave; then host, then the row id */
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	c = strcmp(a->host->type == TR_VAL_TEXT ? a->host->s : "", b->host->type == TR_VAL_TEXT ? b->host->s : "");
+	if (c)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
 
 static int q_timeline(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
 {
 	static const char *const names[] = { "host", "time", "kind", "what", "pid", "exe", "entity_id", "detail" };
 	static const char *const json_cols[] = { NULL };
-	static const char sql[] =
-		"SELECT host, time, kind, what, pid, exe, entity, detail FROM ("
-		"SELECT r.hostname AS host, d.timestamp AS ts, d.time AS time, 'detection' AS kind, "
-		" s.id || ' ' || s.name AS what, p.host_pid AS pid, p.exe AS exe, p.entity_id AS entity, d.data AS detail, "
-		" d.id AS id FROM detections d JOIN recordings r ON r.id = d.recording_id "
-		" JOIN signatures s ON s.id = d.signature_id LEFT JOIN processes p ON p.id = d.process_id "
-		" WHERE d.severity >= ?5 "
-		"UNION ALL SELECT r.hostname, e.timestamp, e.time, 'exec', e.event_name, p.host_pid, p.exe, p.entity_id, "
-		" e.args, e.id FROM events e JOIN recordings r ON r.id = e.recording_id "
-		" LEFT JOIN processes p ON p.id = e.process_id WHERE e.event_name = 'sched_process_exec' "
-		"UNION ALL SELECT r.hostname, f.timestamp, f.time, 'file', f.how, p.host_pid, p.exe, p.entity_id, "
-		" f.path || CASE WHEN f.new_path IS NULL THEN '' ELSE ' -> ' || f.new_path END, f.id FROM files f "
-		" JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
-		" WHERE f.how != 'open' "
-		"UNION ALL SELECT r.hostname, f.timestamp, f.time, 'flow', "
-		" CASE f.direction WHEN 'out' THEN 'connect' ELSE 'accept' END, p.host_pid, p.exe, p.entity_id, "
-		" coalesce(f.dst_addr, '') || CASE WHEN f.dst_port IS NULL THEN '' ELSE ':' || f.dst_port END, f.id "
-		" FROM flows f JOIN recordings r ON r.id = f.recording_id LEFT JOIN processes p ON p.id = f.process_id "
-		"UNION ALL SELECT r.hostname, g.timestamp, g.time, 'gap', 'lost_events', NULL, NULL, NULL, "
-		" 'cpu ' || g.cpu || ': ' || g.lost || ' events lost', g.id FROM gaps g "
-		" JOIN recordings r ON r.id = g.recording_id"
-		") WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR host = ?3) "
-		"AND (?4 IS NULL OR kind != 'detection' OR what LIKE ?4 || ' %' OR what LIKE '% ' || ?4) "
-		"ORDER BY host, ts, id";
-	struct tr_val p[5] = { tr_val_int(a->since), tr_val_int(a->until), opt_text(a->host), opt_text(a->signature),
+	static const char *const kinds[] = { "detection", "exec", "file", "flow", "gap" };
+	/* every select: recording_id, timestamp, time, id, process_id, then its own */
+#define TL_WHERE " timestamp >= ?1 AND timestamp < ?2 AND " HOST_IN(3)
+	static const char *const sqls[] = {
+		"SELECT recording_id, timestamp, time, id, process_id, signature_id, data FROM detections "
+		"WHERE severity >= ?4 AND" TL_WHERE,
+		"SELECT recording_id, timestamp, time, id, process_id, event_name, args FROM events "
+		"WHERE event_name = 'sched_process_exec' AND" TL_WHERE,
+		"SELECT recording_id, timestamp, time, id, process_id, how, path, new_path FROM files "
+		"WHERE how != 'open' AND" TL_WHERE,
+		"SELECT recording_id, timestamp, time, id, process_id, direction, dst_addr, dst_port FROM flows WHERE"
+		TL_WHERE,
+		"SELECT recording_id, timestamp, time, id, NULL, cpu, lost FROM gaps WHERE" TL_WHERE,
+	};
+#undef TL_WHERE
+	struct tr_val p[4] = { tr_val_int(a->since), tr_val_int(a->until), opt_text(a->host),
 			       tr_val_int(a->min_severity < 0 ? 0 : a->min_severity) };
-	struct emit e = { 0 };
-	int rc = tr_out__new(&e.out, a->fmt, a->out, names, 8, json_cols);
+	struct tr_rows r[5] = { { 0 } }, sigs = { 0 }, procs = { 0 };
+	struct look l = { 0 };
+	struct tl *t = NULL;
+	size_t n = 0, cap = 0;
+	struct tr_out *out = NULL;
+	int rc = 0;
 
-	if (rc)
-		return rc;
-	rc = s->ops->select(s, sql, p, 5, emit_row, &e);
-	tr_out__end(e.out);
-	return rc ? store_err(s, rc, err, errlen) : 0;
+	for (int k = 0; k < 5 && !rc; k++)
+		rc = tr_rows__fetch(&r[k], s, sqls[k], p, k ? 3 : 4);
+	if (!rc && !(rc = tr_rows__fetch(&l.hosts, s, "SELECT id, hostname FROM recordings", NULL, 0)))
+		tr_rows__sort_key(&l.hosts);
+	if (!rc && !(rc = tr_rows__fetch(&sigs, s, "SELECT id, name FROM signatures", NULL, 0)))
+		tr_rows__sort_key(&sigs);
+	/* the processes of all five, one lookup */
+	for (int k = 0; k < 4 && !rc; k++)
+		rc = tr_rows__fetch_in(&procs, s, "SELECT id, host_pid, comm, exe, entity_id FROM processes "
+				       "WHERE id IN (%s)", &r[k], 4);
+	if (rc) {
+		store_err(s, rc, err, errlen);
+		goto out;
+	}
+	tr_rows__sort_key(&procs);
+	l.procs = procs;
+	memset(&procs, 0, sizeof(procs));
+	for (int k = 0; k < 5; k++)
+		cap += r[k].n;
+	if (!(t = calloc(cap ? cap : 1, sizeof(*t)))) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (int k = 0; k < 5; k++)
+		for (size_t i = 0; i < r[k].n; i++) {
+			const struct tr_val *c = tr_rows__row(&r[k], i), *h = look_host(&l, &c[0]);
+			const struct tr_val *pr = look_proc(&l, &c[4]);
+			struct tl *x = &t[n];
+			char *w = NULL, *d = NULL;
+			int m = 0;
+
+			if (!h)
+				continue;
+			memset(x, 0, sizeof(*x));
+			x->ts = c[1].i;
+			x->id = c[3].i;
+			x->host = &h[1];
+			x->time = c[2];
+			x->pid = pr[1];
+			x->exe = pr[3];
+			x->entity = pr[4];
+			switch (k) {
+			case 0: {	/* detection: "ID NAME", its data */
+				const struct tr_val *g = tr_rows__find(&sigs, &c[5]);
+
+				if (!g)
+					continue;
+				if (a->signature && strcasecmp(a->signature, c[5].s) && strcasecmp(a->signature, g[1].s))
+					continue;
+				m = asprintf(&w, "%s %s", c[5].s, g[1].s);
+				x->detail = c[6];
+				break;
+			}
+			case 1:		/* exec: the event, its args */
+				x->what = c[5];
+				x->detail = c[6];
+				break;
+			case 2:		/* file: how, path [-> new_path] */
+				x->what = c[5];
+				m = asprintf(&d, "%s%s%s", c[6].s, c[7].type == TR_VAL_TEXT ? " -> " : "",
+					     c[7].type == TR_VAL_TEXT ? c[7].s : "");
+				break;
+			case 3:		/* flow: connect/accept, addr[:port] */
+				x->what = tr_val_cstr(c[5].type == TR_VAL_TEXT && !strcmp(c[5].s, "out") ? "connect" : "accept");
+				if (c[7].type == TR_VAL_INT)
+					m = asprintf(&d, "%s:%lld", c[6].type == TR_VAL_TEXT ? c[6].s : "", (long long)c[7].i);
+				else
+					m = asprintf(&d, "%s", c[6].type == TR_VAL_TEXT ? c[6].s : "");
+				break;
+			default:	/* gap */
+				x->what = tr_val_cstr("lost_events");
+				m = asprintf(&d, "cpu %lld: %lld events lost", (long long)c[5].i, (long long)c[6].i);
+			}
+			if (m < 0) {
+				rc = -ENOMEM;
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			if (w) {
+				x->owned[0] = w;
+				x->what = tr_val_cstr(w);
+			}
+			if (d) {
+				x->owned[1] = d;
+				x->detail = tr_val_cstr(d);
+			}
+			x->kind = kinds[k];
+			n++;
+		}
+	qsort(t, n, sizeof(*t), tl_cmp);
+	if ((rc = tr_out__new(&out, a->fmt, a->out, names, 8, json_cols)))
+		goto out;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct tr_val row[8] = { *t[i].host, t[i].time, tr_val_cstr(t[i].kind), t[i].what, t[i].pid, t[i].exe,
+					 t[i].entity, t[i].detail };
+
+		rc = tr_out__row(out, row);
+	}
+	tr_out__end(out);
+out:
+	for (size_t i = 0; t && i < n; i++) {
+		free(t[i].owned[0]);
+		free(t[i].owned[1]);
+	}
+	free(t);
+	for (int k = 0; k < 5; k++)
+		tr_rows__free(&r[k]);
+	tr_rows__free(&sigs);
+	tr_rows__free(&procs);
+	look_free(&l);
+	return rc;
 }
 
 /* ---- summary ---- */
