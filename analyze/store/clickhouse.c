@@ -437,6 +437,7 @@ static int flush_table(struct ch *c, enum tr_tab t)
 
 	if (!c->nrows[t])
 		return 0;
+	c->batch++;
 	if (t == TR_TAB_SIGNATURES) {
 		/* shared rows: the ids written now replace the same ids */
 		struct cbuf del = { 0 };
@@ -461,12 +462,13 @@ static int flush_table(struct ch *c, enum tr_tab t)
 			free(del.p);
 			return fail(c, -ENOMEM, "out of memory");
 		}
-		rc = exec(c, 1, del.p, "replace the signatures");
+		snprintf(why, sizeof(why), "batch %llu (%zu rows of signatures): replace the old ones",
+			 (unsigned long long)c->batch, c->nrows[t]);
+		rc = exec(c, 1, del.p, why);
 		free(del.p);
 		if (rc || (rc = wait_mutations(c)))
 			return rc;
 	}
-	c->batch++;
 	if (gz(c, &c->rows[t]))
 		return fail(c, -ENOMEM, "batch %llu (%s): cannot compress", (unsigned long long)c->batch, name);
 	snprintf(params, sizeof(params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow", name);
@@ -556,7 +558,7 @@ static int ch_recording_drop(struct tr_store *s, int64_t id)
 	for (int t = 0; t < TR_TAB_N; t++) {
 		const struct tr_table_def *d = &tr_tables[t];
 		const char *col = t == TR_TAB_RECORDINGS ? "id" : "recording_id";
-		char sql[256];
+		char sql[256], what[128];
 		int64_t n = 0;
 		int rc;
 
@@ -566,12 +568,20 @@ static int ch_recording_drop(struct tr_store *s, int64_t id)
 		c->rows[t].len = 0;
 		c->nrows[t] = 0;
 		snprintf(sql, sizeof(sql), "SELECT count() FROM %s WHERE %s = %lld", d->name, col, (long long)id);
-		if ((rc = tr_store__int(s, sql, NULL, 0, 0, &n)))
-			return rc;
+		if ((rc = tr_store__int(s, sql, NULL, 0, 0, &n))) {
+			char prev[sizeof(s->err)];
+			size_t skip = strlen(s->target) + 2;
+
+			snprintf(prev, sizeof(prev), "%s", strlen(s->err) > skip ? s->err + skip : s->err);
+			return fail(c, rc, "before batch %llu: find the recording's old rows: %s",
+				    (unsigned long long)c->batch + 1, prev);
+		}
 		if (!n)
 			continue;
 		snprintf(sql, sizeof(sql), "ALTER TABLE %s DELETE WHERE %s = %lld", d->name, col, (long long)id);
-		if ((rc = exec(c, 1, sql, "drop the recording's rows")))
+		snprintf(what, sizeof(what), "before batch %llu: drop the recording's old rows",
+			 (unsigned long long)c->batch + 1);
+		if ((rc = exec(c, 1, sql, what)))
 			return rc;
 		any = 1;
 	}
