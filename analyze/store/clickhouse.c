@@ -481,6 +481,24 @@ static int flush_table(struct ch *c, enum tr_tab t)
 	return 0;
 }
 
+/* v in decimal at o (room for 21 bytes); its length. */
+static size_t i64_str(char *o, int64_t v)
+{
+	char t[24];
+	size_t n = 0, k = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		o[k++] = '-';
+	while (n)
+		o[k++] = t[--n];
+	return k;
+}
+
 static int ch_insert(struct tr_store *s, enum tr_tab t, const struct tr_val *row)
 {
 	struct ch *c = (struct ch *)s;
@@ -492,12 +510,22 @@ static int ch_insert(struct tr_store *s, enum tr_tab t, const struct tr_val *row
 		return fail(c, -EROFS, "opened for reading");
 	rc = cb_add(b, "{", 1);
 	for (size_t i = 0; !rc && i < d->ncols; i++) {
-		rc = cb_printf(b, "%s\"%s\":", i ? "," : "", d->cols[i]);
-		if (rc)
+		size_t nl = strlen(d->cols[i]);
+
+		if ((rc = cb_reserve(b, nl + 4 + 24)))
 			break;
+		/* ,"name": then the value */
+		if (i)
+			b->p[b->len++] = ',';
+		b->p[b->len++] = '"';
+		memcpy(b->p + b->len, d->cols[i], nl);
+		b->len += nl;
+		b->p[b->len++] = '"';
+		b->p[b->len++] = ':';
 		switch (row[i].type) {
 		case TR_VAL_INT:
-			rc = cb_printf(b, "%lld", (long long)row[i].i);
+			b->len += i64_str(b->p + b->len, row[i].i);
+			b->p[b->len] = '\0';
 			break;
 		case TR_VAL_TEXT:
 			rc = cb_json_str(b, row[i].s, row[i].len);
