@@ -80,6 +80,12 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 			tr_diag__error(prog, "%s", err);
 			break;
 		}
+		/* the last insert may still be on its way: exported only once there */
+		if (store->ops->sync && (rc = store->ops->sync(store))) {
+			tr_diag__error(prog, "%s: %s", argv[i], store->err);
+			store->ops->recording_drop(store, st.recording_id);
+			break;
+		}
 		damaged |= st.damaged;
 		printf("%s: %s: recording %lld%s: %llu event%s replayed, %llu detection%s, %llu process%s, "
 		       "%llu gap%s, %llu rows exported\n", target, argv[i], (long long)st.recording_id,

@@ -13,6 +13,7 @@
  * literals, and parses TabSeparatedWithNamesAndTypes.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +36,33 @@ struct cbuf {
 	size_t len, cap;
 };
 
+struct conn {
+	CURL *curl;
+	struct cbuf resp;
+};
+
+/* The insert being sent by the sender thread, while the next is made. */
+struct job {
+	struct cbuf body;	/* gzip */
+	char params[256];
+	char desc[200];		/* "batch 5 (12448 rows of events, after 0 sent)" */
+	int busy;		/* handed to the sender, not yet answered */
+	int failed;		/* the answer was an error: why */
+	char why[800];
+};
+
 struct ch {
 	struct tr_store base;
 	enum tr_store_mode mode;
 	char *url;		/* http://host:port/ */
 	char *db;		/* database name */
 	int use_db;		/* 0: before the database is known to exist */
-	CURL *curl;
+	struct conn main, send;
+	pthread_t thread;
+	int thread_up, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job job;
 	struct cbuf rows[TR_TAB_N];
 	size_t nrows[TR_TAB_N];
 	uint64_t batch;		/* inserts sent */
@@ -174,10 +195,10 @@ static int retryable(CURLcode e)
 
 /*
  * POST body (len bytes; gzip: Content-Encoding gzip) to url?[database=]&params.
- * The answer goes to c->resp. 0, or -EIO with what went wrong in why.
+ * The answer goes to k->resp. 0, or -EIO with what went wrong in why.
  */
-static int post(struct ch *c, int with_db, const char *params, const void *body, size_t len, int gzip,
-		char *why, size_t whylen)
+static int post_on(struct ch *c, struct conn *k, int with_db, const char *params, const void *body, size_t len,
+		   int gzip, char *why, size_t whylen)
 {
 	struct curl_slist *hdr = NULL;
 	char *url = NULL;
@@ -198,28 +219,28 @@ static int post(struct ch *c, int with_db, const char *params, const void *body,
 		CURLcode e;
 		long status = 0;
 
-		c->resp.len = 0;
-		if (c->resp.p)
-			c->resp.p[0] = '\0';
-		curl_easy_setopt(c->curl, CURLOPT_URL, url);
-		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->resp);
-		e = curl_easy_perform(c->curl);
+		k->resp.len = 0;
+		if (k->resp.p)
+			k->resp.p[0] = '\0';
+		curl_easy_setopt(k->curl, CURLOPT_URL, url);
+		curl_easy_setopt(k->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(k->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(k->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(k->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, &k->resp);
+		e = curl_easy_perform(k->curl);
 		if (e == CURLE_OK) {
-			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+			curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &status);
 			if (status == 200) {
 				rc = 0;
 				break;
 			}
 			/* the server said no: its first line says why */
-			size_t l = c->resp.p ? strcspn(c->resp.p, "\n") : 0;
+			size_t l = k->resp.p ? strcspn(k->resp.p, "\n") : 0;
 
 			snprintf(why, whylen, "the server answered HTTP %ld: %.*s", status, (int)(l > 600 ? 600 : l),
-				 c->resp.p ? c->resp.p : "");
+				 k->resp.p ? k->resp.p : "");
 			break;
 		}
 		snprintf(why, whylen, "%s (after %d attempt%s)", curl_easy_strerror(e), attempt + 1, attempt ? "s" : "");
@@ -233,6 +254,12 @@ static int post(struct ch *c, int with_db, const char *params, const void *body,
 	return rc;
 }
 
+static int post(struct ch *c, int with_db, const char *params, const void *body, size_t len, int gzip,
+		char *why, size_t whylen)
+{
+	return post_on(c, &c->main, with_db, params, body, len, gzip, why, whylen);
+}
+
 static int exec(struct ch *c, int with_db, const char *sql, const char *what)
 {
 	char why[800];
@@ -241,6 +268,8 @@ static int exec(struct ch *c, int with_db, const char *sql, const char *what)
 		return fail(c, -EIO, "%s: %s", what, why);
 	return 0;
 }
+
+static int sender_wait(struct ch *c);
 
 /* ---- reading ---- */
 
@@ -349,6 +378,8 @@ static int ch_select(struct tr_store *s, const char *sql, const struct tr_val *p
 	size_t n, m, len;
 	int rc;
 
+	if ((rc = sender_wait(c)))
+		return rc;
 	if ((rc = bind_params(c, sql, params, nparams)))
 		return rc == -ENOMEM ? fail(c, rc, "out of memory") : rc;
 	/* trailing ; and blanks go; the format is ours */
@@ -361,10 +392,10 @@ static int ch_select(struct tr_store *s, const char *sql, const struct tr_val *p
 		return fail(c, -ENOMEM, "out of memory");
 	if (post(c, 1, NULL, c->q.p, c->q.len, 0, why, sizeof(why)))
 		return fail(c, -EIO, "query: %s", why);
-	p = c->resp.p;
+	p = c->main.resp.p;
 	if (!p)
 		return 0;
-	end = p + c->resp.len;
+	end = p + c->main.resp.len;
 	/* names, types */
 	if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 		return fail(c, -EPROTO, "query: no column names in the answer");
@@ -427,6 +458,50 @@ static int gz(struct ch *c, const struct cbuf *in)
 	return zrc == Z_STREAM_END ? 0 : -EIO;
 }
 
+/* ---- the sender thread: one insert in flight while the next is made ---- */
+
+static void *sender(void *arg)
+{
+	struct ch *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->quit && !(c->job.busy && !c->job.failed && c->job.why[0] == '\0'))
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->quit)
+			break;
+		pthread_mutex_unlock(&c->mu);
+		char why[800] = "";
+		int rc = post_on(c, &c->send, 1, c->job.params, c->job.body.p, c->job.body.len, 1, why, sizeof(why));
+
+		pthread_mutex_lock(&c->mu);
+		c->job.failed = rc != 0;
+		snprintf(c->job.why, sizeof(c->job.why), "%s", rc ? why : "sent");
+		c->job.busy = 0;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Wait for the insert in flight; its failure, naming its batch. */
+static int sender_wait(struct ch *c)
+{
+	int failed;
+
+	if (!c->thread_up)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	while (c->job.busy)
+		pthread_cond_wait(&c->cv, &c->mu);
+	failed = c->job.failed;
+	c->job.failed = 0;	/* said once */
+	pthread_mutex_unlock(&c->mu);
+	if (failed)
+		return fail(c, -EIO, "%s: not exported: %s", c->job.desc, c->job.why);
+	return 0;
+}
+
 static int wait_mutations(struct ch *c);
 
 static int flush_table(struct ch *c, enum tr_tab t)
@@ -437,6 +512,9 @@ static int flush_table(struct ch *c, enum tr_tab t)
 
 	if (!c->nrows[t])
 		return 0;
+	/* the one before must have gone (its failure stops the export) */
+	if ((rc = sender_wait(c)))
+		return rc;
 	c->batch++;
 	if (t == TR_TAB_SIGNATURES) {
 		/* shared rows: the ids written now replace the same ids */
@@ -471,10 +549,25 @@ static int flush_table(struct ch *c, enum tr_tab t)
 	}
 	if (gz(c, &c->rows[t]))
 		return fail(c, -ENOMEM, "batch %llu (%s): cannot compress", (unsigned long long)c->batch, name);
-	snprintf(params, sizeof(params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow", name);
-	if ((rc = post(c, 1, params, c->gz.p, c->gz.len, 1, why, sizeof(why))))
-		return fail(c, rc, "batch %llu (%zu rows of %s, after %llu sent): not exported: %s",
-			    (unsigned long long)c->batch, c->nrows[t], name, (unsigned long long)c->sent[t], why);
+	/* hand it to the sender (c->gz and the job's buffer swap) */
+	{
+		struct cbuf tmp = c->job.body;
+
+		pthread_mutex_lock(&c->mu);
+		c->job.body = c->gz;
+		c->gz = tmp;
+		snprintf(c->job.params, sizeof(c->job.params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow",
+			 name);
+		snprintf(c->job.desc, sizeof(c->job.desc), "batch %llu (%zu rows of %s, after %llu sent)",
+			 (unsigned long long)c->batch, c->nrows[t], name, (unsigned long long)c->sent[t]);
+		c->job.failed = 0;
+		c->job.why[0] = '\0';
+		c->job.busy = 1;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+	}
+	(void)params;
+	(void)why;
 	c->sent[t] += c->nrows[t];
 	c->nrows[t] = 0;
 	c->rows[t].len = 0;
@@ -552,9 +645,17 @@ static int ch_batch(struct tr_store *s)
 	return rc;
 }
 
+/* Everything inserted so far is on the server (or the failure). */
+static int ch_sync(struct tr_store *s)
+{
+	struct ch *c = (struct ch *)s;
+
+	return ch_batch(s) ?: sender_wait(c);
+}
+
 static int ch_finish(struct tr_store *s)
 {
-	return ch_batch(s);
+	return ch_sync(s);
 }
 
 /* Wait until no mutation of ours is pending (bounded). */
@@ -658,11 +759,25 @@ static void ch_close(struct tr_store *s)
 		return;
 	for (int t = 0; t < TR_TAB_N; t++)
 		free(c->rows[t].p);
+	if (c->thread_up) {
+		pthread_mutex_lock(&c->mu);
+		c->quit = 1;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->thread, NULL);
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+	}
+	free(c->job.body.p);
 	free(c->gz.p);
-	free(c->resp.p);
 	free(c->q.p);
-	if (c->curl)
-		curl_easy_cleanup(c->curl);
+	for (int i = 0; i < 2; i++) {
+		struct conn *k = i ? &c->send : &c->main;
+
+		free(k->resp.p);
+		if (k->curl)
+			curl_easy_cleanup(k->curl);
+	}
 	free(c->url);
 	free(c->db);
 	free(c);
@@ -748,13 +863,17 @@ static int ch_open(struct tr_store **out, const char *target, enum tr_store_mode
 		goto bad;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!(c->curl = curl_easy_init())) {
-		rc = fail(c, -ENOMEM, "cannot start libcurl");
-		goto bad;
+	for (int i = 0; i < 2; i++) {
+		struct conn *k = i ? &c->send : &c->main;
+
+		if (!(k->curl = curl_easy_init())) {
+			rc = fail(c, -ENOMEM, "cannot start libcurl");
+			goto bad;
+		}
+		curl_easy_setopt(k->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(k->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(k->curl, CURLOPT_NOSIGNAL, 1L);
 	}
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	if (mode == TR_STORE_WRITE) {
 		char sql[256];
 
@@ -764,6 +883,15 @@ static int ch_open(struct tr_store **out, const char *target, enum tr_store_mode
 		c->use_db = 1;
 		if ((rc = make_schema(c)))
 			goto bad;
+		pthread_mutex_init(&c->mu, NULL);
+		pthread_cond_init(&c->cv, NULL);
+		if (pthread_create(&c->thread, NULL, sender, c)) {
+			pthread_mutex_destroy(&c->mu);
+			pthread_cond_destroy(&c->cv);
+			rc = fail(c, -EAGAIN, "cannot start the sender thread");
+			goto bad;
+		}
+		c->thread_up = 1;
 	} else {
 		char sql[256];
 
@@ -796,5 +924,6 @@ const struct tr_store_ops tr_store_clickhouse = {
 	.batch = ch_batch,
 	.finish = ch_finish,
 	.select = ch_select,
+	.sync = ch_sync,
 	.close = ch_close,
 };

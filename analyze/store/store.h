@@ -119,6 +119,9 @@ struct tr_store_ops {
 	int (*select)(struct tr_store *s, const char *sql, const struct tr_val *params, size_t nparams,
 		      tr_row_fn fn, void *ctx);
 	void (*close)(struct tr_store *s);
+	/* Optional (NULL: batch() is synchronous): wait until every row
+	 * inserted so far is stored, or say which batch was not. */
+	int (*sync)(struct tr_store *s);
 };
 
 struct tr_store {
