@@ -41,14 +41,12 @@ struct conn {
 	struct cbuf resp;
 };
 
-/* The insert being sent by the sender thread, while the next is made. */
+/* An insert queued for the sender thread, sent while the next are made. */
+#define NJOBS 6
 struct job {
 	struct cbuf body;	/* gzip */
 	char params[256];
 	char desc[200];		/* "batch 5 (12448 rows of events, after 0 sent)" */
-	int busy;		/* handed to the sender, not yet answered */
-	int failed;		/* the answer was an error: why */
-	char why[800];
 };
 
 struct ch {
@@ -62,7 +60,10 @@ struct ch {
 	int thread_up, quit;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct job job;
+	struct job jobs[NJOBS];
+	unsigned head, tail;	/* jobs[tail % NJOBS] .. head: queued */
+	int failed;		/* the first failure, not yet said: */
+	char fail_desc[200], fail_why[800];
 	struct cbuf rows[TR_TAB_N];
 	size_t nrows[TR_TAB_N];
 	uint64_t batch;		/* inserts sent */
@@ -466,39 +467,79 @@ static void *sender(void *arg)
 
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
-		while (!c->quit && !(c->job.busy && !c->job.failed && c->job.why[0] == '\0'))
+		while (!c->quit && c->tail == c->head)
 			pthread_cond_wait(&c->cv, &c->mu);
 		if (c->quit)
 			break;
+		struct job *j = &c->jobs[c->tail % NJOBS];
+		int skip = c->failed;	/* after a failure nothing more is sent */
+
 		pthread_mutex_unlock(&c->mu);
 		char why[800] = "";
-		int rc = post_on(c, &c->send, 1, c->job.params, c->job.body.p, c->job.body.len, 1, why, sizeof(why));
+		int rc = skip ? 0 : post_on(c, &c->send, 1, j->params, j->body.p, j->body.len, 1, why, sizeof(why));
 
 		pthread_mutex_lock(&c->mu);
-		c->job.failed = rc != 0;
-		snprintf(c->job.why, sizeof(c->job.why), "%s", rc ? why : "sent");
-		c->job.busy = 0;
+		if (rc && !c->failed) {
+			c->failed = 1;
+			snprintf(c->fail_desc, sizeof(c->fail_desc), "%s", j->desc);
+			snprintf(c->fail_why, sizeof(c->fail_why), "%s", why);
+		}
+		c->tail++;
 		pthread_cond_broadcast(&c->cv);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
 
-/* Wait for the insert in flight; its failure, naming its batch. */
+/* The first failure not yet said (locked), naming its batch. */
+static int said_failure(struct ch *c)
+{
+	if (!c->failed)
+		return 0;
+	c->failed = 0;	/* said once */
+	return fail(c, -EIO, "%s: not exported: %s", c->fail_desc, c->fail_why);
+}
+
+/* Wait until every queued insert is answered; a failure among them. */
 static int sender_wait(struct ch *c)
 {
-	int failed;
+	int rc;
 
 	if (!c->thread_up)
 		return 0;
 	pthread_mutex_lock(&c->mu);
-	while (c->job.busy)
+	while (c->tail != c->head)
 		pthread_cond_wait(&c->cv, &c->mu);
-	failed = c->job.failed;
-	c->job.failed = 0;	/* said once */
+	rc = said_failure(c);
 	pthread_mutex_unlock(&c->mu);
-	if (failed)
-		return fail(c, -EIO, "%s: not exported: %s", c->job.desc, c->job.why);
+	return rc;
+}
+
+/* Queue c->gz as an insert into table name (waits while the queue is
+ * full); a failure of one queued before. */
+static int sender_queue(struct ch *c, const char *name, size_t nrows, uint64_t sent)
+{
+	struct job *j;
+	struct cbuf tmp;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	while (c->head - c->tail == NJOBS)
+		pthread_cond_wait(&c->cv, &c->mu);
+	if ((rc = said_failure(c))) {
+		pthread_mutex_unlock(&c->mu);
+		return rc;
+	}
+	j = &c->jobs[c->head % NJOBS];
+	tmp = j->body;
+	j->body = c->gz;
+	c->gz = tmp;
+	snprintf(j->params, sizeof(j->params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow", name);
+	snprintf(j->desc, sizeof(j->desc), "batch %llu (%zu rows of %s, after %llu sent)",
+		 (unsigned long long)c->batch, nrows, name, (unsigned long long)sent);
+	c->head++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
 	return 0;
 }
 
@@ -512,8 +553,9 @@ static int flush_table(struct ch *c, enum tr_tab t)
 
 	if (!c->nrows[t])
 		return 0;
-	/* the one before must have gone (its failure stops the export) */
-	if ((rc = sender_wait(c)))
+	/* the signatures of a recording before must be in before they are
+	 * replaced: all that is queued goes first */
+	if (t == TR_TAB_SIGNATURES && (rc = sender_wait(c)))
 		return rc;
 	c->batch++;
 	if (t == TR_TAB_SIGNATURES) {
@@ -549,23 +591,9 @@ static int flush_table(struct ch *c, enum tr_tab t)
 	}
 	if (gz(c, &c->rows[t]))
 		return fail(c, -ENOMEM, "batch %llu (%s): cannot compress", (unsigned long long)c->batch, name);
-	/* hand it to the sender (c->gz and the job's buffer swap) */
-	{
-		struct cbuf tmp = c->job.body;
-
-		pthread_mutex_lock(&c->mu);
-		c->job.body = c->gz;
-		c->gz = tmp;
-		snprintf(c->job.params, sizeof(c->job.params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow",
-			 name);
-		snprintf(c->job.desc, sizeof(c->job.desc), "batch %llu (%zu rows of %s, after %llu sent)",
-			 (unsigned long long)c->batch, c->nrows[t], name, (unsigned long long)c->sent[t]);
-		c->job.failed = 0;
-		c->job.why[0] = '\0';
-		c->job.busy = 1;
-		pthread_cond_broadcast(&c->cv);
-		pthread_mutex_unlock(&c->mu);
-	}
+	/* to the sender (a failure of one before stops the export) */
+	if ((rc = sender_queue(c, name, c->nrows[t], c->sent[t])))
+		return rc;
 	(void)params;
 	(void)why;
 	c->sent[t] += c->nrows[t];
@@ -673,7 +701,7 @@ static int wait_mutations(struct ch *c)
 			return rc;
 		if (!pending)
 			return 0;
-		usleep(100000);
+		usleep(i < 20 ? 10000 : 100000);
 	}
 	return fail(c, -ETIMEDOUT, "the deletes of the recording's old rows did not finish in %d s",
 		    MUTATION_WAIT_S);
@@ -768,7 +796,8 @@ static void ch_close(struct tr_store *s)
 		pthread_mutex_destroy(&c->mu);
 		pthread_cond_destroy(&c->cv);
 	}
-	free(c->job.body.p);
+	for (int i = 0; i < NJOBS; i++)
+		free(c->jobs[i].body.p);
 	free(c->gz.p);
 	free(c->q.p);
 	for (int i = 0; i < 2; i++) {
