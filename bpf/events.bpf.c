@@ -29,6 +29,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* The recorder's own thread group: never recorded (set before load). */
 const volatile __u32 self_tgid = 0;
 
+#include "filter.bpf.h"
+
 /*
  * A record being built: the thread's pending syscall (task storage), or a
  * per-CPU one for events made in one go. Writes start below TR_PEND_REC and
@@ -795,7 +797,7 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	struct pend *p;
 	__u32 slot = id, compat;
 
-	if (id < 0 || id >= TR_SC_NR_MAX || is_self())
+	if (id < 0 || id >= TR_SC_NR_MAX || skip_task())
 		return 0;
 	compat = is_compat_syscall();
 	if (compat) {
@@ -896,7 +898,8 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 {
 	struct pend *p;
 
-	if (child->tgid == self_tgid)
+	filter_fork(parent, child);
+	if (child->tgid == self_tgid || filter_out(parent->tgid))
 		return 0;
 	p = scratch_get();
 	if (!p)
@@ -946,7 +949,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	__u64 filename, interp;
 	struct pend *p;
 
-	if (is_self())
+	if (skip_task())
 		return 0;
 	p = scratch_get();
 	if (!p)
@@ -972,17 +975,22 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *t, bool group_dead)
 {
 	struct pend *p;
 
-	if (is_self())
+	if (skip_task()) {
+		filter_exit(t, group_dead);
 		return 0;
+	}
 	p = scratch_get();
-	if (!p)
+	if (!p) {
+		filter_exit(t, group_dead);
 		return 0;
+	}
 	event_init(p, TR_EV_SCHED_PROCESS_EXIT);
 	/* as Tracee splits the wait status: exit code and terminating signal */
 	tr_put_int(p, 0, TR_T_INT32, (t->exit_code >> 8) & 0xff);
 	tr_put_int(p, 1, TR_T_INT32, t->exit_code & 0x7f);
 	tr_put_int(p, 2, TR_T_UINT32, group_dead ? 1 : 0);
 	submit_pend(ctx, p);
+	filter_exit(t, group_dead);
 	return 0;
 }
 
