@@ -115,7 +115,7 @@ check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
 # test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
-test: all unit $(OUTPUT)/bench/openloop
+test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
 	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
@@ -127,17 +127,22 @@ test: all unit $(OUTPUT)/bench/openloop
 ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
-asan-tests: all unit $(OUTPUT)/bench/openloop
+asan-tests: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh all
 valgrind: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests && valgrind -q --leak-check=full --error-exitcode=1 ../$$t); done
 
-# Benchmarks (root): recording overhead and size against perf record.
-.PHONY: bench
-bench: all $(OUTPUT)/bench/openloop
+# Benchmarks (root): recording overhead and size against the floor (empty
+# BPF programs on the same hooks) and perf record; the soak (200k events/s
+# for 60 s, then replay).
+.PHONY: bench soak
+BENCH_BINS := $(OUTPUT)/bench/openloop $(OUTPUT)/bench/forkexec $(OUTPUT)/bench/floor
+bench: all $(BENCH_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/overhead.sh $(ROUNDS)
+soak: all $(BENCH_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/soak.sh $(SOAK_SECONDS)
 
 # Packet capture under a loopback flood (root).
 .PHONY: bench-net
@@ -145,7 +150,7 @@ bench-net: all $(OUTPUT)/bench/udpflood
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
 
 # the live capture test floods loopback with it too
-test: $(OUTPUT)/bench/udpflood
+test asan-tests: $(OUTPUT)/bench/udpflood
 
 $(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
 	@mkdir -p $(@D)
@@ -156,6 +161,29 @@ $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# The live tests' workloads (tests/live/*.c).
+$(OUTPUT)/live/%: $(OUTPUT)/tests/live/%.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -pthread -o $@
+
+$(OUTPUT)/bench/forkexec: $(OUTPUT)/tests/bench/forkexec.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUTPUT)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(OUTPUT)/vmlinux.h
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/bench/floor.o: $(OUTPUT)/bench/floor.skel.h
+$(OUTPUT)/tests/bench/floor.o: override CFLAGS += -I$(OUTPUT)/bench
+
+$(OUTPUT)/bench/floor: $(OUTPUT)/tests/bench/floor.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -o $@
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden

@@ -90,7 +90,7 @@ static int segment_open(struct rec_output *o, uint64_t now_ns)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/events/seg-%06zu.zst", o->dir, o->manifest->nsegments);
+	snprintf(path, sizeof(path), "%s/events/seg-%06zu.zst", o->dir, rec_output__segment_num(o));
 	o->seg = tr_seg_writer__open(path, o->zstd_level, TR_SEG_FRAME_RAW_DEFAULT);
 	if (!o->seg)
 		return -errno;
@@ -98,6 +98,8 @@ static int segment_open(struct rec_output *o, uint64_t now_ns)
 	/* the hash chain runs across segments */
 	if (o->manifest->nsegments)
 		tr_seg_writer__chain(o->seg, o->manifest->segments[o->manifest->nsegments - 1].info.chain);
+	else if (o->manifest->ncuts) /* a ring cut every closed segment */
+		tr_seg_writer__chain(o->seg, o->manifest->cuts[o->manifest->ncuts - 1].info.chain);
 	o->seg_opened_ns = now_ns;
 	return 0;
 }
@@ -118,7 +120,7 @@ static int segment_close(struct rec_output *o)
 		return -ENOMEM;
 	m->segments = f;
 	f = &m->segments[m->nsegments];
-	if (asprintf(&f->path, "events/seg-%06zu.zst", m->nsegments) < 0)
+	if (asprintf(&f->path, "events/seg-%06zu.zst", rec_output__segment_num(o)) < 0)
 		return -ENOMEM;
 	f->info = info;
 	m->nsegments++;
@@ -150,11 +152,23 @@ int rec_output__open(struct rec_output *o, const char *dir, struct tr_manifest *
 
 int rec_output__append(struct rec_output *o, const void *rec, size_t len)
 {
+	uint64_t before;
+	int err;
+
 	if (!o->seg)
 		return -EIO; /* a rotation failed: nothing more can be written */
+	before = tr_seg_writer__bytes(o->seg);
 	o->records++;
 	o->raw_bytes += len;
-	return tr_seg_writer__append(o->seg, rec, len);
+	if (o->on_append)
+		o->on_append(o->append_ctx, rec, len);
+	err = tr_seg_writer__append(o->seg, rec, len);
+	if (tr_seg_writer__bytes(o->seg) != before) {
+		/* a frame was written out: every record so far is on disk */
+		o->raw_at_flush = o->raw_bytes;
+		o->bytes_at_flush = rec_output__bytes(o);
+	}
+	return err;
 }
 
 int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cpu, size_t len, uint64_t ts)
@@ -171,7 +185,7 @@ int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cp
 
 int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 {
-	int err, werr;
+	int err;
 
 	if (!o->seg)
 		return -EIO;
@@ -180,17 +194,52 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 		err = o->on_flush(o, o->hook_ctx, now_ns);
 	if (err)
 		return err;
+	o->raw_at_flush = o->raw_bytes;
+	o->bytes_at_flush = rec_output__bytes(o);
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
 		return 0;
+	return rec_output__rotate(o, now_ns);
+}
+
+size_t rec_output__segment_num(const struct rec_output *o)
+{
+	return o->manifest->nsegments + o->manifest->ncuts;
+}
+
+int rec_output__rotate(struct rec_output *o, uint64_t now_ns)
+{
+	int err, werr;
+
+	if (!o->seg)
+		return -EIO;
 	/* the manifest lists the closed segment whether or not the next opens */
 	err = segment_close(o);
 	if (!err)
 		err = segment_open(o, now_ns);
 	/* each segment stands alone: it opens with the state as of now */
 	if (!err && o->on_segment)
-		err = o->on_segment(o, o->hook_ctx, (uint32_t)o->manifest->nsegments);
+		err = o->on_segment(o, o->hook_ctx, (uint32_t)rec_output__segment_num(o));
 	werr = tr_manifest__write(o->dir, o->manifest);
 	return err ? err : werr;
+}
+
+uint64_t rec_output__bytes(const struct rec_output *o)
+{
+	uint64_t bytes = o->seg ? tr_seg_writer__bytes(o->seg) : 0;
+
+	for (size_t i = 0; o->manifest && i < o->manifest->nsegments; i++)
+		bytes += o->manifest->segments[i].info.bytes;
+	return bytes;
+}
+
+uint64_t rec_output__bytes_due(const struct rec_output *o)
+{
+	uint64_t pending = o->raw_bytes - o->raw_at_flush;
+
+	/* no ratio yet: count pending records at their raw size */
+	if (o->bytes_at_flush && o->raw_at_flush > o->bytes_at_flush)
+		pending = pending * o->bytes_at_flush / o->raw_at_flush;
+	return rec_output__bytes(o) + pending;
 }
 
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames)

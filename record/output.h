@@ -19,11 +19,17 @@ struct rec_output {
 	uint64_t seg_opened_ns;
 	uint64_t user_seq;		/* sequence of records made in userland */
 	uint64_t records;
-	uint64_t raw_bytes;		/* of the records appended, before compression */
+	uint64_t raw_bytes;		/* bytes of records appended, before compression */
+	uint64_t raw_at_flush;		/* ... as of the last flush: all written out then */
+	uint64_t bytes_at_flush;	/* segment bytes on disk as of the last flush */
 	uint32_t frame_records;		/* a frame closes at this many records (0: bytes and time only) */
 	uint64_t unwritten;		/* records taken but lost to a write error at close */
 	int force;			/* take over an existing empty directory that is not ours */
 	struct tr_manifest *manifest;	/* segments are appended as they close */
+	/* every record appended also goes here (NULL: nowhere): the live
+	 * signatures of the ring mode */
+	void (*on_append)(void *ctx, const void *rec, size_t len);
+	void *append_ctx;
 	/* Hooks (NULL: none), each 0 or -errno: after a new segment opened
 	 * (segment: its number), to write the state it starts with; at each
 	 * flush, for periodic records. */
@@ -60,6 +66,16 @@ static inline uint64_t rec_output__raw_bytes(const struct rec_output *o)
 }
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Close the current segment and open the next, now. 0 or -errno. */
+int rec_output__rotate(struct rec_output *o, uint64_t now_ns);
+/* The number of the segment being written (seg-NNNNNN): segments closed,
+ * kept or cut. */
+size_t rec_output__segment_num(const struct rec_output *o);
+/* Segment bytes on disk so far, closed segments and the open one. */
+uint64_t rec_output__bytes(const struct rec_output *o);
+/* Those bytes plus an estimate of what the records not yet written out will
+ * take compressed (at the ratio reached so far): what --max-size weighs. */
+uint64_t rec_output__bytes_due(const struct rec_output *o);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
 /* Close the last segment and write the final manifest (releasing the

@@ -26,10 +26,14 @@
 #include "catalog.h"
 #include "diag.h"
 #include "events.skel.h"
+#include "filter.h"
+#include "flight.h"
 #include "manifest.h"
 #include "output.h"
 #include "sctable.h"
 #include "snapshot.h"
+#include "status.h"
+#include "units.h"
 #include "unaligned.h"
 
 #define PROG "tracee-record"
@@ -61,7 +65,28 @@ static const char usage[] =
 	"      --anchor syslog     log the hash chain head to syslog every minute, so a\n"
 	"                          copy of it lives outside the recording\n"
 	REC_CAPTURE_USAGE
-	"  -q, --quiet             no summary at the end\n"
+	"      --max-size SIZE     stop cleanly when the recording's segments reach SIZE\n"
+	"                          (bytes, or with K, M, G, T: 500M, 2G)\n"
+	"      --pid PID,...       only these processes and their descendants (in-kernel)\n"
+	"      --comm NAME,...     only tasks of these names (comm, 15 bytes)\n"
+	"      --exclude-comm NAME,...  not tasks of these names\n"
+	"      --uid USER|UID      only tasks of this real uid\n"
+	"      --cgroup PATH       only tasks in this cgroup (v2, under /sys/fs/cgroup)\n"
+	"                          or below it: a container's, a service's\n"
+	"      --ring SIZE|DURATION  flight recorder: keep only the newest segments within\n"
+	"                          SIZE (500M, 2G) or DURATION (90s, 15m, 2h: lowercase);\n"
+	"                          the oldest are deleted and declared cut in the manifest\n"
+	"      --trigger-on ID,... with --ring: the built-in signatures, run on the live\n"
+	"                          stream, that freeze the ring into DIR/frozen/NNN/ (never\n"
+	"                          deleted) when they fire (default: every one; none: only\n"
+	"                          SIGUSR1, which freezes it too)\n"
+	"      --after DURATION    with --ring: a freeze also keeps DURATION after the\n"
+	"                          trigger (default 10s; 0: none)\n"
+	"      --nice N            the drain loop's nice value, so a busy host does not\n"
+	"                          starve it into losing events (default 0: inherited;\n"
+	"                          COMMAND runs at the nice value it would have had)\n"
+	"  -q, --quiet             no status line and no summary at the end (the status\n"
+	"                          line is only drawn when stderr is a terminal)\n"
 	"  -v, --verbose           libbpf's debug output\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -95,6 +120,10 @@ struct options {
 	uint64_t seg_max_ns;
 	unsigned buffer_pages;
 	int zstd_level;
+	uint64_t max_size;
+	struct rec_flight_opts flight;
+	struct rec_filter filter;
+	int nice;
 	const char *events;
 	int quiet;
 	int verbose;
@@ -106,6 +135,12 @@ struct options {
 };
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t usr1_signal;
+
+static void on_usr1(int sig)
+{
+	usr1_signal = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -151,7 +186,11 @@ static int64_t boot_to_wall_offset(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR };
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR,
+	       OPT_MAX_SIZE, OPT_RING, OPT_AFTER, OPT_TRIGGER_ON,
+	       OPT_PID, OPT_COMM, OPT_EXCL_COMM, OPT_UID, OPT_CGROUP, OPT_NICE };
+	/* the filters' option names, in the order of their OPT_ values */
+	static const char *const filter_names[] = { "pid", "comm", "exclude-comm", "uid", "cgroup" };
 	struct tr_evsel sel;
 	char msg[256];
 	static const struct option longopts[] = {
@@ -161,10 +200,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "events", required_argument, NULL, 'e' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "frame-records", required_argument, NULL, OPT_FRAME_RECORDS },
 		{ "anchor", required_argument, NULL, OPT_ANCHOR },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "exclude-comm", required_argument, NULL, OPT_EXCL_COMM },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "ring", required_argument, NULL, OPT_RING },
+		{ "nice", required_argument, NULL, OPT_NICE },
+		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "trigger-on", required_argument, NULL, OPT_TRIGGER_ON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -175,7 +224,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
-			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS };
+			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS,
+			       .nice = 0 };
 	o->events = "default";
 	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
 		errno = 0;
@@ -218,6 +268,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
+		case OPT_MAX_SIZE:
+			if (rec_units__size(optarg, &o->max_size)) {
+				tr_diag__error(PROG, "--max-size: '%s' is not a size (bytes, or 500M, 2G)", optarg);
+				return 2;
+			}
+			break;
 		case 'e':
 			if (tr_evsel__parse(&sel, tr_catalog__builtin(), optarg, msg, sizeof(msg))) {
 				tr_diag__error(PROG, "%s", msg);
@@ -245,6 +301,30 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			o->anchor_syslog = 1;
 			break;
+		case OPT_PID:
+		case OPT_COMM:
+		case OPT_EXCL_COMM:
+		case OPT_UID:
+		case OPT_CGROUP:
+			if (rec_filter__option(&o->filter, filter_names[c - OPT_PID], optarg, PROG))
+				return 2;
+			break;
+		case OPT_NICE:
+			o->nice = strtol(optarg, &end, 10);
+			if (*end || !*optarg || o->nice < -20 || o->nice > 19) {
+				tr_diag__error(PROG, "--nice: '%s' is not a nice value from -20 to 19", optarg);
+				return 2;
+			}
+			break;
+		case OPT_RING:
+			o->flight.ring = optarg;
+			break;
+		case OPT_AFTER:
+			o->flight.after = optarg;
+			break;
+		case OPT_TRIGGER_ON:
+			o->flight.trigger_on = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -270,7 +350,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
 	}
-	return 0;
+	return rec_flight__parse(&o->flight, PROG);
 }
 
 /* Our pid as the kernel's BPF helpers see it: in the initial pid namespace.
@@ -360,7 +440,11 @@ struct recorder {
 	struct tr_manifest manifest;
 	int write_err;		/* first error writing the recording */
 	uint64_t samples;
+	uint64_t events;	/* catalog events, as replay counts them */
+	uint64_t retvals;	/* return values sent apart from their events */
+	uint64_t last_due;	/* --max-size: bytes due after the last round */
 	uint64_t lost;
+	struct rec_status status;
 	uint64_t discarded;	/* drained after a write error, so not written */
 	struct rec_capture cap;
 };
@@ -449,6 +533,10 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 			return LIBBPF_PERF_EVENT_CONT;
 		}
 		r->samples++;
+		if (rec.kind == TR_REC_EVENT)
+			r->events++;
+		else if (rec.kind == TR_REC_RETVAL)
+			r->retvals++;
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
 		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
@@ -473,6 +561,23 @@ static void drain(struct recorder *r, struct perf_buffer *pb)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
 	if (!r->write_err)
 		note_write_error(r, rec_capture__round(&r->cap));
+}
+
+/* --max-size: weighs the segments on disk and what is still buffered, at the
+ * compression reached so far, plus what the last drain round added (the
+ * next is likely alike): the stop comes before the bound, not a round
+ * after it. An estimate at or over the bound (the first frame has no ratio
+ * yet) writes out what is pending and weighs again. */
+static int max_size_reached(struct recorder *r, uint64_t max, uint64_t now)
+{
+	uint64_t due = rec_output__bytes_due(&r->out);
+	uint64_t step = due > r->last_due ? due - r->last_due : 0;
+
+	r->last_due = due;
+	if (due + step < max)
+		return 0;
+	note_write_error(r, rec_output__flush(&r->out, now));
+	return rec_output__bytes_due(&r->out) + step >= max;
 }
 
 /* The output's busy hook: drain while a long checkpoint is written. */
@@ -515,10 +620,29 @@ static pid_t start_command(char **command, int *go_fd)
 	return pid;
 }
 
+static void get_counts(const struct recorder *r, struct rec_counts *c)
+{
+	const struct rec_output *o = &r->out;
+
+	*c = (struct rec_counts){ .events = r->events, .retvals = r->retvals, .lost = r->lost,
+				  .bytes = rec_output__bytes(o) };
+	if (o->bytes_at_flush)
+		c->ratio = (double)o->raw_at_flush / o->bytes_at_flush;
+	if (o->seg || o->manifest->nsegments) {
+		uint8_t head[TR_CHAIN_LEN];
+		char hex[2 * TR_CHAIN_LEN + 1];
+
+		rec_output__head(o, head, &c->frames);
+		snprintf(c->head, sizeof(c->head), "%s", c->frames ? tr_chain__hex(hex, head) : "");
+	}
+}
+
+/* The summary counts events as replay counts them: return values that
+ * came apart from their events are not events of their own. */
 static void print_summary(const struct recorder *r, const char *dir, unsigned nprocs)
 {
 	const struct tr_manifest *m = &r->manifest;
-	char hex[2 * TR_CHAIN_LEN + 1];
+	char hex[2 * TR_CHAIN_LEN + 1], size[32];
 	uint8_t head[TR_CHAIN_LEN];
 	uint64_t bytes = 0, frames;
 
@@ -526,31 +650,17 @@ static void print_summary(const struct recorder *r, const char *dir, unsigned np
 		bytes += m->segments[i].info.bytes;
 	rec_output__head(&r->out, head, &frames);
 	fprintf(stderr,
-		PROG ": %s: %llu events, %u processes in the snapshot, %zu segment(s), %llu bytes, "
-		"%llu lost, %.2f s (%s)\n",
-		dir, (unsigned long long)r->samples, nprocs, m->nsegments, (unsigned long long)bytes,
-		(unsigned long long)(r->lost + m->lost_unwritten), (m->stop_boot_ns - m->start_boot_ns) / 1e9,
-		m->end_reason);
+		PROG ": %s: %llu events, %llu lost, %u processes in the snapshot, %zu segment(s), "
+		"%llu bytes (%s), %.2f s (%s)\n",
+		dir, (unsigned long long)r->events, (unsigned long long)(r->lost + m->lost_unwritten), nprocs,
+		m->nsegments, (unsigned long long)bytes, rec_status__size(size, sizeof(size), bytes),
+		(m->stop_boot_ns - m->start_boot_ns) / 1e9, m->end_reason);
 	if (m->lost_unwritten)
 		fprintf(stderr, PROG ": %s: %llu of the lost events were taken but not written (%s); "
 			"the manifest counts them as lost.unwritten\n",
 			dir, (unsigned long long)m->lost_unwritten, m->end_reason);
 	fprintf(stderr, PROG ": %s: hash chain head %s after %llu frames (keep it: it proves the "
 		"frames before it whole)\n", dir, tr_chain__hex(hex, head), (unsigned long long)frames);
-}
-
-/* On a terminal, once a second: what is recorded so far and the chain
- * head, rewritten in place. */
-static void status_line(const struct recorder *r, const char *dir)
-{
-	char hex[2 * TR_CHAIN_LEN + 1];
-	uint8_t head[TR_CHAIN_LEN];
-	uint64_t frames;
-
-	rec_output__head(&r->out, head, &frames);
-	fprintf(stderr, "\r\033[K" PROG ": %s: %llu events, %llu lost, chain head %s (%llu frames)", dir,
-		(unsigned long long)r->samples, (unsigned long long)r->lost, tr_chain__hex(hex, head),
-		(unsigned long long)frames);
 }
 
 /* --anchor syslog: the chain head, so a copy of it lives outside the
@@ -597,13 +707,13 @@ int main(int argc, char **argv)
 		.watermark = 1,
 	};
 	struct recorder r = {};
+	struct rec_flight flight = {};
 	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
 	struct perf_buffer *pb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t deadline = 0, last_flush, last_anchor;
-	int tty;
 	unsigned nprocs = 0;
 	pid_t child = 0;
 	int go_fd = -1, status = 0, err, ret = 1;
@@ -622,6 +732,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* the ring freezes on SIGUSR1; one sent while loading is kept */
+	if (opt.flight.ring)
+		sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_usr1 }, NULL);
 
 	/* Phase 1: open, configure and load the BPF programs. */
 	libbpf_set_print(opt.verbose ? libbpf_print : libbpf_quiet);
@@ -632,6 +745,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->self_tgid = host_tgid();
+	rec_filter__configure(&opt.filter, skel);
 	err = events_bpf__load(skel);
 	if (err) {
 		tr_diag__error(PROG, "loading the BPF programs into the kernel failed: %s (run with -v for the verifier's log)",
@@ -639,6 +753,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	err = rec_filter__fill(&opt.filter, skel, PROG);
+	if (err)
+		goto cleanup;
 	err = load_syscall_table(skel, opt.events);
 	if (err) {
 		tr_diag__error(PROG, "filling the syscall table failed: %s", strerror(-err));
@@ -652,6 +769,7 @@ int main(int argc, char **argv)
 	r.out.seg_max_ns = opt.seg_max_ns;
 	r.out.frame_records = opt.frame_records;
 	r.out.force = opt.force;
+	rec_flight__bounds(&opt.flight, &r.out);
 	err = rec_output__open(&r.out, opt.dir, &r.manifest);
 	if (err) {
 		tr_diag__error(PROG, "%s: cannot create the recording: %s", opt.dir,
@@ -662,6 +780,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	dir_for_summary = strdup(opt.dir);
+	if (rec_flight__start(&flight, &opt.flight, &r.out, PROG, now_ns(CLOCK_BOOTTIME)))
+		goto cleanup;
 
 	/* Phase 3: buffers, then probes, then the /proc snapshot, so that
 	 * nothing falls between the snapshot and the stream. */
@@ -703,14 +823,22 @@ int main(int argc, char **argv)
 	if (opt.duration > 0)
 		deadline = now_ns(CLOCK_BOOTTIME) + (uint64_t)(opt.duration * 1e9);
 
-	/* Phase 5: drain until told to stop (a status line on a terminal). */
-	tty = !opt.quiet && isatty(STDERR_FILENO);
+	/* The drain loop before the busy host (the workload, forked already,
+	 * keeps its own nice value): a recorder starved of CPU loses events. */
+	errno = 0;
+	if (opt.nice != getpriority(PRIO_PROCESS, 0) && setpriority(PRIO_PROCESS, 0, opt.nice))
+		fprintf(stderr, PROG ": warning: --nice %d: %s; draining at the nice value inherited\n", opt.nice,
+			strerror(errno));
+
+	/* Phase 5: drain until told to stop. */
 	last_flush = last_anchor = now_ns(CLOCK_BOOTTIME);
 	if (opt.anchor_syslog) {
 		openlog(PROG, LOG_PID, LOG_DAEMON);
 		anchor(&r.out, dir_for_summary, "start");
 	}
+	rec_status__init(&r.status, stderr, opt.quiet, last_flush);
 	while (!stop_signal && !r.write_err) {
+		struct rec_counts counts;
 		uint64_t now;
 
 		err = perf_buffer__poll(pb, DRAIN_MS);
@@ -724,8 +852,6 @@ int main(int argc, char **argv)
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
 			last_flush = now;
-			if (tty)
-				status_line(&r, dir_for_summary);
 		}
 		if (opt.anchor_syslog && now - last_anchor >= ANCHOR_NS) {
 			anchor(&r.out, dir_for_summary, "recording");
@@ -740,7 +866,24 @@ int main(int argc, char **argv)
 			r.manifest.end_reason = strdup("duration");
 			break;
 		}
+		if (opt.max_size && max_size_reached(&r, opt.max_size, now)) {
+			char size[32];
+
+			rec_status__clear(&r.status);
+			tr_diag__error(PROG, "%s: the recording reached --max-size (%s); stopping", opt.dir,
+				       rec_status__size(size, sizeof(size), opt.max_size));
+			r.manifest.end_reason = strdup("max size");
+			break;
+		}
+		if (flight.on && !r.write_err) {
+			if (usr1_signal || flight.live.fired[0] || flight.ring.freezing)
+				rec_status__clear(&r.status); /* a trigger or freeze is said */
+			note_write_error(&r, rec_flight__tick(&flight, &r.out, now, &usr1_signal));
+		}
+		get_counts(&r, &counts);
+		rec_status__tick(&r.status, now, &counts);
 	}
+	rec_status__clear(&r.status);
 	if (stop_signal && !r.manifest.end_reason)
 		r.manifest.end_reason = strdup(stop_signal == SIGINT ? "signal SIGINT" :
 					       stop_signal == SIGTERM ? "signal SIGTERM" : "signal SIGHUP");
@@ -762,8 +905,8 @@ int main(int argc, char **argv)
 		note_write_error(&r, snapshot__clock(&r.out, TR_CLOCK_STOP));
 	r.manifest.stop_boot_ns = now_ns(CLOCK_BOOTTIME);
 	r.manifest.state = TR_STATE_COMPLETE;
-	if (tty)
-		fputs("\r\033[K", stderr);
+	if (!r.write_err)
+		note_write_error(&r, rec_flight__stop(&flight, &r.out, r.manifest.stop_boot_ns));
 	/* What was taken but not written is lost, and said so (the close adds
 	 * the records it could not write out). */
 	r.manifest.lost_unwritten = r.discarded;
@@ -786,6 +929,7 @@ cleanup:
 	rec_capture__free(&r.cap, &opt.cap);
 	perf_buffer__free(pb);
 	events_bpf__destroy(skel);
+	rec_flight__free(&flight);
 	tr_manifest__free(&r.manifest);
 	free(dir_for_summary);
 	return ret;

@@ -11,9 +11,11 @@ pkgs=(
 	libpcap-dev libcmocka-dev                         # capture, unit tests
 	libyaml-dev libpcre2-dev                          # Sigma rules: YAML, regular expressions
 	sqlite3 jq tshark zstd valgrind                   # checking tools used by tests
+	stress-ng linux-perf                             # make bench, make soak
 	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
 	time                                              # CPU time in tests/bench/replay.sh
 	python3 curl                                      # loopback HTTP in the demo and the capture tests
+	iproute2                                          # a tun device that comes up while --net all records
 )
 
 missing=()

@@ -18,6 +18,8 @@ check "SIGINT: segments listed with their hashes" \
 
 # kill -9: frames are flushed every second, so what came before survives.
 "$rec" -q -o "$tmp/kill" -- /bin/sh -c 'cat /etc/hostname >/dev/null; sleep 30' & pid=$!
+# loading can take seconds on a busy host: count from the recording's start
+for i in $(seq 300); do [ -e "$tmp/kill/events/seg-000000.zst" ] && break; sleep 0.1; done
 sleep 2.5
 kill -9 $pid
 wait $pid 2>/dev/null
