@@ -53,5 +53,7 @@ check "the holder's cgroup id is a cgroup in the map" test -n "$(jq -s --argjson
 # replay takes the recording without a warning about the new kinds
 "$OUTPUT/tracee-replay" "$tmp/rec" >"$tmp/out.jsonl" 2>"$tmp/rerr"
 check "replay exits 0" test $? -eq 0
-empty rerr "replay says nothing about the state records"
+# (a busy host may cost events: that warning is about them, not the state)
+grep -v 'warning: the recording lost [0-9]* events' "$tmp/rerr" >"$tmp/rerr.state"
+empty rerr.state "replay says nothing about the state records"
 exit $fail
