@@ -103,7 +103,7 @@ deps:
 	$(Q)scripts/deps.sh
 
 # The main job end to end: record, replay, index, show detections (root).
-demo: all
+demo: all $(OUTPUT)/scenario
 	$(Q)OUTPUT=$(OUTPUT) scripts/demo.sh
 
 # check: quick tests, no root. test: everything, live tests included (root).
@@ -115,7 +115,7 @@ check: all unit
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh quick
 
 # test ends with the sanitizer pass (make asan); ASAN=0 leaves it out.
-test: all unit $(OUTPUT)/bench/openloop
+test: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh all
 	$(Q)$(if $(filter 0,$(ASAN)),:,$(MAKE) --no-print-directory asan)
 
@@ -127,7 +127,7 @@ test: all unit $(OUTPUT)/bench/openloop
 ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=.output-asan CFLAGS="$(ASAN_CFLAGS)" asan-tests
-asan-tests: all unit $(OUTPUT)/bench/openloop
+asan-tests: all unit $(OUTPUT)/bench/openloop $(OUTPUT)/live/evasion
 	$(Q)OUTPUT=$(OUTPUT) LOAD_RUNS=$(or $(LOAD_RUNS),20) UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run.sh all
 valgrind: $(UNIT_BINS)
@@ -150,7 +150,7 @@ bench-net: all $(OUTPUT)/bench/udpflood
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/net.sh $(ROUNDS)
 
 # the live capture test floods loopback with it too
-test: $(OUTPUT)/bench/udpflood
+test asan-tests: $(OUTPUT)/bench/udpflood
 
 $(OUTPUT)/bench/udpflood: $(OUTPUT)/tests/bench/udpflood.o
 	@mkdir -p $(@D)
@@ -161,6 +161,12 @@ $(OUTPUT)/bench/openloop: $(OUTPUT)/tests/bench/openloop.o
 	@mkdir -p $(@D)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# The live tests' workloads (tests/live/*.c).
+$(OUTPUT)/live/%: $(OUTPUT)/tests/live/%.o
+	@mkdir -p $(@D)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -pthread -o $@
 
 $(OUTPUT)/bench/forkexec: $(OUTPUT)/tests/bench/forkexec.o
 	@mkdir -p $(@D)

@@ -350,6 +350,9 @@ static int flow_row(struct ix *x, const struct tr_event_view *v, const struct to
 		row[6] = tr_val_cstr(fam);
 	}
 	/* the conversation in the pcaps: local end, protocol, bytes */
+	if ((family == AF_INET || family == AF_INET6) && x->convs.ndns)
+		row[12] = opt_cstr(tr_convs__name(&x->convs, family, s + (family == AF_INET ? 4 : 8),
+						  (uint64_t)wall(x, v->ev->h.ts)));
 	if ((family == AF_INET || family == AF_INET6) && x->convs.n) {
 		const uint8_t *ra = s + (family == AF_INET ? 4 : 8);
 		struct tr_conv *c = tr_convs__take(&x->convs, family, ra, (uint16_t)(s[2] << 8 | s[3]),

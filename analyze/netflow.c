@@ -43,6 +43,103 @@ static struct tr_conv *find(struct tr_convs *c, int family, uint8_t proto, const
 	return NULL;
 }
 
+/* A name at m[*off] (RFC 1035 4.1.4: labels, or a pointer), dotted into
+ * out; *off moves past it. 0, or -1 when malformed. */
+static int dns_name(const uint8_t *m, size_t len, size_t *off, char *out, size_t cap)
+{
+	size_t o = *off, n = 0;
+	int jumps = 0, jumped = 0;
+
+	for (;;) {
+		uint8_t l;
+
+		if (o >= len)
+			return -1;
+		l = m[o];
+		if (l == 0) {
+			if (!jumped)
+				*off = o + 1;
+			break;
+		}
+		if ((l & 0xc0) == 0xc0) {
+			if (o + 1 >= len || ++jumps > 16)
+				return -1;
+			if (!jumped)
+				*off = o + 2;
+			jumped = 1;
+			o = (size_t)(l & 0x3f) << 8 | m[o + 1];
+			continue;
+		}
+		if (l & 0xc0 || o + 1 + l > len || n + l + 2 > cap)
+			return -1;
+		if (n)
+			out[n++] = '.';
+		for (size_t i = 0; i < l; i++) {
+			uint8_t ch = m[o + 1 + i];
+
+			out[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';
+		}
+		o += 1 + l;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* A DNS response: remember each A/AAAA answer under the question's name. */
+static int dns_answer(struct tr_convs *c, const uint8_t *m, size_t len, uint64_t ts)
+{
+	char q[256];
+	size_t off = 12;
+	unsigned qd, an;
+
+	if (len < 12 || !(m[2] & 0x80))
+		return 0;
+	qd = (unsigned)(m[4] << 8 | m[5]);
+	an = (unsigned)(m[6] << 8 | m[7]);
+	if (qd < 1 || dns_name(m, len, &off, q, sizeof(q)))
+		return 0;
+	off += 4;
+	for (unsigned i = 1; i < qd; i++) {
+		char skip[256];
+
+		if (dns_name(m, len, &off, skip, sizeof(skip)))
+			return 0;
+		off += 4;
+	}
+	for (unsigned i = 0; i < an && i < 64; i++) {
+		char skip[256];
+		uint16_t type, rdlen;
+		struct tr_dns *d;
+
+		if (dns_name(m, len, &off, skip, sizeof(skip)) || off + 10 > len)
+			return 0;
+		type = (uint16_t)(m[off] << 8 | m[off + 1]);
+		rdlen = (uint16_t)(m[off + 8] << 8 | m[off + 9]);
+		off += 10;
+		if (off + rdlen > len)
+			return 0;
+		if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
+			if (c->ndns == c->dnscap) {
+				size_t ncap = c->dnscap ? c->dnscap * 2 : 32;
+				struct tr_dns *nd = realloc(c->dns, ncap * sizeof(*nd));
+
+				if (!nd)
+					return -ENOMEM;
+				c->dns = nd;
+				c->dnscap = ncap;
+			}
+			d = &c->dns[c->ndns++];
+			memset(d, 0, sizeof(*d));
+			d->family = type == 1 ? AF_INET : AF_INET6;
+			memcpy(d->addr, m + off, rdlen);
+			d->ts_ns = ts;
+			memcpy(d->name, q, sizeof(d->name));
+		}
+		off += rdlen;
+	}
+	return 0;
+}
+
 /* One packet: IPv4 or IPv6 (no extension headers), TCP or UDP. */
 static int packet(struct tr_convs *c, const struct tr_pcap_packet *p, uint32_t linktype)
 {
@@ -96,6 +193,8 @@ static int packet(struct tr_convs *c, const struct tr_pcap_packet *p, uint32_t l
 	l4 = d + hl;
 	sp = (uint16_t)(l4[0] << 8 | l4[1]);
 	dp = (uint16_t)(l4[2] << 8 | l4[3]);
+	if (proto == IPPROTO_UDP && sp == 53 && len >= hl + 8 && dns_answer(c, l4 + 8, len - hl - 8, p->ts_ns))
+		return -ENOMEM;
 	v = find(c, family, proto, src, sp, dst, dp, &ab);
 	if (!v) {
 		if (c->n == c->cap) {
@@ -197,8 +296,26 @@ struct tr_conv *tr_convs__take(struct tr_convs *c, int family, const uint8_t *ad
 	return best;
 }
 
+const char *tr_convs__name(const struct tr_convs *c, int family, const uint8_t *addr, uint64_t wall_ns)
+{
+	const char *best = NULL;
+	uint64_t best_ts = 0;
+
+	for (size_t i = 0; i < c->ndns; i++) {
+		const struct tr_dns *d = &c->dns[i];
+
+		if (d->family == family && !memcmp(d->addr, addr, (size_t)addr_len(family)) &&
+		    d->ts_ns <= wall_ns + 1000000000ULL && (!best || d->ts_ns >= best_ts)) {
+			best = d->name;
+			best_ts = d->ts_ns;
+		}
+	}
+	return best;
+}
+
 void tr_convs__free(struct tr_convs *c)
 {
+	free(c->dns);
 	free(c->v);
 	memset(c, 0, sizeof(*c));
 }

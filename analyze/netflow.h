@@ -22,9 +22,19 @@ struct tr_conv {
 	int used;			/* given to a flow already */
 };
 
+/* An address a DNS answer gave for a name (A, AAAA), from port 53. */
+struct tr_dns {
+	int family;
+	uint8_t addr[16];
+	uint64_t ts_ns;
+	char name[256];		/* the question's name, dotted */
+};
+
 struct tr_convs {
 	struct tr_conv *v;
 	size_t n, cap;
+	struct tr_dns *dns;
+	size_t ndns, dnscap;
 	uint64_t packets, skipped;	/* read; not IP/TCP/UDP */
 };
 
@@ -34,6 +44,8 @@ int tr_convs__read(struct tr_convs *c, const char *dir, char *err, size_t errlen
 /* The unused conversation with endpoint (addr, port) nearest in time to
  * wall_ns (within 10 s), marked used; NULL if none. */
 struct tr_conv *tr_convs__take(struct tr_convs *c, int family, const uint8_t *addr, uint16_t port, uint64_t wall_ns);
+/* The name the latest DNS answer before wall_ns (+1 s) gave addr, or NULL. */
+const char *tr_convs__name(const struct tr_convs *c, int family, const uint8_t *addr, uint64_t wall_ns);
 void tr_convs__free(struct tr_convs *c);
 
 #endif /* TR_NETFLOW_H */

@@ -482,7 +482,7 @@ static __always_inline __u64 fd_file(__s64 fd)
 }
 
 /* An inet or inet6 socket's local address as a sockaddr. */
-__noinline int tr_put_sock_addr(struct pend *p, __u32 idx, __u64 sk_addr, __u32 remote)
+static __always_inline int put_sock_addr(struct pend *p, __u32 idx, __u64 sk_addr, __u32 remote)
 {
 	struct sock *sk = (void *)sk_addr;
 	__u16 family;
@@ -493,6 +493,8 @@ __noinline int tr_put_sock_addr(struct pend *p, __u32 idx, __u64 sk_addr, __u32 
 	if (p->off > TR_PEND_REC - 40)
 		return -2;
 	o = TR_POFF(p->off);
+	barrier_var(o);
+	o &= TR_PEND_REC - 1;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family == 2 /* AF_INET */) {
 		struct sockaddr_in sin = { .sin_family = family };
@@ -670,7 +672,7 @@ __noinline int tr_put_arg(struct pend *p, __u32 i, __u32 desc, __s64 ret)
 	case TR_RD_SOCK_LOCAL:
 		if ((__s64)ret < 0)
 			return -2;
-		return tr_put_sock_addr(p, i, fd_sock((__s64)(int)v), 0);
+		return put_sock_addr(p, i, fd_sock((__s64)(int)v), 0);
 	case TR_RD_MSG_NAME:
 		if (read_msghdr(v, p->compat, &m))
 			return -1;
@@ -694,6 +696,19 @@ __noinline int tr_put_arg(struct pend *p, __u32 i, __u32 desc, __s64 ret)
 	case TR_RD_BPF_DETACH:
 		/* BPF_PROG_DETACH, BPF_LINK_DETACH */
 		return tr_put_int(p, i, wire, (int)len == 9 || (int)len == 34);
+	case TR_RD_SOCKETCALL_FD:
+		/* args is an array of 32-bit values: the socket comes first */
+		if (!v || len < 2 || len > 20 || len == 8 /* socketpair */)
+			return -2;
+		return tr_put_int(p, i, wire, read_uptr(v, 1));
+	case TR_RD_SOCKETCALL_ADDR: {
+		/* bind, connect: (fd, addr, len); sendto: (fd, buf, n, flags, addr, len) */
+		__u32 at = (int)len == 11 ? 4 : 1;
+
+		if (!v || ((int)len != 2 && (int)len != 3 && (int)len != 11))
+			return -2;
+		return tr_put_ubytes(p, i, read_uptr(v + 4 * at, 1), read_uptr(v + 4 * (at + 1), 1), TR_SOCKADDR_MAX);
+	}
 	case TR_RD_PRCTL_NAME:
 		if ((int)len != 15 /* PR_SET_NAME */)
 			return -2;
@@ -976,5 +991,151 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *t, bool group_dead)
 	tr_put_int(p, 2, TR_T_UINT32, group_dead ? 1 : 0);
 	submit_pend(ctx, p);
 	filter_exit(t, group_dead);
+	return 0;
+}
+
+/* cgroup_mkdir/rmdir: why here: containers come and go; the id and path
+ * join cgroup_id in every event's context. */
+static __always_inline int cgroup_event(void *ctx, __u32 id, struct cgroup *cgrp, const char *path)
+{
+	struct pend *p = scratch_get();
+
+	if (!p)
+		return 0;
+	event_init(p, id);
+	tr_put_int(p, 0, TR_T_UINT64, BPF_CORE_READ(cgrp, kn, id));
+	tr_put_str(p, 1, (__u64)path, 0);
+	tr_put_int(p, 2, TR_T_UINT32, BPF_CORE_READ(cgrp, root, hierarchy_id));
+	submit_pend(ctx, p);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tr_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_event(ctx, TR_EV_CGROUP_MKDIR, cgrp, path);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(tr_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return cgroup_event(ctx, TR_EV_CGROUP_RMDIR, cgrp, path);
+}
+
+/* inet_sock_set_state: why here: every TCP state change, whoever causes
+ * it. It often runs in softirq context on behalf of no task, so the task
+ * context is zeroed and the socket identifies itself instead. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct tr_event *e;
+	struct pend *p;
+	__u64 ino;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
+		return 0;
+	p = scratch_get();
+	if (!p)
+		return 0;
+	e = event_init(p, TR_EV_INET_SOCK_SET_STATE);
+	__builtin_memset(&e->start_ns, 0, sizeof(struct tr_event) - __builtin_offsetof(struct tr_event, start_ns));
+	e->euid = e->fsuid = TR_ID_UNKNOWN;
+	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	tr_put_int(p, 0, TR_T_UINT64, ino);
+	tr_put_int(p, 1, TR_T_UINT64, bpf_get_socket_cookie((void *)sk));
+	tr_put_int(p, 2, TR_T_INT32, oldstate);
+	tr_put_int(p, 3, TR_T_INT32, newstate);
+	tr_put_int(p, 4, TR_T_INT32, 6);
+	put_sock_addr(p, 5, (__u64)sk, 0);
+	put_sock_addr(p, 6, (__u64)sk, 1);
+	submit_pend(ctx, p);
+	return 0;
+}
+
+/* io_uring opens wait here, keyed by ring and user_data, for their result. */
+struct uring_key {
+	__u64 ring;
+	__u64 user_data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct uring_key);
+	__type(value, struct pend);
+} uring_map SEC(".maps");
+
+#define TR_IORING_OP_OPENAT	18
+#define TR_IORING_OP_OPENAT2	28
+
+/* io_uring_submit_req: why here: the request is prepared (an open's
+ * filename already copied from the caller into struct io_open), and it
+ * runs in the submitting task. */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(tr_io_uring_submit_req, struct io_kiocb *req)
+{
+	struct uring_key key = {};
+	struct io_open *op;
+	struct pend *p;
+	__u8 opcode;
+
+	if (is_self())
+		return 0;
+	p = scratch_get();
+	if (!p)
+		return 0;
+	opcode = BPF_CORE_READ(req, opcode);
+	key.ring = (__u64)BPF_CORE_READ(req, ctx);
+	key.user_data = BPF_CORE_READ(req, cqe.user_data);
+	if (opcode != TR_IORING_OP_OPENAT && opcode != TR_IORING_OP_OPENAT2) {
+		event_init(p, TR_EV_IO_URING_SUBMIT);
+		tr_put_int(p, 0, TR_T_UINT32, opcode);
+		tr_put_int(p, 1, TR_T_UINT64, key.user_data);
+		tr_put_int(p, 2, TR_T_UINT32, (__u32)BPF_CORE_READ(req, flags));
+		tr_put_int(p, 3, TR_T_UINT32, !!(bpf_get_current_task_btf()->flags & 0x10 /* PF_IO_WORKER */));
+		submit_pend(ctx, p);
+		return 0;
+	}
+	/* the request's command area holds its struct io_open */
+	op = (void *)req;
+	if (opcode == TR_IORING_OP_OPENAT) {
+		event_init(p, TR_EV_OPENAT);
+		tr_put_int(p, 0, TR_T_INT32, BPF_CORE_READ(op, dfd));
+		tr_put_str(p, 1, (__u64)BPF_CORE_READ(op, filename, name), 0);
+		tr_put_int(p, 2, TR_T_INT32, BPF_CORE_READ(op, how.flags));
+		tr_put_int(p, 3, TR_T_UINT32, BPF_CORE_READ(op, how.mode));
+	} else {
+		event_init(p, TR_EV_OPENAT2);
+		tr_put_int(p, 0, TR_T_INT32, BPF_CORE_READ(op, dfd));
+		tr_put_str(p, 1, (__u64)BPF_CORE_READ(op, filename, name), 0);
+	}
+	bpf_map_update_elem(&uring_map, &key, p, BPF_ANY);
+	return 0;
+}
+
+/* io_uring_complete: why here: the result (the new fd) of an open above;
+ * the completing task shares the submitter's fd table. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(tr_io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	struct uring_key key = {};
+	struct tr_event *e;
+	struct pend *p;
+	__s32 res;
+
+	key.ring = (__u64)ring;
+	key.user_data = BPF_CORE_READ(cqe, user_data);
+	p = bpf_map_lookup_elem(&uring_map, &key);
+	if (!p)
+		return 0;
+	res = BPF_CORE_READ(cqe, res);
+	e = (void *)p->buf;
+	e->retval = res;
+	e->h.ts = bpf_ktime_get_boot_ns();
+	if (res >= 0)
+		tr_put_file_path(p, 4, fd_file(res)); /* resolved_path of openat and openat2 */
+	submit_pend(ctx, p);
+	bpf_map_delete_elem(&uring_map, &key);
 	return 0;
 }

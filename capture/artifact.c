@@ -24,11 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "artifact.h"
+#include "artifact.skel.h"
 #include "diag.h"
 #include "hash.h"
 #include "record.h"
@@ -37,6 +42,9 @@
 #define CAP_ART_QUEUE 1024	/* jobs waiting for the worker */
 #define CAP_ART_PENDING 256	/* written files held open until closed */
 #define CAP_ART_WAIT_MS 100
+#define CAP_ART_PINS 256	/* executables opened on an exec note, awaiting their event */
+#define CAP_ART_PIN_MATCH_NS 50000000ULL /* a note and its event: the same tracepoint call */
+#define CAP_ART_PIN_TTL_NS 5000000000ULL
 
 struct art_job {
 	struct tr_artifact rec;	/* filled as far as known: event, process, source */
@@ -51,6 +59,15 @@ struct art_pinned {
 	int piddir;		/* /proc/PID, -1 when the process is gone */
 	struct stat st;
 	char *shown;		/* the path to record */
+};
+
+/* What an exec note pinned: the exe (and script) of (pid, start_ns). */
+struct art_pin {
+	uint64_t ts, start_ns;
+	uint32_t pid;
+	int used;
+	int exe_fd, script_fd;
+	char *exe_link;
 };
 
 struct art_seen {
@@ -75,7 +92,7 @@ struct cap_art {
 	long clk_tck;
 
 	/* catalog argument indexes, resolved once (-1: not in the catalog) */
-	int exec_cmdpath, exec_interp, exec_interp2, open_path, open_flags;
+	int exec_cmdpath, exec_interp, exec_interp2, open_path, open_flags, open_resolved;
 
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -86,6 +103,17 @@ struct cap_art {
 
 	pthread_t thread;
 	int thread_started;
+
+	/* exec notes: a thread of their own pins files at once */
+	struct artifact_bpf *skel;
+	struct ring_buffer *rb;
+	pthread_t pin_thread;
+	int pin_started;
+	atomic_int pin_stop;
+	pthread_mutex_t pin_lock;
+	struct art_pin pins[CAP_ART_PINS];
+	size_t pin_next;
+	_Atomic uint64_t pinned, pin_used;
 
 	/* worker only */
 	struct art_pinned pending[CAP_ART_PENDING];
@@ -248,6 +276,8 @@ static int under_prefix(const struct cap_art *a, const char *path, size_t len)
 static void submit(struct cap_art *a, const struct tr_event *ev, uint16_t source, int fdnum,
 		   const struct tr_arg_val *path)
 {
+	/* a relative path is only maybe under a prefix: no record of a skip */
+	int maybe = source == TR_ART_WRITE && path->b.len && path->b.p[0] != '/';
 	struct art_job job = { .fdnum = fdnum };
 
 	job.rec.event_ts = ev->h.ts;
@@ -269,7 +299,8 @@ static void submit(struct cap_art *a, const struct tr_event *ev, uint16_t source
 	}
 	pthread_mutex_unlock(&a->lock);
 	/* a full queue is a recorded skip, never a wait */
-	emit(a, &job, TR_ARTF_QUEUE, 0, NULL, job.path);
+	if (!maybe)
+		emit(a, &job, TR_ARTF_QUEUE, 0, NULL, job.path);
 	free(job.path);
 }
 
@@ -280,15 +311,20 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 	struct tr_event *ev;
 	const struct tr_event_def *d;
 	uint32_t id;
+	uint16_t kind;
 	char err[128];
 
-	if (!a || len < sizeof(struct tr_event) || ((const struct tr_rec_hdr *)rec)->kind != TR_REC_EVENT)
+	if (!a || len < sizeof(struct tr_event))
+		return;
+	/* the kernel's sample is only 4-byte aligned: copy, never cast */
+	memcpy(&kind, (const uint8_t *)rec + offsetof(struct tr_rec_hdr, kind), sizeof(kind));
+	if (kind != TR_REC_EVENT)
 		return;
 	memcpy(&id, (const uint8_t *)rec + offsetof(struct tr_event, event_id), sizeof(id));
 	if (!(a->o.exec && id == TR_EV_SCHED_PROCESS_EXEC) && !(a->o.nprefixes && id == TR_EV_OPENAT))
 		return;
 	d = tr_catalog__find(tr_catalog__builtin(), id);
-	ev = malloc(len);	/* the kernel's sample is not aligned */
+	ev = malloc(len);
 	if (!ev || !d)
 		goto out;
 	memcpy(ev, rec, len);
@@ -309,6 +345,11 @@ void cap_art__on_event(struct cap_art *a, const void *rec, size_t len)
 		   (v[a->open_flags].i & 3) /* O_WRONLY or O_RDWR */) {
 		const struct tr_arg_val *p = &v[a->open_path];
 
+		/* the kernel's own resolution of the path, when the recorder
+		 * sends it: absolute, so the prefix decides here */
+		if (a->open_resolved >= 0 && v[a->open_resolved].present && v[a->open_resolved].b.len &&
+		    v[a->open_resolved].b.p[0] == '/')
+			p = &v[a->open_resolved];
 		/* relative paths are resolved (and filtered) by the worker */
 		if (p->b.len && (p->b.p[0] != '/' || under_prefix(a, (const char *)p->b.p, p->b.len)))
 			submit(a, ev, TR_ART_WRITE, (int)ev->retval, p);
@@ -376,6 +417,125 @@ static int names(const char *target, const char *path)
 	return !strncmp(target, path, n) && (!target[n] || !strcmp(target + n, " (deleted)"));
 }
 
+/* ---- exec notes ---- */
+
+static void pin_clear(struct art_pin *e)
+{
+	if (e->exe_fd >= 0)
+		close(e->exe_fd);
+	if (e->script_fd >= 0)
+		close(e->script_fd);
+	free(e->exe_link);
+	memset(e, 0, sizeof(*e));
+	e->exe_fd = e->script_fd = -1;
+}
+
+/* The pinner thread: an exec just happened; open what it ran. */
+static int on_exec_note(void *ctx, void *data, size_t size)
+{
+	struct cap_art *a = ctx;
+	struct tr_exec_note n;
+	char path[64], rel[TR_EXEC_NOTE_PATH + 8];
+	struct art_pin *e;
+	struct stat st;
+	int dir, exe, script = -1;
+	char *link = NULL;
+
+	if (size < sizeof(n))
+		return 0;
+	memcpy(&n, data, sizeof(n));
+	n.path[sizeof(n.path) - 1] = 0;
+	snprintf(path, sizeof(path), "/proc/%u", n.pid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return 0;
+	exe = openat(dir, "exe", O_RDONLY | O_CLOEXEC);
+	/* the file of this exec, not of a later one */
+	if (exe >= 0 && (fstat(exe, &st) || st.st_ino != n.ino ||
+			 st.st_dev != makedev(n.dev >> 20, n.dev & 0xfffff))) {
+		close(exe);
+		exe = -1;
+	}
+	if (exe >= 0)
+		link = readlink_at(dir, "exe");
+	if (n.script && n.path[0]) {
+		proc_rel(rel, sizeof(rel), n.path);
+		script = openat(dir, rel, O_RDONLY | O_CLOEXEC);
+	}
+	close(dir);
+	if (exe < 0 && script < 0)
+		return 0;
+	pthread_mutex_lock(&a->pin_lock);
+	e = &a->pins[a->pin_next++ % CAP_ART_PINS];
+	if (e->used)
+		pin_clear(e);
+	*e = (struct art_pin){ .ts = n.ts, .start_ns = n.start_ns, .pid = n.pid, .used = 1,
+			       .exe_fd = exe, .script_fd = script, .exe_link = link };
+	pthread_mutex_unlock(&a->pin_lock);
+	atomic_fetch_add(&a->pinned, 1);
+	return 0;
+}
+
+static void *pin_thread(void *arg)
+{
+	struct cap_art *a = arg;
+
+	while (!atomic_load(&a->pin_stop)) {
+		int err = ring_buffer__poll(a->rb, CAP_ART_WAIT_MS);
+
+		if (err < 0 && err != -EINTR)
+			break;
+	}
+	return NULL;
+}
+
+/* The fd an exec note pinned for this job (-1 if none): the note of the
+ * same process closest in time to the event. Old pins are let go. */
+static int pin_take(struct cap_art *a, const struct art_job *job, char **link)
+{
+	struct art_pin *best = NULL;
+	uint64_t bestd = CAP_ART_PIN_MATCH_NS, now = boot_ns();
+	int fd = -1;
+
+	if (!a->skel)
+		return -1;
+	pthread_mutex_lock(&a->pin_lock);
+	for (size_t i = 0; i < CAP_ART_PINS; i++) {
+		struct art_pin *e = &a->pins[i];
+		uint64_t d;
+
+		if (!e->used)
+			continue;
+		if (now - e->ts > CAP_ART_PIN_TTL_NS) {
+			pin_clear(e);
+			continue;
+		}
+		if (e->pid != job->rec.host_pid || e->start_ns != job->rec.start_ns ||
+		    (job->rec.source == TR_ART_EXEC ? e->exe_fd : e->script_fd) < 0)
+			continue;
+		d = e->ts > job->rec.event_ts ? e->ts - job->rec.event_ts : job->rec.event_ts - e->ts;
+		if (d < bestd) {
+			bestd = d;
+			best = e;
+		}
+	}
+	if (best && job->rec.source == TR_ART_EXEC) {
+		fd = best->exe_fd;
+		best->exe_fd = -1;
+		*link = best->exe_link;
+		best->exe_link = NULL;
+	} else if (best) {
+		fd = best->script_fd;
+		best->script_fd = -1;
+	}
+	if (best && best->exe_fd < 0 && best->script_fd < 0)
+		pin_clear(best);
+	pthread_mutex_unlock(&a->pin_lock);
+	if (fd >= 0)
+		atomic_fetch_add(&a->pin_used, 1);
+	return fd;
+}
+
 static void pin(struct cap_art *a, struct art_job *job, struct art_pinned *p)
 {
 	char rel[PATH_MAX + 8], name[32];
@@ -383,7 +543,11 @@ static void pin(struct cap_art *a, struct art_job *job, struct art_pinned *p)
 	memset(p, 0, sizeof(*p));
 	p->job = *job;
 	p->fd = -1;
-	p->piddir = open_piddir(a, job->rec.host_pid, job->rec.start_ns);
+	p->piddir = -1;
+	if (job->rec.source != TR_ART_WRITE)
+		p->fd = pin_take(a, job, &p->shown);
+	if (p->fd < 0)
+		p->piddir = open_piddir(a, job->rec.host_pid, job->rec.start_ns);
 	if (p->piddir >= 0) {
 		switch (job->rec.source) {
 		case TR_ART_EXEC:
@@ -660,6 +824,63 @@ static void *art_thread(void *arg)
 
 /* ---- life cycle ---- */
 
+/* Our pid as BPF sees it (the initial pid namespace): NSpid's first. */
+static uint32_t host_tgid(void)
+{
+	char line[256];
+	uint32_t pid = (uint32_t)getpid();
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			pid = (uint32_t)strtoul(line + 6, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+static int exec_notes_start(struct cap_art *a, const char *prog)
+{
+	struct rlimit rl;
+	int err;
+
+	/* pinned files are open files: make room for them */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	a->skel = artifact_bpf__open();
+	if (!a->skel) {
+		err = -errno;
+		tr_diag__error(prog, "opening the exec note program failed: %s", strerror(-err));
+		return err;
+	}
+	a->skel->rodata->self_tgid = host_tgid();
+	err = artifact_bpf__load(a->skel);
+	if (!err)
+		err = artifact_bpf__attach(a->skel);
+	if (err) {
+		tr_diag__error(prog, "loading the exec note program failed: %s (run with -v for the verifier's log)",
+			       strerror(-err));
+		return err;
+	}
+	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.exec_notes), on_exec_note, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		tr_diag__error(prog, "creating the exec note buffer failed: %s", strerror(-err));
+		return err;
+	}
+	err = -pthread_create(&a->pin_thread, NULL, pin_thread, a);
+	if (err) {
+		tr_diag__error(prog, "starting the exec note thread failed: %s", strerror(-err));
+		return err;
+	}
+	a->pin_started = 1;
+	return 0;
+}
+
 int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const char *recdir,
 		   const struct tr_catalog *cat, const char *prog)
 {
@@ -671,6 +892,7 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 	static const char *const interp2[] = { "interpreter_pathname", NULL };
 	static const char *const pathname[] = { "pathname", NULL };
 	static const char *const flags[] = { "flags", NULL };
+	static const char *const resolved[] = { "resolved_path", NULL };
 	struct cap_art *a = calloc(1, sizeof(*a));
 	char path[PATH_MAX];
 	int err;
@@ -693,8 +915,12 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 	a->exec_interp2 = arg_index(cat, TR_EV_SCHED_PROCESS_EXEC, interp2);
 	a->open_path = arg_index(cat, TR_EV_OPENAT, pathname);
 	a->open_flags = arg_index(cat, TR_EV_OPENAT, flags);
+	a->open_resolved = arg_index(cat, TR_EV_OPENAT, resolved);
 	a->out_tail = &a->out_head;
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->pin_lock, NULL);
+	for (size_t i = 0; i < CAP_ART_PINS; i++)
+		a->pins[i].exe_fd = a->pins[i].script_fd = -1;
 	pthread_cond_init(&a->wake, NULL);
 	a->dir = strdup(recdir);
 	if (!a->dir)
@@ -711,6 +937,11 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 		tr_diag__error(prog, "%s: cannot open: %s", path, strerror(-err));
 		return err;
 	}
+	if (a->o.exec) {
+		err = exec_notes_start(a, prog);
+		if (err)
+			return err;
+	}
 	err = -pthread_create(&a->thread, NULL, art_thread, a);
 	if (err) {
 		tr_diag__error(prog, "starting the artifact capture thread failed: %s", strerror(-err));
@@ -722,6 +953,12 @@ int cap_art__start(struct cap_art **out, const struct cap_art_opts *o, const cha
 
 void cap_art__stop(struct cap_art *a)
 {
+	if (a && a->pin_started) {
+		/* what the notes pinned stays for the jobs still queued */
+		atomic_store(&a->pin_stop, 1);
+		pthread_join(a->pin_thread, NULL);
+		a->pin_started = 0;
+	}
 	if (!a || !a->thread_started)
 		return;
 	pthread_mutex_lock(&a->lock);
@@ -750,6 +987,12 @@ int cap_art__manifest(struct cap_art *a, struct tr_manifest *m)
 	return 0;
 }
 
+void cap_art__pin_stats(const struct cap_art *a, uint64_t *pinned, uint64_t *used)
+{
+	*pinned = a ? atomic_load(&a->pinned) : 0;
+	*used = a ? atomic_load(&a->pin_used) : 0;
+}
+
 void cap_art__stats(const struct cap_art *a, uint64_t *stored, uint64_t *records, uint64_t *skipped)
 {
 	*stored = a ? atomic_load(&a->stored) : 0;
@@ -771,6 +1014,12 @@ void cap_art__free(struct cap_art *a)
 		free(a->files[i].path);
 	free(a->files);
 	free(a->seen);
+	for (size_t i = 0; i < CAP_ART_PINS; i++)
+		if (a->pins[i].used)
+			pin_clear(&a->pins[i]);
+	ring_buffer__free(a->rb);
+	artifact_bpf__destroy(a->skel);
+	pthread_mutex_destroy(&a->pin_lock);
 	if (a->artdir >= 0)
 		close(a->artdir);
 	pthread_mutex_destroy(&a->lock);

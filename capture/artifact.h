@@ -55,6 +55,8 @@ void cap_art__stop(struct cap_art *a);
 /* Append the stored artifacts to m->artifacts. 0 or -ENOMEM. */
 int cap_art__manifest(struct cap_art *a, struct tr_manifest *m);
 void cap_art__stats(const struct cap_art *a, uint64_t *stored, uint64_t *records, uint64_t *skipped);
+/* Files opened on an exec note, and those an exec event then used. */
+void cap_art__pin_stats(const struct cap_art *a, uint64_t *pinned, uint64_t *used);
 void cap_art__free(struct cap_art *a);
 
 #endif /* TR_CAPTURE_ARTIFACT_H */

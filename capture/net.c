@@ -363,7 +363,8 @@ static void round_flush(struct cap_net *n)
 {
 	size_t nifs;
 
-	qsort(n->refs, n->nrefs, sizeof(*n->refs), ref_cmp);
+	if (n->nrefs)
+		qsort(n->refs, n->nrefs, sizeof(*n->refs), ref_cmp);
 	for (size_t i = 0; i < n->nrefs; i++) {
 		struct tr_net_pkt pkt;
 		struct cap_iface *f;

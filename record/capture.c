@@ -118,7 +118,7 @@ int rec_capture__stop(struct rec_capture *c, struct tr_manifest *m)
 
 void rec_capture__summary(const struct rec_capture *c, const char *prog, const char *dir)
 {
-	uint64_t packets, lost, stored, records, skipped;
+	uint64_t packets, lost, stored, records, skipped, pinned, used;
 	size_t nifs;
 
 	if (c->net) {
@@ -128,8 +128,11 @@ void rec_capture__summary(const struct rec_capture *c, const char *prog, const c
 	}
 	if (c->art) {
 		cap_art__stats(c->art, &stored, &records, &skipped);
-		fprintf(stderr, "%s: %s: %llu artifacts stored, %llu artifact records, %llu skipped\n", prog, dir,
-			(unsigned long long)stored, (unsigned long long)records, (unsigned long long)skipped);
+		cap_art__pin_stats(c->art, &pinned, &used);
+		fprintf(stderr, "%s: %s: %llu artifacts stored, %llu artifact records, %llu skipped; "
+			"%llu executables opened at exec, %llu of them used\n", prog, dir,
+			(unsigned long long)stored, (unsigned long long)records, (unsigned long long)skipped,
+			(unsigned long long)pinned, (unsigned long long)used);
 	}
 }
 

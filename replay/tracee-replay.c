@@ -255,14 +255,14 @@ static int run_tracee_json(const char *path, const char *output, struct out *o, 
 		}
 		o->path = output;
 	}
-	if (ro->signatures) {
+	if (ro->signatures && ro->sigs) {
 		eo.sigs = ro->sigs;
 		eo.nsigs = ro->nsigs;
-		if (!eo.sigs)
-			eo.sigs = tr_signatures__builtin(&eo.nsigs);
-		eo.suppress = ro->suppress;
-		eo.suppress_ctx = ro->suppress_ctx;
+	} else if (ro->signatures) {
+		eo.sigs = tr_signatures__builtin(&eo.nsigs);
 	}
+	eo.suppress = ro->suppress;
+	eo.suppress_ctx = ro->suppress_ctx;
 	err = tr_engine__new(&e, &eo);
 	if (err) {
 		tr_diag__error(PROG, "cannot start the engine: %s", strerror(-err));
@@ -478,8 +478,13 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (input_tj)
-		return run_tracee_json(dir, output, &o, &sink, &ro);
+	if (input_tj) {
+		rc = run_tracee_json(dir, output, &o, &sink, &ro);
+		if (sr)
+			tr_sigrun__summary(sr, stderr);
+		tr_sigrun__free(sr);
+		return rc;
+	}
 
 	/* Open the recording, then the output (so a bad DIR leaves no file). */
 	if (tr_replay__open(&r, dir, &ro, msg, sizeof(msg))) {

@@ -232,9 +232,10 @@ CREATE TABLE files (
 CREATE INDEX files_path ON files(path);
 CREATE INDEX files_process ON files(process_id);
 
--- Network flows: from connect/accept events today (one row per call;
--- bytes and packets are filled from the recording's pcaps when it has
--- them).
+-- Network flows: one row per connect/accept call. When the recording has
+-- pcaps (net/), the TCP/UDP conversation with that peer nearest in time
+-- gives the local end, proto, bytes each way (on the wire) and packets, and
+-- a DNS answer (A/AAAA, from port 53) before it gives dns_name.
 CREATE TABLE flows (
 	id		INTEGER PRIMARY KEY,	-- (recording_id << 40) + ordinal of the event
 	recording_id	INTEGER NOT NULL REFERENCES recordings(id),
@@ -258,7 +259,10 @@ CREATE TABLE flows (
 CREATE INDEX flows_dst ON flows(dst_addr, dst_port);
 CREATE INDEX flows_process ON flows(process_id);
 
--- Artifacts the recorder copied (executed binaries, written files).
+-- Artifacts the recorder captured (--capture exec, --capture write): one
+-- row per artifact record (FORMAT.md TR_REC_ARTIFACT), tied to the process
+-- and the event that made the file wanted; stored is NULL when the file was
+-- not copied (too big, budget spent, gone, ...).
 CREATE TABLE artifacts (
 	id		INTEGER PRIMARY KEY,	-- (recording_id << 40) + n
 	recording_id	INTEGER NOT NULL REFERENCES recordings(id),

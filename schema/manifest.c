@@ -500,6 +500,11 @@ static int tr_jcatalog_read(struct tr_jr *r, json_t *a, struct tr_manifest *m)
 		if (ev[i].id == ev[i - 1].id)
 			return tr_jbad(r, "catalog", "event id %u defined twice", ev[i].id);
 	tr_catalog__canonicalize(c);
+	/* two events of one name (a hostile catalog) map onto one id */
+	for (size_t i = 1; i < c->n; i++)
+		if (ev[i].id <= ev[i - 1].id)
+			return tr_jbad(r, "catalog", "event id %u defined twice (once this build's ids are applied)",
+				       ev[i].id);
 	return 0;
 }
 

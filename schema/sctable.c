@@ -31,6 +31,8 @@ static const struct {
 	{ "bpf", "prog_type", TR_RD_BPF_PROG_TYPE, "attr", "cmd" },
 	{ "bpf", "detach", TR_RD_BPF_DETACH, "", "cmd" },
 	{ "prctl", "name", TR_RD_PRCTL_NAME, "arg2", "option" },
+	{ "socketcall", "sockfd", TR_RD_SOCKETCALL_FD, "args", "call" },
+	{ "socketcall", "addr", TR_RD_SOCKETCALL_ADDR, "args", "call" },
 	/* the environment holds secrets: not without --capture env */
 	{ NULL, "envp", TR_RD_NONE, "", "" },
 	/* pointers to what the kernel fills in: read at exit */

@@ -45,6 +45,8 @@ enum tr_rd {
 	TR_RD_BPF_PROG_TYPE,	/* prog_type of the bpf_attr at reg when cmd (reg 0) loads one */
 	TR_RD_BPF_DETACH,	/* 1 when cmd (register len_reg) detaches a program or link */
 	TR_RD_PRCTL_NAME,	/* PR_SET_NAME's name (string at reg when option, reg 0, is 15) */
+	TR_RD_SOCKETCALL_FD,	/* ia32 socketcall: the socket, args[0] of the array at reg (call in len_reg) */
+	TR_RD_SOCKETCALL_ADDR,	/* ia32 socketcall: the sockaddr of bind, connect, sendto */
 	TR_RD_MAX,
 };
 #define TR_RD_AT_EXIT	0x80

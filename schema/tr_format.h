@@ -275,6 +275,22 @@ struct tr_net_pkt {
 	__u32 dir;		/* TR_NET_DIR_* */
 };
 
+/* Exec notes, kernel to recorder only (never on disk): sent on every exec
+ * with --capture exec through a ring buffer that wakes the recorder at
+ * once, so it can open /proc/PID/exe (and a script) while the process
+ * still lives; the drained exec event then finds the file pinned. */
+#define TR_EXEC_NOTE_PATH 256
+struct tr_exec_note {
+	__u64 ts;		/* CLOCK_BOOTTIME ns, at the sched_process_exec tracepoint */
+	__u64 start_ns;		/* thread-group leader start, as tr_event.start_ns */
+	__u64 ino;		/* the executed file's inode ... */
+	__u32 dev;		/* ... and device (kernel encoding: major << 20 | minor) */
+	__u32 pid;		/* thread-group id, initial pid namespace */
+	__u32 script;		/* bprm->interp != bprm->filename: path is a script */
+	__u32 reserved;
+	char path[TR_EXEC_NOTE_PATH]; /* bprm->filename */
+};
+
 /*
  * State records (since 2). Each is made in userland (cpu = TR_CPU_NONE,
  * seq from the recorder's own sequence) and stamped with the boot ns at
@@ -542,6 +558,7 @@ _Static_assert(sizeof(struct tr_packet_gap) == 40, "tr_packet_gap layout");
 _Static_assert(sizeof(struct tr_artifact) == 112, "tr_artifact layout");
 _Static_assert(__builtin_offsetof(struct tr_artifact, sha256) == 72, "tr_artifact layout");
 _Static_assert(sizeof(struct tr_net_pkt) == 24, "tr_net_pkt layout");
+_Static_assert(sizeof(struct tr_exec_note) == 296, "tr_exec_note layout");
 _Static_assert(sizeof(struct tr_clock) == 48, "tr_clock layout");
 _Static_assert(__builtin_offsetof(struct tr_clock, reason) == 36, "tr_clock layout");
 _Static_assert(sizeof(struct tr_fd) == 88, "tr_fd layout");

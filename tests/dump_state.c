@@ -6,8 +6,16 @@
  * names of schema/state.c's tables. Other kinds are counted, not printed.
  *
  *   dump_state SEGMENT...      (in the order given)
+ *   dump_state --raw DIR SEGMENT...
+ *                              also write the raw bytes of each checkpoint's
+ *                              state records (markers included) to
+ *                              DIR/ckpt-ID.raw, and of its process records
+ *                              alone to DIR/ckpt-ID.proc.raw, for measuring
+ *                              what checkpoints cost (tests/bench/checkpoint.sh)
  *
- * Each line: {"file":..,"record":"fd","ts":..,FIELD:..,...,"args":{..}}.
+ * Each line: {"file":..,"record":"fd","ts":..,FIELD:..,...,"in_checkpoint":ID,
+ * "args":{..}} ("in_checkpoint" for records between a checkpoint's begin and
+ * end, and for the markers themselves).
  * Exit 0, or 1 when a file cannot be read or a state record is invalid
  * (named on stderr with its segment, frame offset and record index).
  */
@@ -23,6 +31,41 @@
 #include "state.h"
 
 static int bad;
+static long in_checkpoint = -1;	/* id of the checkpoint being read, -1 between */
+static const char *raw_dir;
+static FILE *raw_all, *raw_proc;	/* of the open checkpoint */
+
+/* --raw: a checkpoint's records into files of their own. */
+static void raw_record(const struct tr_rec_hdr *rec)
+{
+	if (rec->kind == TR_REC_CHECKPOINT && ((const struct tr_checkpoint *)rec)->phase == TR_CHECKPOINT_BEGIN) {
+		char path[4096];
+		unsigned id = ((const struct tr_checkpoint *)rec)->id;
+
+		if (raw_all)
+			fclose(raw_all);
+		if (raw_proc)
+			fclose(raw_proc);
+		snprintf(path, sizeof(path), "%s/ckpt-%u.raw", raw_dir, id);
+		raw_all = fopen(path, "wb");
+		snprintf(path, sizeof(path), "%s/ckpt-%u.proc.raw", raw_dir, id);
+		raw_proc = fopen(path, "wb");
+		if (!raw_all || !raw_proc) {
+			perror(path);
+			exit(1);
+		}
+	}
+	if (!raw_all)
+		return;
+	fwrite(rec, rec->size, 1, raw_all);
+	if (rec->kind == TR_REC_PROC)
+		fwrite(rec, rec->size, 1, raw_proc);
+	if (rec->kind == TR_REC_CHECKPOINT && ((const struct tr_checkpoint *)rec)->phase == TR_CHECKPOINT_END) {
+		fclose(raw_all);
+		fclose(raw_proc);
+		raw_all = raw_proc = NULL;
+	}
+}
 
 static void on_diag(void *ctx, const char *path, uint64_t offset, const char *msg)
 {
@@ -167,6 +210,11 @@ static int dump(struct tr_buf *b, const char *seg, const struct tr_rec_hdr *rec,
 		bad = 1;
 		return 0;
 	}
+	if (in_checkpoint >= 0 || rec->kind == TR_REC_CHECKPOINT) {
+		put_key(b, "in_checkpoint", &first);
+		tr_json__u64(b, rec->kind == TR_REC_CHECKPOINT ? ((const struct tr_checkpoint *)rec)->id
+							       : (uint64_t)in_checkpoint);
+	}
 	put_key(b, "args", &first);
 	tr_buf__put(b, "{", 1);
 	first = 1;
@@ -189,12 +237,17 @@ static int dump(struct tr_buf *b, const char *seg, const struct tr_rec_hdr *rec,
 int main(int argc, char **argv)
 {
 	struct tr_buf b = {};
+	int first = 1;
 
-	if (argc < 2) {
-		fputs("USAGE: dump_state SEGMENT...\n", stderr);
+	if (argc > 2 && !strcmp(argv[1], "--raw")) {
+		raw_dir = argv[2];
+		first = 3;
+	}
+	if (argc <= first) {
+		fputs("USAGE: dump_state [--raw DIR] SEGMENT...\n", stderr);
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct tr_seg_reader *r = tr_seg_reader__open(argv[i], on_diag, NULL);
 		const struct tr_rec_hdr *rec;
 		struct tr_rec_pos pos;
@@ -205,9 +258,17 @@ int main(int argc, char **argv)
 			bad = 1;
 			continue;
 		}
-		while ((rc = tr_seg_reader__next(r, &rec, &pos)) == 1)
-			if (tr_state__is_state(rec->kind) && dump(&b, argv[i], rec, &pos))
+		while ((rc = tr_seg_reader__next(r, &rec, &pos)) == 1) {
+			if (!tr_state__is_state(rec->kind))
+				continue;
+			if (rec->kind == TR_REC_CHECKPOINT)
+				in_checkpoint = ((const struct tr_checkpoint *)rec)->phase == TR_CHECKPOINT_BEGIN
+						? (long)((const struct tr_checkpoint *)rec)->id : -1;
+			if (raw_dir)
+				raw_record(rec);
+			if (dump(&b, argv[i], rec, &pos))
 				break;
+		}
 		tr_seg_reader__close(r);
 	}
 	tr_buf__free(&b);

@@ -8,7 +8,7 @@ $(DUMP_STATE): $(OUTPUT)/tests/dump_state.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-check test: $(DUMP_STATE)
+check test asan-tests: $(DUMP_STATE)
 
 # fd_holder holds one fd of each kind for the live state test.
 FD_HOLDER := $(OUTPUT)/fd_holder
@@ -17,4 +17,9 @@ $(FD_HOLDER): $(OUTPUT)/tests/fd_holder.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
-test: $(FD_HOLDER)
+test asan-tests: $(FD_HOLDER)
+
+# What a state checkpoint costs on this host (root).
+.PHONY: bench-checkpoint
+bench-checkpoint: all $(DUMP_STATE)
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/checkpoint.sh

@@ -156,7 +156,49 @@ struct tr_enrich {
 	 * took out, kept until the next close (its bytes are the copy's) */
 	struct tr_fdent fdcopy[2];
 	struct tr_fdent closed;
+	char prev_comm[17];
 };
+
+/* Set argument name of v (absent, of wire w in v's catalog) to bytes or an
+ * integer: what Tracee's sched_process_exec has and the recorder did not
+ * read, filled from the state (the record's own values always win). */
+static void fill_arg(struct tr_event_view *v, const char *name, uint8_t w, const void *p, uint32_t len, uint64_t u)
+{
+	for (unsigned i = 0; i < v->def->nargs && i < TR_MAX_ARGS; i++) {
+		struct tr_arg_val *a = &v->args[i];
+		int zero;
+
+		if (strcmp(v->def->args[i].name, name))
+			continue;
+		if (v->def->args[i].wire != w)
+			return;
+		/* an argument the recorder sent as its zero value counts as absent */
+		zero = !a->present || ((w == TR_T_STR || w == TR_T_STR_ARRAY) ? !a->b.len : !a->u);
+		if (!zero)
+			return;
+		a->present = 1;
+		a->wire = w;
+		if (w == TR_T_STR) {
+			a->b.p = p;
+			a->b.len = len;
+		} else {
+			a->u = u;
+		}
+		return;
+	}
+}
+
+/* st_mode's file type of what an fd is (Tracee's stdin_type). */
+static uint32_t fd_mode(const struct tr_fdent *f)
+{
+	switch (f->kind) {
+	case TR_FDE_SOCKET: return 0140000;
+	case TR_FDE_PIPE: return 0010000;
+	case TR_FDE_FILE:
+		return f->path.p && !strncmp(f->path.p, "/dev/", 5) ? 0020000 : 0100000;
+	default: return 0;
+	}
+}
 
 int tr_enrich__new(struct tr_enrich **out, struct tr_proctree *tree, const struct tr_catalog *catalog)
 {
@@ -805,12 +847,36 @@ int tr_enrich__event(struct tr_enrich *en, struct tr_event_view *v, struct tr_pr
 		tr_view__kbytes(v, TR_AK_ARGV, &argv, &argvlen);
 		close_cloexec(en, n);
 		return tr_proctree__exec(en->tree, n, ev->h.ts, p, len, argv, argvlen, NULL);
-	case OP_EXEC:
-		tr_view__kbytes(v, TR_AK_CMDPATH, &p, &len);
+	case OP_EXEC: {
+		const struct tr_fdent *in = tr_enrich__fd(en, n, 0);
+
+		/* the file the kernel runs (version 2 records it, resolved:
+		 * a fexecve'd memfd, not /dev/fd/N), else the name asked for */
+		if (!tr_view__kbytes(v, TR_AK_PATHNAME, &p, &len) || !len)
+			tr_view__kbytes(v, TR_AK_CMDPATH, &p, &len);
 		tr_view__kbytes(v, TR_AK_ARGV, &argv, &argvlen);
 		n->nexec++;
+		memcpy(en->prev_comm, n->comm, sizeof(en->prev_comm));
+		if (in) {
+			en->fdcopy[1] = *in;	/* stays valid through close_cloexec: stdin is rarely CLOEXEC */
+			in = in->cloexec ? NULL : &en->fdcopy[1];
+		}
 		close_cloexec(en, n);
-		return tr_proctree__exec(en->tree, n, ev->h.ts, p, len, argv, argvlen, ev->comm);
+		err = tr_proctree__exec(en->tree, n, ev->h.ts, p, len, argv, argvlen, ev->comm);
+		if (err)
+			return err;
+		/* what the recorder leaves out, from the state */
+		fill_arg(v, "prev_comm", TR_T_STR, en->prev_comm, (uint32_t)strlen(en->prev_comm), 0);
+		if (n->cwd.p && ev->h.ts >= n->cwd_ns)
+			fill_arg(v, "pwd", TR_T_STR, n->cwd.p, n->cwd.len, 0);
+		if (n->exe.p && n->exe.p[0] == '/')
+			fill_arg(v, "pathname", TR_T_STR, n->exe.p, n->exe.len, 0);
+		if (in && in->path.p)
+			fill_arg(v, "stdin_path", TR_T_STR, in->path.p, in->path.len, 0);
+		if (in && fd_mode(in))
+			fill_arg(v, "stdin_type", TR_T_UINT32, NULL, 0, fd_mode(in));
+		return 0;
+	}
 	case OP_FORK:
 		return on_fork(en, v, n);
 	case OP_EXIT:

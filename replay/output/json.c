@@ -731,6 +731,9 @@ int tr_json__event(struct tr_buf *b, const struct tr_json_host *h, const struct 
 	} else {
 		tr_buf__lit(b, ",\"threadEntityId\":0,\"processEntityId\":0,\"parentEntityId\":0");
 	}
+	/* not in Tracee's JSON (FORMAT.md §8.1): aimed at the recorder */
+	if (v->kind == TR_VIEW_EVENT && v->ev && (v->ev->flags & TR_EVF_TO_RECORDER))
+		tr_buf__lit(b, ",\"targetsRecorder\":true");
 	tr_buf__lit(b, ",\"args\":[");
 	for (i = 0; i < nargs; i++) {
 		if (!first)

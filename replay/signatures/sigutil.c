@@ -160,17 +160,18 @@ int tr_sigu__file_facts(const struct tr_event_view *v, const struct tr_fact **ou
 static int class_match(const char **pp, char c)
 {
 	const char *p = *pp + 1;
-	int neg = *p == '!' || *p == '^', hit = 0;
+	int neg = *p == '!' || *p == '^', hit = 0, first = 1;
 
 	p += neg;
-	do {
+	/* p[1] is read only under a non-NUL p[0], p[2] under p[1] == '-' */
+	for (; *p && (first || *p != ']'); first = 0) {
 		if (p[1] == '-' && p[2] && p[2] != ']') {
 			hit |= c >= p[0] && c <= p[2];
 			p += 3;
 		} else {
 			hit |= c == *p++;
 		}
-	} while (*p && *p != ']');
+	}
 	if (!*p)
 		return -1;	/* no "]": the "[" is literal */
 	*pp = p + 1;

@@ -39,10 +39,14 @@ for r in $(seq "$ROUNDS"); do
 	taskset -c 0 "$OUTPUT/bench/sigbench" --events "$N" --none | rate >>"$tmp/none"
 	taskset -c 0 "$OUTPUT/bench/sigbench" --events "$N" | rate >>"$tmp/builtin"
 	taskset -c 0 "$OUTPUT/bench/sigbench" --events "$N" --sigma "$rules" | tee "$tmp/last" | rate >>"$tmp/all"
+	taskset -c 0 "$OUTPUT/bench/sigbench" --events "$N" --none --selected | rate >>"$tmp/snone"
+	taskset -c 0 "$OUTPUT/bench/sigbench" --events "$N" --sigma "$rules" --selected | rate >>"$tmp/sall"
 done
 echo "reference (no signatures):         $(median <"$tmp/none") events/s"
 echo "every built-in signature:          $(median <"$tmp/builtin") events/s"
 echo "built-ins + $nrules Sigma rules:       $(median <"$tmp/all") events/s   [$(cat "$tmp/last")]"
+echo "selected-events mix (1 exec in 10), reference: $(median <"$tmp/snone") events/s"
+echo "selected-events mix, built-ins + $nrules rules: $(median <"$tmp/sall") events/s"
 
 echo "== tracee-replay end to end: gen_recording --events $N, one CPU, wall time"
 "$OUTPUT/gen_recording" --events "$N" "$tmp/rec" >/dev/null

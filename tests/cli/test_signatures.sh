@@ -164,4 +164,14 @@ run "$REPLAY" -F --sigma "$tmp/no-rules" "$tmp/sigma"
 expect_rc 1 "--sigma on a missing path"
 has err "tracee-replay: error: --sigma: $tmp/no-rules: cannot open: No such file or directory" "a missing rule path is named"
 
+# TRC-1020 and TRC-1030: live recordings cannot feed them, a Tracee log can
+cat >"$tmp/tracee.jsonl" <<'X'
+{"timestamp":1700000000000000000,"threadStartTime":1699999999000000000,"processorId":0,"processId":1,"cgroupId":1,"threadId":1,"parentProcessId":0,"hostProcessId":1,"hostThreadId":1,"hostParentProcessId":0,"userId":0,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"tracee","executable":{"path":"/tracee"},"hostName":"h","containerId":"","eventId":"2021","eventName":"hooked_syscall","argsNum":4,"returnValue":0,"syscall":"","args":[{"name":"syscall","type":"string","value":"kill"},{"name":"address","type":"string","value":"ffffffffc0a01000"},{"name":"function","type":"string","value":"hide_kill"},{"name":"owner","type":"string","value":"rootkit"}]}
+{"timestamp":1700000000000001000,"threadStartTime":1699999999000000000,"processorId":0,"processId":1,"cgroupId":1,"threadId":1,"parentProcessId":0,"hostProcessId":1,"hostThreadId":1,"hostParentProcessId":0,"userId":0,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"tracee","executable":{"path":"/tracee"},"hostName":"h","containerId":"","eventId":"765","eventName":"hooked_proc_fops","argsNum":1,"returnValue":0,"syscall":"","args":[{"name":"hooked_fops_pointers","type":"[]trace.HookedSymbolData","value":[{"SymbolName":"iterate_shared","ModuleOwner":"rootkit"}]}]}
+X
+run "$REPLAY" --input tracee-json -F "$tmp/tracee.jsonl"
+expect_rc 0 "Tracee JSON with hook events"
+same "$(jq -r '"\(.metadata.Properties.signatureID) \(.eventName)"' "$tmp/out" | tr '\n' ' ')" \
+	"TRC-1030 syscall_table_hooking TRC-1020 proc_fops_hooking " "hook signatures fire on a Tracee log"
+
 exit $fail

@@ -105,7 +105,15 @@ static bool same(const struct tr_arg_val *a, const uint8_t *pa, const struct tr_
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t proc_wires[] = { TR_T_STR, TR_T_STR, TR_T_STR_ARRAY, TR_T_STR };
+	/* as tr_proc__args reads them (FORMAT.md, TR_REC_PROC) */
+	static const uint8_t proc_wires[TR_PROC_ARG_NARGS] = {
+		[TR_PROC_ARG_EXE] = TR_T_STR, [TR_PROC_ARG_CWD] = TR_T_STR,
+		[TR_PROC_ARG_ARGV] = TR_T_STR_ARRAY, [TR_PROC_ARG_CGROUP] = TR_T_STR,
+		[TR_PROC_ARG_EUID] = TR_T_UINT32, [TR_PROC_ARG_EGID] = TR_T_UINT32,
+		[TR_PROC_ARG_FSUID] = TR_T_UINT32, [TR_PROC_ARG_NET_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_USER_NS] = TR_T_UINT32, [TR_PROC_ARG_UTS_NS] = TR_T_UINT32,
+		[TR_PROC_ARG_CGROUP_NS] = TR_T_UINT32,
+	};
 	struct tr_arg_val out[TR_MAX_ARGS], ev_out[TR_MAX_ARGS];
 	struct tr_event_def def = { .id = 1, .name = "fuzz" };
 	static const char *const names[TR_MAX_ARGS] = { "a0", "a1", "a2", "a3", "a4", "a5",

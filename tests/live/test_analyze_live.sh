@@ -100,6 +100,14 @@ same "$(jq -r 'select(.port == 4444) | .host' "$tmp/out" | sort -u | tr '\n' ' '
 run "$A" detections -j --host other-host "$db"
 same "$(jq -r .host "$tmp/out" | sort -u)" "other-host" "detections --host keeps one host"
 same "$(sqlite3 "$db" "SELECT count(DISTINCT entity_id) = count(*) FROM processes")" 1 "entity ids differ across hosts"
+# DNS names: an answer in the pcap names the address a flow went to
+"$OUTPUT/tracee-record" -q -o "$tmp/dnsrec" --net lo -- python3 tests/live/analyze_dns.py >/dev/null 2>&1
+check "record of the DNS workload exits 0" test $? -eq 0
+"$A" index -o "$tmp/dns.db" "$tmp/dnsrec" >/dev/null 2>&1
+run "$A" ip -j "$tmp/dns.db" 127.0.0.1
+same "$(jq -r 'select(.port == 4444) | "\(.dns_name) \(.process)"' "$tmp/out")" "c2.example python3" \
+	"ip: the flow's DNS name from the answer in the pcap"
+
 # and indexing the first again changes nothing
 before=$(sqlite3 "$db" "SELECT count(*), sum(id) FROM events")
 run "$A" index -o "$db" "$tmp/rec"

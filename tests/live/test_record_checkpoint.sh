@@ -6,6 +6,9 @@
 # process that started before the recording; and the whole recording has
 # each process once however many checkpoints restate it.
 . "$(dirname "$0")/../lib.sh"
+for tool in dump_state fd_holder; do
+	[ -x "$OUTPUT/$tool" ] || { echo "FAIL $OUTPUT/$tool is not built (make test builds it)"; exit 1; }
+done
 pre=$tmp/tracee-pre-$$
 cp /bin/bash "$pre"
 "$pre" -c 'while :; do cat /dev/null; sleep 0.2; done' &

@@ -5,6 +5,9 @@
 # start checkpoint as an fd record with the right path, 5-tuple and flags,
 # next to the host, clock, users, mounts, interfaces and cgroups.
 . "$(dirname "$0")/../lib.sh"
+for tool in dump_state fd_holder; do
+	[ -x "$OUTPUT/$tool" ] || { echo "FAIL $OUTPUT/$tool is not built (make test builds it)"; exit 1; }
+done
 mkfifo "$tmp/hold"
 "$OUTPUT/fd_holder" "$tmp" <"$tmp/hold" >"$tmp/port" &
 holder=$!
@@ -51,9 +54,9 @@ check "cgroups: the cgroup2 root, id = its inode" test -n "$(q --argjson ino "$(
 check "the holder's cgroup id is a cgroup in the map" test -n "$(jq -s --argjson pid "$holder" '(map(select(.record=="proc" and .host_pid==$pid))[0].cgroup_id) as $id | map(select(.record=="cgroup" and .cgroup_id==$id)) | select(length==1)' "$tmp/state.jsonl")"
 
 # replay takes the recording without a warning about the new kinds
+# (losses on a busy host are warned about: fine)
 "$OUTPUT/tracee-replay" "$tmp/rec" >"$tmp/out.jsonl" 2>"$tmp/rerr"
 check "replay exits 0" test $? -eq 0
-# (a busy host may cost events: that warning is about them, not the state)
-grep -v 'warning: the recording lost [0-9]* events' "$tmp/rerr" >"$tmp/rerr.state"
-empty rerr.state "replay says nothing about the state records"
+grep -E "skipped|could not be decoded|newer than this reader|state" "$tmp/rerr" >"$tmp/rbad"
+empty rbad "replay says nothing about the state records"
 exit $fail

@@ -217,6 +217,10 @@ static void test_fd_tables(void **state)
 	assert_string_equal(sarg(find(&r, "openat", 1), "dirfd"), "AT_FDCWD");
 	assert_int_equal(json_integer_value(arg(find(&r, "write", 2), "fd")), 8);	/* closed at exec */
 	assert_string_equal(sarg(find(&r, "write", 3), "fd"), "9=/home/u/work/.x/payload");
+	/* what the recorder leaves out of sched_process_exec, from the state */
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "prev_comm"), "sh");
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "pwd"), "/home/u/work");
+	assert_string_equal(sarg(find(&r, "sched_process_exec", 0), "pathname"), "/bin/true");
 	run_free(&r);
 }
 
@@ -683,6 +687,7 @@ static void test_follow(void **state)
 		struct synth s;
 		uint64_t t = 5000 * MS;
 
+		free(tmp);	/* the parent's; valgrind follows the child too */
 		if (synth_open(&s, dir, 0) || synth_write_manifest(&s, TR_STATE_RECORDING))
 			_exit(1);
 		synth_proc(&s, 1000, sh.pid, 1, sh.start_ns, "sh", "/bin/sh", "/home/u", NULL);
@@ -697,7 +702,7 @@ static void test_follow(void **state)
 		}
 		_exit(synth_close(&s, TR_STATE_COMPLETE, 1) ? 1 : 0);
 	}
-	for (int i = 0; i < 200 && access(man, F_OK); i++)
+	for (int i = 0; i < 2000 && access(man, F_OK); i++)	/* slow under valgrind */
 		usleep(10 * 1000);
 	assert_int_equal(tr_replay__open(&rp, dir, &o, err, sizeof(err)), 0);
 	assert_int_equal(tr_replay__run(rp, &sink, err, sizeof(err)), 0);
