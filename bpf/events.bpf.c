@@ -998,8 +998,11 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *t, bool group_dead)
  * join cgroup_id in every event's context. */
 static __always_inline int cgroup_event(void *ctx, __u32 id, struct cgroup *cgrp, const char *path)
 {
-	struct pend *p = scratch_get();
+	struct pend *p;
 
+	if (skip_task())
+		return 0;
+	p = scratch_get();
 	if (!p)
 		return 0;
 	event_init(p, id);
@@ -1032,7 +1035,8 @@ int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 	struct pend *p;
 	__u64 ino;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
+	/* no task to filter by: a filtered recording leaves these out */
+	if (filter_flags || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return 0;
 	p = scratch_get();
 	if (!p)
@@ -1080,7 +1084,7 @@ int BPF_PROG(tr_io_uring_submit_req, struct io_kiocb *req)
 	struct pend *p;
 	__u8 opcode;
 
-	if (is_self())
+	if (skip_task())
 		return 0;
 	p = scratch_get();
 	if (!p)

@@ -282,13 +282,14 @@ int rec_ring__trigger(struct rec_ring *ring, struct rec_output *o, uint64_t now_
 
 	if (ring->freezing) {
 		/* a trigger during a freeze extends it (up to RING_JOIN_MAX_NS
-		 * past the first trigger), and is named beside the first */
+		 * past the first trigger), and is named beside the first (once) */
 		uint64_t until = now_ns + ring->after_ns, cap = ring->trigger_ns + RING_JOIN_MAX_NS;
 		size_t n = strlen(ring->reason);
 		char *r;
 
 		ring->freeze_at = until < cap ? (until > ring->freeze_at ? until : ring->freeze_at) : cap;
-		if (n < 2048 && (r = realloc(ring->reason, n + strlen(reason) + 3))) {
+		if (n < 2048 && !strstr(ring->reason, reason) &&
+		    (r = realloc(ring->reason, n + strlen(reason) + 3))) {
 			snprintf(r + n, strlen(reason) + 3, "; %s", reason);
 			ring->reason = r;
 		}

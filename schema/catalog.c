@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* catalog.c: the built-in event catalog, expanded from catalog.def. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -29,43 +30,68 @@ const struct tr_catalog *tr_catalog__builtin(void)
  * recordings numbered the sched events 1002-1004) is mapped onto the
  * built-in id, unless c uses that id for something else. Events known by
  * name get this build's sets and ia32 numbers (a manifest has neither). */
+static int tr_event_def_cmp(const void *a, const void *b)
+{
+	const struct tr_event_def *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Is id taken in c while the events listed in c->remap have moved? c is
+ * sorted by the ids it came with (the remaps' "from"). */
+static int tr_catalog__taken(const struct tr_catalog *c, size_t nmoved, uint32_t id)
+{
+	for (size_t k = 0; k < nmoved; k++)
+		if (c->remap[k].to == id)
+			return 1;
+	for (size_t k = 0; k < nmoved; k++)
+		if (c->remap[k].from == id)
+			return 0;	/* its first holder moved away */
+	return tr_catalog__find(c, id) != NULL;
+}
+
 int tr_catalog__canonicalize(struct tr_catalog *c)
 {
 	const struct tr_catalog *b = tr_catalog__builtin();
 	struct tr_event_def *ev = (struct tr_event_def *)c->events;
 	size_t n = 0;
+	int moved = 1;
 
-	for (size_t i = 0; i < c->n; i++) {
-		for (size_t j = 0; j < b->n; j++) {
-			if (strcmp(ev[i].name, b->events[j].name))
-				continue;
-			ev[i].ia32 = b->events[j].ia32;
-			ev[i].sets = b->events[j].sets;
-			if (ev[i].id == b->events[j].id || tr_catalog__find(c, b->events[j].id) ||
-			    n == TR_CATALOG_REMAP_MAX)
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t j = 0; j < b->n; j++)
+			if (!strcmp(ev[i].name, b->events[j].name)) {
+				ev[i].ia32 = b->events[j].ia32;
+				ev[i].sets = b->events[j].sets;
 				break;
+			}
+	/* Move until nothing more can move, so that canonicalizing the result
+	 * again (a rewritten manifest) changes nothing: an event whose id is
+	 * taken by one that moves away later gets it on the next pass. */
+	while (moved && n < TR_CATALOG_REMAP_MAX) {
+		moved = 0;
+		for (size_t i = 0; i < c->n && n < TR_CATALOG_REMAP_MAX; i++) {
+			const struct tr_event_def *d = NULL;
+			int done = 0;
+
+			for (size_t k = 0; k < n; k++)
+				done |= c->remap[k].from == ev[i].id;
+			for (size_t j = 0; !done && !d && j < b->n; j++)
+				if (!strcmp(ev[i].name, b->events[j].name))
+					d = &b->events[j];
+			if (done || !d || d->id == ev[i].id || tr_catalog__taken(c, n, d->id))
+				continue;
 			c->remap[n].from = ev[i].id;
-			c->remap[n].to = b->events[j].id;
+			c->remap[n].to = d->id;
 			n++;
-			break;
+			moved = 1;
 		}
 	}
-	for (size_t k = 0; k < n; k++)
-		for (size_t i = 0; i < c->n; i++)
-			if (ev[i].id == c->remap[k].from) {
-				ev[i].id = c->remap[k].to;
-				break;
-			}
 	c->nremap = n;
-	if (n) { /* keep the events sorted by id */
-		for (size_t i = 1; i < c->n; i++)
-			for (size_t k = i; k > 0 && ev[k - 1].id > ev[k].id; k--) {
-				struct tr_event_def t = ev[k - 1];
-
-				ev[k - 1] = ev[k];
-				ev[k] = t;
-			}
-	}
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < c->n; i++)
+		ev[i].id = tr_catalog__canon_id(c, ev[i].id);
+	qsort(ev, c->n, sizeof(*ev), tr_event_def_cmp);
 	return (int)n;
 }
 

@@ -40,6 +40,13 @@ done
 check "a clock record at stop, offsets agree with the manifest's within 1 s" \
 	test "$(jq -s --argjson m "$(jq .host.boot_to_wall_ns "$tmp/rec/manifest.json")" 'map(select(.record=="clock")) | (map(.reason)|index(4)) != null and all(.boot_to_wall_ns - $m | fabs < 1e9)' "$tmp/state.jsonl")" = true
 
+# the periodic re-sample: every 10 s between checkpoints
+"$OUTPUT/tracee-record" -q -o "$tmp/long" -d 11.5
+check "record (11.5 s) exits 0" test $? -eq 0
+"$OUTPUT/dump_state" "$tmp"/long/events/seg-*.zst >"$tmp/long.jsonl"
+check "a periodic clock record about 10 s after the start one" \
+	test "$(jq -s 'map(select(.record=="clock")) | (map(select(.reason==1))[0].ts) as $s | map(select(.reason==2)) | length == 1 and (.[0].ts - $s) >= 9.9e9 and (.[0].ts - $s) < 11.5e9' "$tmp/long.jsonl")" = true
+
 # the later segments alone
 cp -a "$tmp/rec" "$tmp/cut"
 rm "$tmp/cut/events/seg-000000.zst"
