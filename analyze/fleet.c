@@ -241,7 +241,12 @@ int tr_fleet__query(struct tr_store *s, const char *sql, int json, FILE *out, ch
 	tr_buf__free(&q.b);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "query: out of memory");
-	else if (rc)
-		snprintf(err, errlen, "%s", s->err);
+	else if (rc) {
+		/* the caller names the target */
+		size_t tl = strlen(s->target);
+		const char *m = !strncmp(s->err, s->target, tl) && !strncmp(s->err + tl, ": ", 2) ? s->err + tl + 2 : s->err;
+
+		snprintf(err, errlen, "%s", m);
+	}
 	return rc;
 }
