@@ -768,54 +768,82 @@ static int top_row(void *ctx, const char *const *names, const struct tr_val *c, 
 	return ++t->n >= 5;
 }
 
-struct summary {
-	struct tr_store *s;
-	struct tr_out *out;
-};
-
-static int summary_row(void *ctx, const char *const *names, const struct tr_val *c, size_t n)
-{
-	struct summary *sm = ctx;
-	struct tr_val row[16], id = c[0];
-	struct top top = { 0 };
-	int rc;
-
-	memcpy(row, c, 13 * sizeof(*row));
-	/* top processes by events */
-	rc = sm->s->ops->select(sm->s, "SELECT coalesce(p.exe, p.comm), count(*) AS n FROM events e "
-				       "LEFT JOIN processes p ON p.id = e.process_id WHERE e.recording_id = ?1 "
-				       "GROUP BY e.process_id ORDER BY n DESC, e.process_id LIMIT 5", &id, 1, top_row, &top);
-	if (rc) {
-		free(top.text);
-		return rc;
-	}
-	row[13] = opt_text(top.text);
-	rc = tr_out__row(sm->out, row);
-	free(top.text);
-	return rc;
-}
-
 static int q_summary(struct tr_store *s, const struct tr_qargs *a, char *err, size_t errlen)
 {
 	static const char *const names[] = { "recording", "host", "kernel", "start", "stop", "state", "events",
 					     "lost", "damaged_frames", "processes", "detections_high",
 					     "detections_medium", "detections_low", "top_processes" };
-	static const char sql[] =
-		"SELECT r.id, r.hostname, r.kernel, r.start_time, r.stop_time, r.state, r.events, r.lost_total, "
-		"r.damaged_frames, (SELECT count(*) FROM processes p WHERE p.recording_id = r.id), "
-		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity = 3), "
-		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity = 2), "
-		"(SELECT count(*) FROM detections d WHERE d.recording_id = r.id AND d.severity <= 1) "
-		"FROM recordings r WHERE ?1 IS NULL OR r.hostname = ?1 ORDER BY r.id";
-	struct summary sm = { .s = s };
 	struct tr_val host = opt_text(a->host);
-	int rc = tr_out__new(&sm.out, a->fmt, a->out, names, 14, NULL);
+	struct tr_rows r = { 0 }, np = { 0 }, nd = { 0 };
+	struct tr_out *out = NULL;
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = s->ops->select(s, sql, &host, 1, summary_row, &sm);
-	tr_out__end(sm.out);
-	return rc ? store_err(s, rc, err, errlen) : 0;
+	/* counts per recording by GROUP BY, put together here */
+	rc = tr_rows__fetch(&r, s, "SELECT id, hostname, kernel, start_time, stop_time, state, events, lost_total, "
+			    "damaged_frames FROM recordings WHERE ?1 IS NULL OR hostname = ?1 ORDER BY id", &host, 1);
+	if (!rc && !(rc = tr_rows__fetch(&np, s, "SELECT recording_id, count(*) FROM processes GROUP BY recording_id",
+					 NULL, 0)))
+		tr_rows__sort_key(&np);
+	if (!rc)
+		rc = tr_rows__fetch(&nd, s, "SELECT recording_id, severity, count(*) FROM detections "
+				    "GROUP BY recording_id, severity", NULL, 0);
+	if (rc) {
+		store_err(s, rc, err, errlen);
+		goto out;
+	}
+	if ((rc = tr_out__new(&out, a->fmt, a->out, names, 14, NULL)))
+		goto out;
+	for (size_t i = 0; !rc && i < r.n; i++) {
+		const struct tr_val *c = tr_rows__row(&r, i), *pc = tr_rows__find(&np, &c[0]);
+		int64_t det[3] = { 0 };
+		struct tr_rows top = { 0 }, tp = { 0 };
+		struct top t = { 0 };
+		struct tr_val row[14];
+
+		for (size_t k = 0; k < nd.n; k++) {
+			const struct tr_val *d = tr_rows__row(&nd, k);
+
+			if (d[0].i == c[0].i)
+				det[d[1].i >= 3 ? 0 : d[1].i == 2 ? 1 : 2] += d[2].i;
+		}
+		/* top processes by events */
+		rc = tr_rows__fetch(&top, s, "SELECT process_id, count(*) AS n FROM events WHERE recording_id = ?1 "
+				    "GROUP BY process_id ORDER BY n DESC, process_id LIMIT 5", &c[0], 1);
+		if (!rc)
+			rc = tr_rows__fetch_in(&tp, s, "SELECT id, coalesce(exe, comm) FROM processes WHERE id IN (%s)",
+					       &top, 0);
+		for (size_t k = 0; !rc && k < top.n; k++) {
+			const struct tr_val *e = tr_rows__row(&top, k), *pn = e[0].type == TR_VAL_INT ?
+					tr_rows__find(&tp, &e[0]) : NULL;
+			struct tr_val tv[2] = { pn ? pn[1] : (struct tr_val){ 0 }, e[1] };
+
+			if (top_row(&t, NULL, tv, 2) < 0)
+				rc = -ENOMEM;
+		}
+		if (rc) {
+			if (rc != -ENOMEM)
+				store_err(s, rc, err, errlen);
+			else
+				snprintf(err, errlen, "out of memory");
+		} else {
+			memcpy(row, c, 9 * sizeof(*row));
+			row[9] = tr_val_int(pc ? pc[1].i : 0);
+			row[10] = tr_val_int(det[0]);
+			row[11] = tr_val_int(det[1]);
+			row[12] = tr_val_int(det[2]);
+			row[13] = opt_text(t.text);
+			rc = tr_out__row(out, row);
+		}
+		free(t.text);
+		tr_rows__free(&top);
+		tr_rows__free(&tp);
+	}
+	tr_out__end(out);
+out:
+	tr_rows__free(&r);
+	tr_rows__free(&np);
+	tr_rows__free(&nd);
+	return rc;
 }
 
 /* ---- the table ---- */

@@ -77,6 +77,11 @@ check "the workload's process on fleet-b is known" test -n "$pidb"
 same "$(ask process-tree -j --host fleet-b --clickhouse "$CH_URL" --database fleet "${pidb:-0}")" \
 	"$(ask process-tree -j --host fleet-b "$db" "${pidb:-0}")" "process-tree: the same as SQLite's"
 
+for h in "$hA" fleet-b; do
+	same "$("$A" summary -j --host "$h" --clickhouse "$CH_URL" --database fleet | jq -c 'del(.recording)')" \
+		"$("$A" summary -j --host "$h" "$db" | jq -c 'del(.recording)')" "summary of $h: the same as SQLite's (but the recording id)"
+done
+
 # Cross-host timeline: both hosts, in time order, interleaved.
 "$A" timeline -j --clickhouse "$CH_URL" --database fleet >"$tmp/tl" 2>/dev/null
 check "timeline is in time order" test "$(jq -r .time "$tmp/tl" | sort -c && echo sorted)" = sorted
