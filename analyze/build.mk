@@ -35,3 +35,9 @@ $(OUTPUT)/tr_clickhouse_sql.h: schema/clickhouse.sql
 	      echo '0x00 };'; } > $@
 $(OUTPUT)/analyze/store/clickhouse.o: $(OUTPUT)/tr_clickhouse_sql.h
 LDLIBS += -lcurl
+
+# The ClickHouse export benchmark (root; issue 12): events/s exported beside
+# index, bytes/event, a cross-host detections question on both stores.
+.PHONY: bench-clickhouse
+bench-clickhouse: all $(OUTPUT)/bench/openloop
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/clickhouse.sh $(ROUNDS)
