@@ -98,6 +98,13 @@ check "re-export exits 0 or 3" test "$rc" -eq 0 -o "$rc" -eq 3
 has out "(replaced)" "re-export says the recording was replaced"
 same "$(counts_ch)" "$(cat "$tmp/counts.sqlite")" "re-export leaves every count unchanged"
 
+# --detections-only: the events detections point at, as index stores them.
+run "$A" index --detections-only -o "$tmp/donly.db" "$tmp/recA"
+run "$A" export --detections-only --clickhouse "$CH_URL" --database donly "$tmp/recA"
+for t in events detections processes; do
+	same "$(ch_q "SELECT count() FROM donly.$t")" "$(sqlite3 "$tmp/donly.db" "SELECT count(*) FROM $t")" "--detections-only: $t as index stores them"
+done
+
 # A rejected batch: a table the server will not take these rows into.
 ch_q "CREATE DATABASE bad" >/dev/null
 ch_q "CREATE TABLE bad.events (recording_id Int64) ENGINE = Memory" >/dev/null
