@@ -42,9 +42,10 @@ struct conn {
 };
 
 /* An insert queued for the sender thread, sent while the next are made. */
-#define NJOBS 6
+#define NJOBS 4
 struct job {
-	struct cbuf body;	/* gzip */
+	struct cbuf raw;	/* the rows, JSONEachRow */
+	struct cbuf body;	/* raw, gzip-compressed (by the sender) */
 	char params[256];
 	char desc[200];		/* "batch 5 (12448 rows of events, after 0 sent)" */
 };
@@ -68,7 +69,7 @@ struct ch {
 	size_t nrows[TR_TAB_N];
 	uint64_t batch;		/* inserts sent */
 	uint64_t sent[TR_TAB_N];
-	struct cbuf gz, resp, q;
+	struct cbuf q;		/* a select with its parameters bound */
 	/* signature ids in this export, deleted before they are inserted */
 	int sig_pending;
 };
@@ -437,24 +438,24 @@ static int ch_select(struct tr_store *s, const char *sql, const struct tr_val *p
 
 /* ---- writing ---- */
 
-static int gz(struct ch *c, const struct cbuf *in)
+static int gz(struct cbuf *out, const struct cbuf *in)
 {
 	z_stream z = { 0 };
 	int zrc;
 
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
-	c->gz.len = 0;
-	if (cb_reserve(&c->gz, deflateBound(&z, in->len) + 64)) {
+	out->len = 0;
+	if (cb_reserve(out, deflateBound(&z, in->len) + 64)) {
 		deflateEnd(&z);
 		return -ENOMEM;
 	}
 	z.next_in = (Bytef *)in->p;
 	z.avail_in = (uInt)in->len;
-	z.next_out = (Bytef *)c->gz.p;
-	z.avail_out = (uInt)(c->gz.cap - 1);
+	z.next_out = (Bytef *)out->p;
+	z.avail_out = (uInt)(out->cap - 1);
 	zrc = deflate(&z, Z_FINISH);
-	c->gz.len = z.total_out;
+	out->len = z.total_out;
 	deflateEnd(&z);
 	return zrc == Z_STREAM_END ? 0 : -EIO;
 }
@@ -476,7 +477,15 @@ static void *sender(void *arg)
 
 		pthread_mutex_unlock(&c->mu);
 		char why[800] = "";
-		int rc = skip ? 0 : post_on(c, &c->send, 1, j->params, j->body.p, j->body.len, 1, why, sizeof(why));
+		int rc = 0;
+
+		/* compressing here keeps the replay's thread on the replay */
+		if (!skip && gz(&j->body, &j->raw)) {
+			rc = -ENOMEM;
+			snprintf(why, sizeof(why), "cannot compress");
+		}
+		if (!skip && !rc)
+			rc = post_on(c, &c->send, 1, j->params, j->body.p, j->body.len, 1, why, sizeof(why));
 
 		pthread_mutex_lock(&c->mu);
 		if (rc && !c->failed) {
@@ -515,9 +524,10 @@ static int sender_wait(struct ch *c)
 	return rc;
 }
 
-/* Queue c->gz as an insert into table name (waits while the queue is
- * full); a failure of one queued before. */
-static int sender_queue(struct ch *c, const char *name, size_t nrows, uint64_t sent)
+/* Queue the rows in *rows as an insert into table name (*rows gets an
+ * empty buffer back; waits while the queue is full); a failure of one
+ * queued before. */
+static int sender_queue(struct ch *c, struct cbuf *rows, const char *name, size_t nrows, uint64_t sent)
 {
 	struct job *j;
 	struct cbuf tmp;
@@ -531,9 +541,12 @@ static int sender_queue(struct ch *c, const char *name, size_t nrows, uint64_t s
 		return rc;
 	}
 	j = &c->jobs[c->head % NJOBS];
-	tmp = j->body;
-	j->body = c->gz;
-	c->gz = tmp;
+	tmp = j->raw;
+	j->raw = *rows;
+	*rows = tmp;
+	rows->len = 0;
+	if (rows->p)
+		rows->p[0] = '\0';
 	snprintf(j->params, sizeof(j->params), "query=INSERT%%20INTO%%20%s%%20FORMAT%%20JSONEachRow", name);
 	snprintf(j->desc, sizeof(j->desc), "batch %llu (%zu rows of %s, after %llu sent)",
 		 (unsigned long long)c->batch, nrows, name, (unsigned long long)sent);
@@ -589,10 +602,8 @@ static int flush_table(struct ch *c, enum tr_tab t)
 		if (rc || (rc = wait_mutations(c)))
 			return rc;
 	}
-	if (gz(c, &c->rows[t]))
-		return fail(c, -ENOMEM, "batch %llu (%s): cannot compress", (unsigned long long)c->batch, name);
 	/* to the sender (a failure of one before stops the export) */
-	if ((rc = sender_queue(c, name, c->nrows[t], c->sent[t])))
+	if ((rc = sender_queue(c, &c->rows[t], name, c->nrows[t], c->sent[t])))
 		return rc;
 	(void)params;
 	(void)why;
@@ -797,8 +808,7 @@ static void ch_close(struct tr_store *s)
 		pthread_cond_destroy(&c->cv);
 	}
 	for (int i = 0; i < NJOBS; i++)
-		free(c->jobs[i].body.p);
-	free(c->gz.p);
+		free(c->jobs[i].body.p), free(c->jobs[i].raw.p);
 	free(c->q.p);
 	for (int i = 0; i < 2; i++) {
 		struct conn *k = i ? &c->send : &c->main;
