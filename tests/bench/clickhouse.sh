@@ -101,7 +101,19 @@ for r in $(seq "$rounds"); do
 	awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }' >>"$tmp/qch"
 	awk -v b="$t1" -v c="$t2" 'BEGIN { print (c - b) * 1000 }' >>"$tmp/qsq"
 done
+# and a scan of every event: events per host and event name
+agg="SELECT r.hostname, e.event_name, count(*) AS n FROM events e JOIN recordings r ON r.id = e.recording_id GROUP BY r.hostname, e.event_name ORDER BY r.hostname, n DESC, e.event_name"
+: >"$tmp/ach"; : >"$tmp/asq"
+for r in $(seq "$rounds"); do
+	t0=$(now); "$A" query --clickhouse "$CH_URL" --database bench "$agg" >"$tmp/a.ch" 2>/dev/null || true; t1=$(now)
+	"$A" query "$tmp/case.db" "$agg" >"$tmp/a.sq" 2>/dev/null || true; t2=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) * 1000 }' >>"$tmp/ach"
+	awk -v b="$t1" -v c="$t2" 'BEGIN { print (c - b) * 1000 }' >>"$tmp/asq"
+done
+cmp -s "$tmp/a.ch" "$tmp/a.sq" && asame=same || asame=DIFFERENT
 cmp -s "$tmp/d.ch" "$tmp/d.sq" && same=same || same=DIFFERENT
 echo "cross-host detections over $((hosts + 1)) hosts, $fev events, $fdet detections (answers: $same):"
 echo "  ClickHouse: $(med <"$tmp/qch") ms; SQLite: $(med <"$tmp/qsq") ms"
+echo "events per host and event name over all $fev events (query, one JOIN; answers: $asame):"
+echo "  ClickHouse: $(med <"$tmp/ach") ms; SQLite: $(med <"$tmp/asq") ms"
 echo "load average at the end (2 cores; wall clock figures are only as good as this is low): $(cut -d' ' -f1-3 /proc/loadavg)"
