@@ -582,17 +582,34 @@ static int damage_json(struct ix *x, uint64_t damage, struct tr_buf *b, struct t
 
 static int write_signatures(struct ix *x)
 {
-	size_t n;
-	const struct tr_signature *const *sigs = tr_signatures__builtin(&n);
+	size_t n, nb;
+	const struct tr_signature *const *sigs = x->o->sigs;
+	const struct tr_signature *const *builtin = tr_signatures__builtin(&nb);
 	int rc = 0;
 
+	if (sigs)
+		n = x->o->nsigs;
+	else
+		sigs = tr_signatures__builtin(&n);
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct tr_val row[10] = {
-			tr_val_cstr(sigs[i]->id), tr_val_int(sigs[i]->event_id), tr_val_cstr(sigs[i]->name),
-			tr_val_cstr(sigs[i]->description), tr_val_int(sigs[i]->severity),
-			tr_val_cstr(sigs[i]->mitre_id), tr_val_cstr(sigs[i]->mitre_name), tr_val_cstr("builtin"),
-			tr_val_cstr(TR_VERSION), { 0 },
-		};
+		/* where it came from: the built-in table, a Sigma rule (it has a
+		 * level), or an out-of-tree plugin */
+		const char *origin = sigs[i]->level ? "sigma" : "plugin";
+		struct tr_val row[10];
+
+		for (size_t k = 0; k < nb; k++)
+			if (builtin[k] == sigs[i])
+				origin = "builtin";
+		row[0] = tr_val_cstr(sigs[i]->id);
+		row[1] = tr_val_int(sigs[i]->event_id);
+		row[2] = tr_val_cstr(sigs[i]->name);
+		row[3] = tr_val_cstr(sigs[i]->description);
+		row[4] = tr_val_int(sigs[i]->severity);
+		row[5] = tr_val_cstr(sigs[i]->mitre_id);
+		row[6] = tr_val_cstr(sigs[i]->mitre_name);
+		row[7] = tr_val_cstr(origin);
+		row[8] = tr_val_cstr(TR_VERSION);
+		row[9] = (struct tr_val){ 0 };
 
 		rc = insert(x, TR_TAB_SIGNATURES, row);
 	}
@@ -1019,7 +1036,9 @@ int tr_index__recording(struct tr_store *store, const char *dir, const struct tr
 	 * hashes are always checked. */
 	struct tr_replay_opts ro = { .prog = o->prog, .diag = o->diag, .signatures = 1,
 				     .progress = o->progress, .progress_ctx = o->progress_ctx,
-				     .stop = o->stop, .verify = 1, .warning = on_warning, .warning_ctx = &x };
+				     .stop = o->stop, .verify = 1, .warning = on_warning, .warning_ctx = &x,
+				     .sigs = o->sigs, .nsigs = o->nsigs, .suppress = o->suppress,
+				     .suppress_ctx = o->suppress_ctx };
 	struct tr_sink sink = { .event = on_event, .finding = on_finding, .ctx = &x };
 	struct tr_replay *r = NULL;
 	char *uid = NULL;

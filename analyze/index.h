@@ -28,6 +28,11 @@ struct tr_index_opts {
 	void (*progress)(void *ctx, const struct tr_replay_progress *p);
 	void *progress_ctx;
 	const volatile sig_atomic_t *stop; /* see tr_replay_opts */
+	/* the signatures to run (NULL: the built-ins) and their exceptions */
+	const struct tr_signature *const *sigs;
+	size_t nsigs;
+	tr_suppress_fn suppress;
+	void *suppress_ctx;
 };
 
 struct tr_index_stats {

@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "index.h"
+#include "sigrun.h"
 #include "query.h"
 #include "questions.h"
 #include "bundle.h"
@@ -69,6 +70,11 @@ static int cmd_index(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "detections-only", no_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'B' },
+		{ "signatures", required_argument, NULL, 's' },
+		{ "signatures-dir", required_argument, NULL, 'S' },
+		{ "sigma", required_argument, NULL, 'G' },
+		{ "exceptions", required_argument, NULL, 'E' },
+		{ "except", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -76,12 +82,24 @@ static int cmd_index(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tr_index_stats st;
 	struct tr_store *store = NULL;
+	struct tr_sigrun_opts so = { .prog = PROG };
+	struct tr_sigrun *sr = NULL;
 	const char *db = NULL;
 	int c, force = 0, rc = 0, damaged = 0, fresh, indexed = 0;
 	char err[1024];
 
-	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+#define PUSH(arr, n, what) do { \
+		if ((n) == TR_SIGRUN_MAX_PATHS) \
+			return usage_error("index", "too many " what " options"); \
+		(arr)[(n)++] = optarg; \
+	} while (0)
+	while ((c = getopt_long(argc, argv, "o:fs:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's': so.select = optarg; break;
+		case 'S': PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
+		case 'G': PUSH(so.sigma, so.nsigma, "--sigma"); break;
+		case 'E': PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
+		case 'X': PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': db = optarg; break;
 		case 'f': force = 1; break;
 		case 'D': o.detections_only = 1; break;
@@ -103,13 +121,22 @@ static int cmd_index(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/* The signatures to run: the built-ins, plugins and Sigma rules, as
+	 * tracee-replay takes them (replay/sigrun.h). */
+	if (tr_sigrun__load(&sr, &so))
+		return 1;
+	o.sigs = tr_sigrun__sigs(sr, &o.nsigs);
+	o.suppress = tr_sigrun__suppress(sr, &o.suppress_ctx);
+
 	if (force && unlink(db) && errno != ENOENT) {
 		tr_diag__error(PROG, "%s: cannot remove: %s", db, strerror(errno));
+		tr_sigrun__free(sr);
 		return 1;
 	}
 	fresh = access(db, F_OK) != 0;
 	if (tr_store__open(&store, db, TR_STORE_WRITE, err, sizeof(err))) {
 		tr_diag__error(PROG, "%s", err);
+		tr_sigrun__free(sr);
 		return 1;
 	}
 	for (int i = optind; i < argc && !rc; i++) {
@@ -133,6 +160,8 @@ static int cmd_index(int argc, char **argv)
 		rc = -EIO;
 	}
 	tr_store__close(store);
+	tr_sigrun__summary(sr, stderr);
+	tr_sigrun__free(sr);
 	if (rc && fresh && !indexed) {
 		/* Nothing in it: leave no database made for nothing. */
 		unlink(db);
@@ -471,7 +500,8 @@ static const struct cmd cmds[] = {
 	  "did not take; that recording's rows are taken out), 2 usage error, 3\n"
 	  "exported, but a recording is damaged.\n" },
 	{ "index", cmd_index, "index recordings into a case database",
-	  "USAGE: " PROG " index [--detections-only] [--force] -o DB DIR...\n"
+	  "USAGE: " PROG " index [--detections-only] [--force] [--signatures LIST] [--sigma DIR]\n"
+	  "       [--signatures-dir DIR] [--exceptions FILE] [--except RULE] -o DB DIR...\n"
 	  "\n"
 	  "Replay each recording DIR with the signatures and add it to DB, a case\n"
 	  "database of schema/index.sql (created mode 0600 if missing): the\n"
@@ -485,6 +515,12 @@ static const struct cmd cmds[] = {
 	  "      --detections-only store only the events detections point at\n"
 	  "  -f, --force           start DB afresh (remove it first)\n"
 	  "      --batch N         rows per transaction (default 100000)\n"
+	  "  -s, --signatures LIST run only these signatures: ids or names, comma-\n"
+	  "                        separated, 'all', '-ID' to leave one out\n"
+	  "      --sigma DIR|FILE  run these Sigma rules too (repeatable)\n"
+	  "      --signatures-dir DIR  load out-of-tree signatures (*.so) too\n"
+	  "      --exceptions FILE suppress findings these exceptions match (counted)\n"
+	  "      --except RULE     one exception, as a line of such a file\n"
 	  "  -h, --help            print this help\n"
 	  "\n"
 	  "EXIT STATUS: 0 indexed, 1 failed, 2 usage error, 3 indexed, but a\n"
@@ -494,7 +530,8 @@ static const struct cmd cmds[] = {
 	  "EXAMPLES:\n"
 	  "  " PROG " index -o case.db rec/\n"
 	  "  " PROG " index -o case.db host1-rec/ host2-rec/\n"
-	  "  " PROG " index --force -o case.db rec/   # start afresh\n" },
+	  "  " PROG " index --force -o case.db rec/   # start afresh\n"
+	  "  " PROG " index --sigma rules/linux -o case.db rec/\n" },
 	{ "migrate", cmd_migrate, "migrate a database to this schema version",
 	  "USAGE: " PROG " migrate DB\n"
 	  "\n"

@@ -174,4 +174,18 @@ run "$ANALYZE" summary "$tmp/bad.db"
 expect_rc 3 "a question on a damaged recording"
 has err "tracee-analyze: warning: recording 1 (synth-host, $tmp/bad) is damaged" "the question names the damaged recording"
 
+# the signatures index runs are chosen as replay's are: Sigma rules beside the
+# built-ins, a selection, exceptions (fixtures/basic runs a binary from /tmp)
+run "$ANALYZE" index --sigma fixtures/sigma -o "$tmp/sigma.db" fixtures/basic
+expect_rc 0 "index --sigma"
+has err "sigma: loaded 16 rules, refused 0" "index --sigma: the rules load"
+same "$(sqlite3 "$tmp/sigma.db" "SELECT s.origin, count(*) FROM detections d JOIN signatures s ON s.id = d.signature_id
+	GROUP BY 1 ORDER BY 1" | tr '\n' ' ')" "builtin|2 sigma|2 " "index --sigma: the Sigma rule's detections beside the built-in's"
+run "$ANALYZE" index --signatures -TRR-1001 --except 'signature=0b3f7c2e-8e51-4d55-b0a1-3c9e6f1d2a02' \
+	--sigma fixtures/sigma -o "$tmp/sel.db" fixtures/basic
+expect_rc 0 "index --signatures -ID --except"
+same "$(sqlite3 "$tmp/sel.db" "SELECT count(*) FROM detections; SELECT count(*) FROM signatures WHERE id = 'TRR-1001'" |
+	tr '\n' ' ')" "0 0 " "index: a signature left out and a rule's findings excepted"
+has err "exception --except 1 suppressed 2 findings" "index: the exception's suppressions counted"
+
 exit $fail

@@ -210,7 +210,7 @@ static int do_bigargv(void)
 {
 	static char big[5001];
 	char *argv[102];
-	char num[100][8];
+	char num[100][16];
 
 	memset(big, 'A', 5000);
 	argv[0] = "true";

@@ -7,7 +7,9 @@
 . "$(dirname "$0")/../lib.sh"
 rec=$OUTPUT/tracee-record
 replay=$OUTPUT/tracee-replay
-pids() { jq -r '.hostProcessId' "$1" | sort -u; }
+# (lost_events, made by the recorder, and events raised in no task's context --
+# inet_sock_set_state from softirq -- have no process: not filtered, left out)
+pids() { jq -r 'select(.eventName != "lost_events" and .hostProcessId != 0) | .hostProcessId' "$1" | sort -u; }
 
 # --pid: a shell that forks a child that forks again; a sibling shell beside.
 mkfifo "$tmp/go"
@@ -28,7 +30,7 @@ check "pid: the sibling shell is not recorded" test -z "$(grep "\"hostProcessId\
 cp /bin/cat "$tmp/fltcatin"; cp /bin/cat "$tmp/fltcatout"
 "$rec" -q -o "$tmp/comm" --comm fltcatin -- sh -c "$tmp/fltcatin /etc/hostname; $tmp/fltcatout /etc/hostname" >/dev/null </dev/null
 "$replay" "$tmp/comm" >"$tmp/comm.jsonl" 2>/dev/null
-names=$(jq -r '.processName' "$tmp/comm.jsonl" | sort -u | paste -sd' ')
+names=$(jq -r 'select(.eventName != "lost_events" and .hostProcessId != 0) | .processName' "$tmp/comm.jsonl" | sort -u | paste -sd' ')
 check "comm: only tasks named fltcatin ($names)" test "$names" = fltcatin
 check "comm: its open is there" test -n "$(jq -c 'select(.eventName == "openat" and any(.args[]; .value == "/etc/hostname"))' "$tmp/comm.jsonl")"
 
@@ -41,7 +43,7 @@ check "exclude-comm: the other is there" test -n "$(jq -c 'select(.processName =
 nobody=$(id -u nobody)
 "$rec" -q -o "$tmp/uid" --uid nobody -- sh -c "setpriv --reuid=$nobody --regid=$nobody --clear-groups cat /etc/hostname; cat /etc/hostname" >/dev/null </dev/null
 "$replay" "$tmp/uid" >"$tmp/uid.jsonl" 2>/dev/null
-uids=$(jq -r '.userId' "$tmp/uid.jsonl" | sort -u | paste -sd' ')
+uids=$(jq -r 'select(.eventName != "lost_events" and .hostProcessId != 0) | .userId' "$tmp/uid.jsonl" | sort -u | paste -sd' ')
 check "uid: only uid $nobody ($uids)" test "$uids" = "$nobody"
 check "uid: nobody's cat is there" test -n "$(jq -c 'select(.processName == "cat" and .eventName == "openat")' "$tmp/uid.jsonl")"
 
@@ -54,7 +56,7 @@ if [ -n "$root" ] && mkdir "$cg" 2>/dev/null; then
 	"$replay" "$tmp/cg" >"$tmp/cg.jsonl" 2>/dev/null
 	check "cgroup: the task moved in is recorded" test -n "$(jq -c 'select(.processName == "fltcatin")' "$tmp/cg.jsonl")"
 	check "cgroup: one outside is not" test -z "$(jq -c 'select(.processName == "fltcatout")' "$tmp/cg.jsonl")"
-	cgs=$(jq -r '.cgroupId' "$tmp/cg.jsonl" | sort -u | paste -sd' ')
+	cgs=$(jq -r 'select(.eventName != "lost_events" and .hostProcessId != 0) | .cgroupId' "$tmp/cg.jsonl" | sort -u | paste -sd' ')
 	check "cgroup: every event is of that cgroup ($cgs)" test "$cgs" = "$(stat -c %i "$cg")"
 	rmdir "$cg"
 else
