@@ -11,6 +11,7 @@
 #include "fleet.h"
 #include "index.h"
 #include "json.h"
+#include "sigrun.h"
 
 static char *target_of(const char *url, const char *db)
 {
@@ -30,9 +31,16 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 		{ "database", required_argument, NULL, 'd' },
 		{ "detections-only", no_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'B' },
+		{ "signatures", required_argument, NULL, 's' },
+		{ "signatures-dir", required_argument, NULL, 'S' },
+		{ "sigma", required_argument, NULL, 'G' },
+		{ "exceptions", required_argument, NULL, 'E' },
+		{ "except", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct tr_sigrun_opts so = { .prog = prog };
+	struct tr_sigrun *sr = NULL;
 	struct tr_index_opts o = { .prog = prog, .diag = stderr, .stop = stop };
 	struct tr_index_stats st;
 	struct tr_store *store = NULL;
@@ -40,9 +48,22 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 	char err[1024], *target;
 	int c, rc = 0, damaged = 0;
 
+#define PUSH(arr, n, what) do { \
+		if ((n) == TR_SIGRUN_MAX_PATHS) { \
+			tr_diag__error(prog, "export: too many " what " options"); \
+			return 2; \
+		} \
+		(arr)[(n)++] = optarg; \
+	} while (0)
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	/* the signature options are index's (replay/sigrun.h) */
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's': so.select = optarg; break;
+		case 'S': PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
+		case 'G': PUSH(so.sigma, so.nsigma, "--sigma"); break;
+		case 'E': PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
+		case 'X': PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'C': url = optarg; break;
 		case 'd': dbname = optarg; break;
 		case 'D': o.detections_only = 1; break;
@@ -61,8 +82,13 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 		tr_diag__error(prog, "export: no server given (--clickhouse http://HOST:8123)");
 		return 2;
 	}
+	if (tr_sigrun__load(&sr, &so))
+		return 1;
+	o.sigs = tr_sigrun__sigs(sr, &o.nsigs);
+	o.suppress = tr_sigrun__suppress(sr, &o.suppress_ctx);
 	if (!(target = target_of(url, dbname))) {
 		tr_diag__error(prog, "out of memory");
+		tr_sigrun__free(sr);
 		return 1;
 	}
 	if (isatty(STDERR_FILENO)) {
@@ -72,6 +98,7 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 	if (tr_store__open(&store, target, TR_STORE_WRITE, err, sizeof(err))) {
 		tr_diag__error(prog, "%s", err);
 		free(target);
+		tr_sigrun__free(sr);
 		return 1;
 	}
 	for (int i = optind; i < argc && !rc; i++) {
@@ -102,6 +129,8 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 	}
 	tr_store__close(store);
 	free(target);
+	tr_sigrun__summary(sr, stderr);
+	tr_sigrun__free(sr);
 	return rc ? 1 : damaged ? 3 : 0;
 }
 

@@ -490,6 +490,8 @@ static const struct cmd cmds[] = {
 	  "      --database NAME    the database (default tracee)\n"
 	  "      --detections-only  only the events detections point at\n"
 	  "      --batch N          rows between inserts (default 100000)\n"
+	  "  -s, --signatures LIST, --sigma DIR|FILE, --signatures-dir DIR,\n"
+	  "      --exceptions FILE, --except RULE   the signatures, as for index\n"
 	  "  -h, --help             print this help\n"
 	  "\n"
 	  "EXAMPLES:\n"
