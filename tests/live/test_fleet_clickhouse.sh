@@ -61,6 +61,11 @@ check "events were exported (every event)" test "$(ch_q "SELECT count() FROM fle
 same "$(ch_q "SELECT count(DISTINCT recording_id) FROM fleet.events")" 2 "events of both recordings"
 same "$(ch_q "SELECT count() FROM fleet.events e WHERE recording_id NOT IN (SELECT id FROM fleet.recordings)")" 0 \
 	"every event row carries its recording's id"
+# the same logical schema: every stored column of schema/index.sql, in order
+for t in $tables; do
+	same "$(ch_q "SELECT name FROM system.columns WHERE database = 'fleet' AND table = '$t' AND default_kind = ''" | tr '\n' ' ')" \
+		"$(sqlite3 "$db" "SELECT name FROM pragma_table_info('$t')" | tr '\n' ' ')" "schema: $t stores index.sql's columns, in order"
+done
 run "$A" query $CH "SELECT count() AS n FROM events"
 same "$(tail -1 "$tmp/out")" "$(sqlite3 "$db" "SELECT count(*) FROM events")" "query --clickhouse answers"
 
