@@ -104,4 +104,5 @@ ch_stop() {
 	kill -9 "$CH_PID" 2>/dev/null
 	wait "$CH_PID" 2>/dev/null
 	CH_PID=
+	return 0
 }

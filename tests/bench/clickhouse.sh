@@ -18,7 +18,7 @@ A=$OUTPUT/tracee-analyze
 tmp=$(mktemp -d /var/tmp/bench-ch.XXXXXX)
 chmod 755 "$tmp"
 . tests/lib_clickhouse.sh
-trap 'ch_stop; rm -rf "$tmp"' EXIT
+trap 'set +e; ch_stop; rm -rf "$tmp"' EXIT
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 [ -x "$OUTPUT/bench/openloop" ] || make -s "$OUTPUT/bench/openloop"
 ch_start "$tmp/ch" >/dev/null || { echo "bench: clickhouse-server does not start"; exit 1; }
