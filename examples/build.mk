@@ -34,7 +34,7 @@ $(SCENARIO): $(OUTPUT)/tests/scenarios/scenario.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
-check test: $(SCENARIO)
+check test asan-tests: $(SCENARIO)
 
 # The signature benchmark (tests/bench/signatures.sh).
 $(OUTPUT)/bench/sigbench: $(OUTPUT)/tests/bench/sigbench.o $(LIB)
