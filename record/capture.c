@@ -28,9 +28,12 @@ int rec_capture__option(struct rec_capture_opts *o, int opt, const char *arg, co
 		}
 		break;
 	case REC_CAP_OPT_CAPTURE:
-		err = cap_art__add_capture(&o->art, arg);
+		err = rec_env__option(&o->env, arg);
+		if (err == -ENOENT)
+			err = cap_art__add_capture(&o->art, arg);
 		if (err == -EINVAL) {
-			tr_diag__error(prog, "--capture: '%s' is not exec, write or write=/ABSOLUTE/PREFIX", arg);
+			tr_diag__error(prog, "--capture: '%s' is not exec, write, write=/ABSOLUTE/PREFIX, env or "
+				       "env=VAR,...", arg);
 			return 2;
 		}
 		break;
@@ -144,4 +147,5 @@ void rec_capture__free(struct rec_capture *c, struct rec_capture_opts *o)
 	c->art = NULL;
 	cap_net_opts__free(&o->net);
 	cap_art_opts__free(&o->art);
+	rec_env__free(&o->env);
 }

@@ -7,6 +7,7 @@
 #ifndef TR_RECORD_CAPTURE_H
 #define TR_RECORD_CAPTURE_H
 
+#include "env.h"
 #include <getopt.h>
 
 #include "artifact.h"
@@ -37,12 +38,17 @@ enum {
 	"      --capture exec      copy each executed file (and script) into DIR/artifacts/\n"  \
 	"      --capture write[=PREFIX]  copy files written under PREFIX (default /) once\n"    \
 	"                          closed (repeatable)\n"                                       \
+	"      --capture env[=VAR,...]  keep execs' whole environment (it holds secrets),\n" \
+	"                          or these variables too; by default only LD_PRELOAD,\n"       \
+	"                          LD_LIBRARY_PATH, LD_AUDIT, KUBERNETES_SERVICE_*, PATH,\n"    \
+	"                          HOME, USER, SHELL, PWD, SUDO_*, SSH_* and a few more\n"        \
 	"      --artifact-max-size SIZE   largest file copied (default 64M; K, M, G)\n"        \
 	"      --artifact-max-total SIZE  all artifacts together (default 1G)\n"
 
 struct rec_capture_opts {
 	struct cap_net_opts net;
 	struct cap_art_opts art;
+	struct rec_env env;	/* --capture env[=VAR,...] */
 };
 
 struct rec_capture {

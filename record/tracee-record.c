@@ -447,6 +447,9 @@ struct recorder {
 	struct rec_status status;
 	uint64_t discarded;	/* drained after a write error, so not written */
 	struct rec_capture cap;
+	const struct rec_env *env;	/* what of an exec's environment is kept */
+	size_t envlen;
+	uint8_t envbuf[1 << 16];	/* an exec event without the rest: a perf sample is < 64 KiB */
 };
 
 static void note_write_error(struct recorder *r, int err)
@@ -537,6 +540,13 @@ static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_ev
 			r->events++;
 		else if (rec.kind == TR_REC_RETVAL)
 			r->retvals++;
+		/* an exec's environment: only what detections need reaches the disk */
+		if (rec.kind == TR_REC_EVENT && (r->envlen = rec_env__filter(r->env, s->data, rec.size, r->envbuf,
+									     sizeof(r->envbuf)))) {
+			note_write_error(r, rec_output__append(&r->out, r->envbuf, r->envlen));
+			rec_capture__on_record(&r->cap, r->envbuf, r->envlen);
+			return LIBBPF_PERF_EVENT_CONT;
+		}
 		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
 		rec_capture__on_record(&r->cap, s->data, rec.size);
 	} else if (ph->type == PERF_RECORD_LOST) {
@@ -722,6 +732,7 @@ int main(int argc, char **argv)
 	err = parse_options(argc, argv, &opt);
 	if (err)
 		return err;
+	r.env = &opt.cap.env;
 	if (geteuid() != 0) {
 		tr_diag__error(PROG, "loading eBPF programs needs root (run with sudo)");
 		return 1;

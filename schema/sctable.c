@@ -33,8 +33,8 @@ static const struct {
 	{ "prctl", "name", TR_RD_PRCTL_NAME, "arg2", "option" },
 	{ "socketcall", "sockfd", TR_RD_SOCKETCALL_FD, "args", "call" },
 	{ "socketcall", "addr", TR_RD_SOCKETCALL_ADDR, "args", "call" },
-	/* the environment holds secrets: not without --capture env */
-	{ NULL, "envp", TR_RD_NONE, "", "" },
+	/* envp is read like argv; the recorder keeps only an allowlist of it
+	 * unless --capture env (record/env.c): secrets never reach the disk */
 	/* pointers to what the kernel fills in: read at exit */
 	{ "accept", "addr", TR_RD_USOCKADDR_PLEN | TR_RD_AT_EXIT, "addr", "addrlen" },
 	{ "accept4", "addr", TR_RD_USOCKADDR_PLEN | TR_RD_AT_EXIT, "addr", "addrlen" },

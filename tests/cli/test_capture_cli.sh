@@ -22,7 +22,7 @@ bad "--net of a missing interface" "tracee-record: error: --net: no interface 't
 bad "--snaplen 0" "--snaplen: '0' is not headers, max or a number of bytes from 1 to 65000" --snaplen 0
 bad "--snaplen over the maximum" "'65001' is not headers" --snaplen 65001
 bad "--snaplen words" "'some' is not headers" --snaplen some
-bad "--capture of nothing known" "--capture: 'files' is not exec, write or write=/ABSOLUTE/PREFIX" --capture files
+bad "--capture of nothing known" "--capture: 'files' is not exec, write, write=/ABSOLUTE/PREFIX, env or env=VAR,..." --capture files
 bad "--capture write= a relative prefix" "'write=tmp' is not exec" --capture write=tmp
 bad "--artifact-max-size 0" "--artifact-max-size: '0' is not a positive size" --artifact-max-size 0
 bad "--artifact-max-size with a unit it does not know" "'5T' is not a positive size" --artifact-max-size 5T
