@@ -101,7 +101,7 @@ check "max size: nothing over 1K stored" test -z "$(find "$tmp/big/artifacts" -t
 
 run "$rec" -o "$tmp/x" --capture nothing
 expect_rc 2 "--capture nothing"
-has err "is not exec, write or write=/ABSOLUTE/PREFIX" "--capture says what it takes"
+has err "is not exec, write, write=/ABSOLUTE/PREFIX, env or env=VAR,..." "--capture says what it takes"
 run "$rec" -o "$tmp/x" --artifact-max-size 0
 expect_rc 2 "--artifact-max-size 0"
 exit $fail

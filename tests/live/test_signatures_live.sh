@@ -112,9 +112,12 @@ check "scenario: nothing left on the host" test ! -e /etc/sudoers.d/scenario -a 
 echo "scenario: ${#skipped[@]} signature(s) await recorder events: ${skipped[*]:-none}"
 
 # the benign workload: no finding at all
-work=$OUTPUT/benign-work
-rm -rf "$work" && mkdir -p "$work"
-"$rec" -q -o "$tmp/bn" -- "$SC" --benign "$PWD/$work" >"$tmp/bn.out" 2>"$tmp/bn.err"
+# (not under /tmp, where the scenario's sandbox mounts a tmpfs, which would
+# hide the build from this test when the checkout lives under /tmp; and not
+# in a temporary directory either: running a binary from one is a finding)
+work=$(mktemp -d /var/lib/tracee-benign.XXXXXX)
+trap 'rm -rf "$tmp" "$work"' EXIT
+"$rec" -q -o "$tmp/bn" -- "$SC" --benign "$work" >"$tmp/bn.out" 2>"$tmp/bn.err"
 check "benign: recorded" test $? -eq 0
 bns=$(mntns "$tmp/bn.out")
 bns=${bns:-0}
