@@ -7,7 +7,8 @@ rec=$OUTPUT/tracee-record
 
 # SIGINT: drained, finalised, exit 0.
 "$rec" -q -o "$tmp/int" & pid=$!
-sleep 1
+# loading can take seconds on a busy host: signal it once it records
+for _ in $(seq 600); do [ -e "$tmp/int/events/seg-000000.zst" ] && break; sleep 0.1; done
 kill -INT $pid
 wait $pid
 check "SIGINT: exit 0" test $? -eq 0
@@ -18,12 +19,22 @@ check "SIGINT: segments listed with their hashes" \
 
 # kill -9: frames are flushed every second, so what came before survives.
 "$rec" -q -o "$tmp/kill" -- /bin/sh -c 'cat /etc/hostname >/dev/null; sleep 30' & pid=$!
-# loading can take seconds on a busy host: count from the recording's start
-for i in $(seq 300); do [ -e "$tmp/kill/events/seg-000000.zst" ] && break; sleep 0.1; done
-sleep 2.5
+# kill it once cat's open is on the disk (read back from the recording as it
+# is written: a busy host can delay the flush); the workload (the recorder's
+# child) is ended by its pid afterwards, no other sleep on the host.
+saw=
+for i in $(seq 120); do
+	if [ -e "$tmp/kill/events/seg-000000.zst" ] && "$OUTPUT/tracee-replay" "$tmp/kill" 2>/dev/null |
+		jq -e 'select(.eventName=="openat" and .processName=="cat" and .args[1].value=="/etc/hostname")' >/dev/null; then
+		saw=1; break
+	fi
+	sleep 0.5
+done
+check "kill -9: cat's open is flushed while recording (within 60 s)" test -n "$saw"
+work=$(pgrep -P $pid)
 kill -9 $pid
 wait $pid 2>/dev/null
-pkill -f 'sleep 30' || true
+for w in $work; do pkill -P "$w"; kill "$w"; done 2>/dev/null
 check "kill -9: manifest still says recording" test "$(jq -r .state "$tmp/kill/manifest.json")" = recording
 "$OUTPUT/tracee-replay" "$tmp/kill" >"$tmp/kill.jsonl" 2>"$tmp/kill.err"
 check "kill -9: replay exits 3 (done, but the recording is incomplete)" test $? -eq 3
