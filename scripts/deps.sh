@@ -14,6 +14,7 @@ pkgs=(
 	stress-ng linux-perf                             # make bench, make soak
 	libarchive-dev chromium openssl                   # evidence bundles (keys for the test), report rendering test
 	time                                              # CPU time in tests/bench/replay.sh
+	procps bc                                         # pgrep/pkill in live tests (not in minimal images); bc in tests/bench/signatures.sh
 	python3 curl                                      # loopback HTTP in the demo and the capture tests
 	iproute2                                          # a tun device that comes up while --net all records
 	clickhouse-server clickhouse-client libcurl4-openssl-dev # export to ClickHouse (issue 12)

@@ -73,7 +73,7 @@ finally:
     os.unlink('/dev/log')
 EOF
 	listener=$!
-	for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -S /dev/log ] && break; sleep 0.1; done
 	run "$rec" -o "$tmp/anchored" --anchor syslog -d 0.5
 	expect_rc 0 "--anchor syslog"
 	sleep 0.5

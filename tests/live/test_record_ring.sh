@@ -52,9 +52,12 @@ if [ -n "$frozen" ]; then
 fi
 
 # SIGUSR1: the same, without a signature (--trigger-on none).
+# The signal goes once the workload has run (loading can take seconds on a
+# busy host, and a SIGUSR1 before the handler is set would end the recorder).
 "$rec" -q -o "$tmp/usr1" --ring 20s --after 1s --trigger-on none -- /bin/sh -c \
-	": <$before2; sleep 6" 2>"$tmp/usr1.err" </dev/null & pid=$!
-sleep 4
+	": <$before2; : >$tmp/usr1-ran; sleep 6" 2>"$tmp/usr1.err" </dev/null & pid=$!
+for _ in $(seq 600); do [ -e "$tmp/usr1-ran" ] && break; sleep 0.1; done
+sleep 1
 kill -USR1 $pid
 wait $pid
 check "usr1: exit 0" test $? -eq 0

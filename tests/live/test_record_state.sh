@@ -13,7 +13,7 @@ mkfifo "$tmp/hold"
 holder=$!
 exec 9>"$tmp/hold"
 trap 'exec 9>&-; wait $holder 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 read -r port lsn cli acc ux pr pw file mfd <"$tmp/port"
 check "fd_holder is ready" test -n "$mfd"
 
