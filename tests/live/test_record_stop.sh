@@ -19,18 +19,16 @@ check "SIGINT: segments listed with their hashes" \
 
 # kill -9: frames are flushed every second, so what came before survives.
 "$rec" -q -o "$tmp/kill" -- /bin/sh -c 'cat /etc/hostname >/dev/null; sleep 30' & pid=$!
-# kill it once cat's open is on the disk (read back from the recording as it
-# is written: a busy host can delay the flush); the workload (the recorder's
-# child) is ended by its pid afterwards, no other sleep on the host.
-saw=
-for i in $(seq 120); do
-	if [ -e "$tmp/kill/events/seg-000000.zst" ] && "$OUTPUT/tracee-replay" "$tmp/kill" 2>/dev/null |
-		jq -e 'select(.eventName=="openat" and .processName=="cat" and .args[1].value=="/etc/hostname")' >/dev/null; then
-		saw=1; break
-	fi
-	sleep 0.5
-done
-check "kill -9: cat's open is flushed while recording (within 60 s)" test -n "$saw"
+# kill it once cat's open is on the disk (read back with replay --follow
+# while it is written: a busy host can delay the drain and the flush); the
+# workload (the recorder's child) is ended by its pid afterwards, not any
+# other sleep on the host.
+for i in $(seq 600); do [ -e "$tmp/kill/manifest.json" ] && break; sleep 0.1; done
+"$OUTPUT/tracee-replay" --follow "$tmp/kill" 2>/dev/null > >(jq --unbuffered -c \
+	'select(.eventName=="openat" and .processName=="cat" and .args[1].value=="/etc/hostname")' >"$tmp/seen") & follow=$!
+for i in $(seq 600); do [ -s "$tmp/seen" ] && break; sleep 0.1; done
+check "kill -9: cat's open is read back while recording (within 60 s)" test -s "$tmp/seen"
+kill $follow 2>/dev/null
 work=$(pgrep -P $pid)
 kill -9 $pid
 wait $pid 2>/dev/null
