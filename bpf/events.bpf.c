@@ -133,6 +133,15 @@ static __always_inline struct pend *scratch_get(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
+/* inet_sock_set_state runs in softirq, which can interrupt a program
+ * building in scratch_map on the same CPU: it builds in its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pend);
+} irq_scratch_map SEC(".maps");
+
 /* A 32-bit syscall (int 0x80 / sysenter from ia32 code): its own numbers,
  * arguments in other registers, 32-bit pointers. */
 static __always_inline bool is_compat_syscall(void)
@@ -828,6 +837,9 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	d = bpf_map_lookup_elem(&sc_table, &slot);
 	if (!d || !d->enabled || (!compat && (d->flags & TR_SCF_IA32_ONLY)))
 		return 0;
+	/* made whole at sys_exit (an ia32 call keeps the pending path) */
+	if ((d->flags & TR_SCF_EXIT_ONLY) && !compat)
+		return 0;
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
 		return 0;
@@ -854,13 +866,55 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	/* stamped at exit, when it is sent; an event sent at entry now */
 	event_ctx(p, d->event_id);
 	put_args(p, d, 0, 0);
-	if (d->flags & TR_SCF_AT_ENTRY) {
+	if (d->flags & (TR_SCF_AT_ENTRY | TR_SCF_NO_RETURN)) {
 		struct tr_event *e = (void *)p->buf;
 
 		e->h.ts = bpf_ktime_get_boot_ns();
-		e->flags |= TR_EVF_AT_ENTRY;
+		/* exit and exit_group never return: nothing to wait for */
+		if (d->flags & TR_SCF_AT_ENTRY)
+			e->flags |= TR_EVF_AT_ENTRY;
 		submit_pend(ctx, p);
 	}
+	return 0;
+}
+
+/* sys_exit: why here: the return value is known, and what the kernel made
+ * of the call (the file an fd refers to, addresses it filled in). */
+/* An event with nothing to read at entry (TR_SCF_EXIT_ONLY: close, dup,
+ * mmap, kill, ...), made whole here from the registers, which still hold
+ * the arguments: no pending record, no work at sys_enter. */
+static __always_inline int exit_only(void *ctx, struct pt_regs *regs, long nr, long ret)
+{
+	struct tr_sc_desc *d;
+	struct tr_event *e;
+	struct pend *p;
+	__u32 slot = nr;
+
+	if (is_compat_syscall() || skip_task())
+		return 0;
+	d = bpf_map_lookup_elem(&sc_table, &slot);
+	if (!d || !d->enabled || !(d->flags & TR_SCF_EXIT_ONLY))
+		return 0;
+	p = scratch_get();
+	if (!p)
+		return 0;
+	p->sysnr = nr;
+	p->slot = slot;
+	p->compat = 0;
+	p->retry = 0;
+	p->regs[0] = regs->di;
+	p->regs[1] = regs->si;
+	p->regs[2] = regs->dx;
+	p->regs[3] = regs->r10;
+	p->regs[4] = regs->r8;
+	p->regs[5] = regs->r9;
+	e = event_init(p, d->event_id);
+	e->retval = ret;
+	put_args(p, d, 0, ret);
+	put_args(p, d, 1, ret);
+	if ((d->flags & TR_SCF_SIGNAL) && (__u32)p->regs[d->sig_reg & 7] == self_tgid && self_tgid)
+		e->flags |= TR_EVF_TO_RECORDER;
+	submit_pend(ctx, p);
 	return 0;
 }
 
@@ -879,7 +933,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, 0);
 	if (!p || p->sysnr != nr)
-		return 0;
+		return exit_only(ctx, regs, nr, ret);
 	p->sysnr = -1;
 	slot = p->slot;
 	d = bpf_map_lookup_elem(&sc_table, &slot);
@@ -1058,7 +1112,7 @@ int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 	/* no task to filter by: a filtered recording leaves these out */
 	if (filter_flags || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return 0;
-	p = scratch_get();
+	p = bpf_map_lookup_elem(&irq_scratch_map, &(__u32){ 0 });
 	if (!p)
 		return 0;
 	e = event_init(p, TR_EV_INET_SOCK_SET_STATE);
