@@ -883,23 +883,18 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 /* An event with nothing to read at entry (TR_SCF_EXIT_ONLY: close, dup,
  * mmap, kill, ...), made whole here from the registers, which still hold
  * the arguments: no pending record, no work at sys_enter. */
-static __always_inline int exit_only(void *ctx, struct pt_regs *regs, long nr, long ret)
+static __always_inline int exit_only(void *ctx, struct pt_regs *regs, struct tr_sc_desc *d, long nr, long ret)
 {
-	struct tr_sc_desc *d;
 	struct tr_event *e;
 	struct pend *p;
-	__u32 slot = nr;
 
-	if (is_compat_syscall() || skip_task())
-		return 0;
-	d = bpf_map_lookup_elem(&sc_table, &slot);
-	if (!d || !d->enabled || !(d->flags & TR_SCF_EXIT_ONLY))
+	if (skip_task())
 		return 0;
 	p = scratch_get();
 	if (!p)
 		return 0;
 	p->sysnr = nr;
-	p->slot = slot;
+	p->slot = nr;
 	p->compat = 0;
 	p->retry = 0;
 	p->regs[0] = regs->di;
@@ -931,9 +926,19 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 
 	if (nr < 0 || nr >= TR_SC_NR_MAX || is_self())
 		return 0;
+	/* a native syscall not recorded, or made whole here: no pending
+	 * record to look up (the table never changes while recording) */
+	if (!is_compat_syscall()) {
+		slot = nr;
+		d = bpf_map_lookup_elem(&sc_table, &slot);
+		if (!d || !d->enabled)
+			return 0;
+		if (d->flags & TR_SCF_EXIT_ONLY)
+			return exit_only(ctx, regs, d, nr, ret);
+	}
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, 0);
 	if (!p || p->sysnr != nr)
-		return exit_only(ctx, regs, nr, ret);
+		return 0;
 	p->sysnr = -1;
 	slot = p->slot;
 	d = bpf_map_lookup_elem(&sc_table, &slot);
