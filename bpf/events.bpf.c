@@ -1041,7 +1041,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	tr_put_file_path(p, 1, (__u64)BPF_CORE_READ(bprm, file));
 	if (interp != filename)
 		tr_put_str(p, 6, interp, 0);
-	tr_put_mm_argv(p, 10, BPF_CORE_READ(t, mm, arg_start), BPF_CORE_READ(t, mm, arg_end));
+	tr_put_mm_argv(p, 10, t->mm->arg_start, t->mm->arg_end);
 	tr_put_int(p, 18, TR_T_INT32, old_pid);
 	submit_pend(ctx, p);
 	return 0;
