@@ -22,7 +22,9 @@ for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break;
 our_progs() { bpftool prog show -j | jq -r '.[] | select(.type=="sched_cls" and (.name|startswith("tr_tc_"))) | .id' | sort; }
 tcx_links_to() { bpftool link show -j | jq -r --argjson ids "[${1//$'\n'/,}]" \
 	'.[] | select((.type==11 or .type=="tcx") and (.prog_id as $p | $ids | index($p))) | .id'; }
-before=$(our_progs)
+# the programs a process holds (its fds' fdinfo): our recorder's, not those
+# of another recorder the host may be running at the same time
+held_progs() { sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u; }
 
 "$rec" -q -o "$tmp/rec" --net lo -- curl -s "http://127.0.0.1:$port/hello.txt" >"$tmp/curl.out" 2>"$tmp/rec.err"
 check "record exits 0" test $? -eq 0
@@ -86,14 +88,14 @@ check "HTTP cut at the snap length" test -n "$(tshark -r "$tmp/rec/net/lo.pcap" 
 for how in exit INT TERM KILL; do
 	d=$tmp/hook-$how
 	if [ $how = exit ]; then
-		"$rec" -q -o "$d" --net lo -- sleep 3 & pid=$!
+		"$rec" -q -o "$d" --net lo -- sleep 6 & pid=$!
 	else
 		"$rec" -q -o "$d" --net lo & pid=$!
 	fi
 	# loading takes a while on a busy machine (and longer under ASan): wait
 	# for the links
 	for _ in $(seq 600); do
-		during=$(comm -13 <(echo "$before") <(our_progs))
+		during=$(comm -12 <(our_progs) <(held_progs $pid))
 		links=$(tcx_links_to "$during" | wc -l)
 		[ "$links" -ge 1 ] && break
 		sleep 0.1
