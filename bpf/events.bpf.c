@@ -998,8 +998,9 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 	return 0;
 }
 
-/* The new image's argv, from its own stack (mm->arg_start..arg_end): no page
- * fault needed, nothing the caller can change any more. */
+/* The new image's argv or environment, from its own stack
+ * (mm->arg_start..arg_end, env_start..env_end): no page fault needed,
+ * nothing the caller can change any more. */
 __noinline int tr_put_mm_argv(struct pend *p, __u32 idx, __u64 start, __u64 end)
 {
 	__u32 o, len, room, real;
@@ -1042,6 +1043,9 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	if (interp != filename)
 		tr_put_str(p, 6, interp, 0);
 	tr_put_mm_argv(p, 10, t->mm->arg_start, t->mm->arg_end);
+	/* the environment the new image runs with, from its own stack too
+	 * (the recorder keeps only what detections read: record/env.c) */
+	tr_put_mm_argv(p, 16, t->mm->env_start, t->mm->env_end);
 	tr_put_int(p, 18, TR_T_INT32, old_pid);
 	submit_pend(ctx, p);
 	return 0;
