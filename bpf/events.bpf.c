@@ -763,6 +763,28 @@ static __always_inline void put_args(struct pend *p, struct tr_sc_desc *d, __u32
 		} else if (!at_exit && exit_arg) {
 			continue;
 		}
+		/* a register as an integer, the commonest argument: written here,
+		 * not through two calls */
+		if (a.read == TR_RD_REG && a.reg < 6 && !(p->compat && a.wire == TR_T_INT64)) {
+			__u64 v = p->regs[a.reg & 7];
+			__u32 o = TR_POFF(p->off);
+			struct tr_event *e = (void *)p->buf;
+
+			if (p->off > TR_PEND_REC - 16)
+				continue;
+			p->buf[o] = i;
+			if (a.wire == TR_T_INT32 || a.wire == TR_T_UINT32) {
+				__u32 x = v;
+
+				__builtin_memcpy(&p->buf[o + 1], &x, sizeof(x));
+				p->off = o + 5;
+			} else {
+				__builtin_memcpy(&p->buf[o + 1], &v, sizeof(v));
+				p->off = o + 9;
+			}
+			e->nargs++;
+			continue;
+		}
 		packed = a.read | (__u32)a.wire << 8 | (__u32)a.reg << 16 | (__u32)a.len_reg << 24;
 		rc = tr_put_arg(p, i, packed, ret);
 		if (rc == -1 && !at_exit)
