@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "show.h"
 #include "signature.h"
+#include "signatures/sigutil.h"
 
 /* The inode number of the initial pid namespace (PROC_PID_INIT_INO), the
  * same on every kernel: a task elsewhere is in a container. */
@@ -55,15 +56,21 @@ static uint64_t data_hash(const struct tr_kv *d, size_t n)
 }
 
 /* (event id, signature) pairs sorted by id then registration order, so the
- * signatures of one event always run in the same order. */
+ * signatures of one event always run in the same order; each carries what
+ * dispatch reads of its signature, so running one is no pointer chase. */
 struct dispatch {
 	uint32_t event_id;
 	uint32_t sig;
+	uint8_t origin;
+	unsigned fops;	/* a file rule's ops (tr_sigu__rule_ops): skipped when v has none; 0: always run */
+	int (*on_event)(struct tr_sig_ctx *ctx, const struct tr_event_view *v);
+	const struct tr_signature *def;
 };
 
 struct tr_sig_ctx {
 	struct tr_sigset *set;
 	uint32_t cur;		/* the signature running */
+	const struct tr_signature *sig;	/* its table */
 	uint64_t serial;	/* of the event being dispatched */
 };
 
@@ -72,6 +79,9 @@ struct tr_sigset {
 	size_t n;
 	struct dispatch *d;
 	size_t nd;
+	/* d[at[id]..at[id + 1]) select event id, for ids below nat - 1 */
+	uint32_t *at;
+	size_t nat;
 	const struct tr_proctree *tree;
 	tr_finding_fn fn;
 	void *ctx;
@@ -280,6 +290,28 @@ static void check_args(const struct tr_signature *s, const struct tr_sigset_opts
 	}
 }
 
+/* The table from event id to its dispatch entries (d sorted by id). */
+static void index_fill(struct tr_sigset *s)
+{
+	size_t k = 0;
+
+	for (size_t id = 0; id < s->nat; id++) {
+		while (k < s->nd && s->d[k].event_id < id)
+			k++;
+		s->at[id] = (uint32_t)k;
+	}
+}
+
+static int index_dispatch(struct tr_sigset *s)
+{
+	s->nat = s->nd ? (size_t)s->d[s->nd - 1].event_id + 2 : 1;
+	s->at = calloc(s->nat, sizeof(*s->at));
+	if (!s->at)
+		return -ENOMEM;
+	index_fill(s);
+	return 0;
+}
+
 int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const *sigs, size_t n,
 			const struct tr_proctree *tree, tr_finding_fn fn, void *ctx,
 			const struct tr_sigset_opts *o)
@@ -328,10 +360,19 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 		}
 		s->n = i + 1;
 		check_args(sigs[i], o);
-		for (uint32_t j = 0; j < sigs[i]->nevents; j++)
-			s->d[s->nd++] = (struct dispatch){ find_by_name(sigs[i]->events[j])->id, (uint32_t)i };
+		for (uint32_t j = 0; j < sigs[i]->nevents; j++) {
+			uint32_t id = find_by_name(sigs[i]->events[j])->id;
+
+			s->d[s->nd++] = (struct dispatch){ id, (uint32_t)i, sigs[i]->origin,
+							    tr_sigu__rule_ops(sigs[i], id), sigs[i]->on_event,
+							    sigs[i] };
+		}
 	}
 	qsort(s->d, s->nd, sizeof(*s->d), cmp_dispatch);
+	if (index_dispatch(s)) {
+		tr_sigset__free(s);
+		return -ENOMEM;
+	}
 	*out = s;
 	return 0;
 }
@@ -351,37 +392,41 @@ void tr_sigset__free(struct tr_sigset *s)
 			s->sigs[i].sig->fini(s->sigs[i].state);
 	free(s->sigs);
 	free(s->d);
+	free(s->at);
 	free(s);
 }
 
 int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 {
 	uint32_t id = v->def->id;
-	size_t lo = 0, hi = s->nd;
-	int container = -1, err;
+	const struct dispatch *d, *end;
+	int container = -1, fops = -1, err;
 
-	/* first dispatch entry with event_id >= id */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->d[mid].event_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < s->nd && s->d[lo].event_id == id)
-		s->sctx.serial = ++serial;
-	for (; lo < s->nd && s->d[lo].event_id == id; lo++) {
-		const struct tr_signature *sig = s->sigs[s->d[lo].sig].sig;
-
-		if (sig->origin != TR_ORIGIN_ANY) {
-			if (container < 0)
-				container = tr_view__container(v);
-			if (container != (sig->origin == TR_ORIGIN_CONTAINER))
+	if (id + (size_t)1 >= s->nat)
+		return 0;
+	d = s->d + s->at[id];
+	end = s->d + s->at[id + 1];
+	if (d == end)
+		return 0;
+	s->sctx.serial = ++serial;
+	for (; d < end; d++) {
+		/* a file rule only where the event's file accesses may meet it;
+		 * the facts are computed once per event, for every rule */
+		if (d->fops) {
+			if (fops < 0)
+				fops = (int)tr_sigu__fact_ops(v);
+			if (!(d->fops & (unsigned)fops))
 				continue;
 		}
-		s->sctx.cur = s->d[lo].sig;
-		err = sig->on_event(&s->sctx, v);
+		if (d->origin != TR_ORIGIN_ANY) {
+			if (container < 0)
+				container = tr_view__container(v);
+			if (container != (d->origin == TR_ORIGIN_CONTAINER))
+				continue;
+		}
+		s->sctx.cur = d->sig;
+		s->sctx.sig = d->def;
+		err = d->on_event(&s->sctx, v);
 		if (err)
 			return err;
 	}
@@ -411,6 +456,7 @@ void tr_sigset__shadow(struct tr_sigset *s, const char *derived, const char *sou
 		s->d[o++] = s->d[i];
 	}
 	s->nd = o;	/* still sorted: entries were only taken out */
+	index_fill(s);	/* ids only went away: the table is large enough */
 }
 
 uint64_t tr_sigset__findings(const struct tr_sigset *s)
@@ -440,7 +486,7 @@ uint64_t tr_sig__serial(const struct tr_sig_ctx *ctx)
 
 const struct tr_signature *tr_sig__self(const struct tr_sig_ctx *ctx)
 {
-	return ctx->set->sigs[ctx->cur].sig;
+	return ctx->sig;
 }
 
 int tr_sig__report(struct tr_sig_ctx *ctx, const struct tr_event_view *v, const struct tr_proc_node *proc,

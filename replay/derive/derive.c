@@ -27,10 +27,13 @@ struct regions {
 	struct region r[TR_REGIONS];
 };
 
+struct bind;
+
 struct out {
 	struct tr_event_view v;
 	struct tr_event ev;
 	const struct tr_event_def *def;
+	struct bind *b;
 };
 
 struct tr_derive;
@@ -42,10 +45,18 @@ struct row {
 	derive_fn fn;
 };
 
+/* Argument names a row sets, resolved to the derived event's argument
+ * indexes the first time each is set (keyed by the name's address: the
+ * rows pass string constants), so setting one is no string compare. */
+#define TR_BIND_NAMES 12
+
 struct bind {
 	uint16_t row;
 	struct tr_evinfo info;	/* the derived event's keys */
 	const struct tr_event_def *def;
+	uint8_t nnames;
+	const char *names[TR_BIND_NAMES];
+	int8_t idx[TR_BIND_NAMES];	/* -1: not in the catalog */
 };
 
 struct tr_derive {
@@ -63,15 +74,36 @@ struct tr_derive {
 };
 
 /* Set argument name of o's event; absent from the catalog: ignored. */
+static int arg_lookup(const struct tr_event_def *def, const char *name)
+{
+	for (unsigned i = 0; i < def->nargs && i < TR_MAX_ARGS; i++)
+		if (!strcmp(def->args[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 static struct tr_arg_val *arg(struct out *o, const char *name)
 {
-	for (unsigned i = 0; i < o->def->nargs; i++)
-		if (!strcmp(o->def->args[i].name, name)) {
-			o->v.args[i].present = 1;
-			o->v.args[i].wire = o->def->args[i].wire;
-			return &o->v.args[i];
+	struct bind *b = o->b;
+	int i = -2;
+
+	for (unsigned k = 0; k < b->nnames; k++)
+		if (b->names[k] == name) {
+			i = b->idx[k];
+			break;
 		}
-	return NULL;
+	if (i == -2) {
+		i = arg_lookup(o->def, name);
+		if (b->nnames < TR_BIND_NAMES) {
+			b->names[b->nnames] = name;
+			b->idx[b->nnames++] = (int8_t)i;
+		}
+	}
+	if (i < 0)
+		return NULL;
+	o->v.args[i].present = 1;
+	o->v.args[i].wire = o->def->args[i].wire;
+	return &o->v.args[i];
 }
 
 static void arg_int(struct out *o, const char *name, int64_t v)
@@ -554,6 +586,7 @@ int tr_derive__new(struct tr_derive **out, const struct tr_catalog *catalog, con
 		   int (*want)(void *ctx, uint32_t id), tr_derive_emit_fn emit, void *ctx)
 {
 	struct tr_derive *d = calloc(1, sizeof(*d));
+	const struct tr_event_def *rowdef[NROWS];
 	size_t cap = 0;
 
 	*out = NULL;
@@ -573,13 +606,19 @@ int tr_derive__new(struct tr_derive **out, const struct tr_catalog *catalog, con
 		tr_derive__free(d);
 		return -ENOMEM;
 	}
+	/* Each row's derived event, if wanted: once per row, not per source. */
+	for (size_t r = 0; r < NROWS; r++) {
+		const struct tr_event_def *def = by_name(tr_catalog__builtin(), rows[r].derived);
+
+		rowdef[r] = def && (!want || want(ctx, def->id)) ? def : NULL;
+	}
 	/* Binds grouped by source event, rows in table order within one. */
 	for (size_t i = 0; i < catalog->n; i++) {
 		d->first[i] = (uint32_t)d->nbinds;
 		for (size_t r = 0; r < NROWS; r++) {
-			const struct tr_event_def *def = by_name(tr_catalog__builtin(), rows[r].derived);
+			const struct tr_event_def *def = rowdef[r];
 
-			if (!def || (want && !want(ctx, def->id)))
+			if (!def)
 				continue;
 			for (size_t k = 0; k < 8 && rows[r].sources[k]; k++)
 				if (!strcmp(catalog->events[i].name, rows[r].sources[k])) {
@@ -619,10 +658,11 @@ int tr_derive__event(struct tr_derive *d, const struct tr_event_view *src)
 		return 0;
 	pos = (size_t)(src->def - d->catalog->events);
 	for (uint32_t i = 0; i < d->count[pos]; i++) {
-		const struct bind *b = &d->binds[d->first[pos] + i];
+		struct bind *b = &d->binds[d->first[pos] + i];
 		struct out o;
 
 		o.def = b->def;
+		o.b = b;
 		o.ev = *src->ev;
 		o.ev.event_id = b->def->id;
 		o.ev.nargs = 0;
