@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* signature.c: the native signature engine (replay/signature.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ struct tr_sigset {
 	/* d[at[id]..at[id + 1]) select event id, for ids below nat - 1 */
 	uint32_t *at;
 	size_t nat;
+	int stale;	/* d changed since at was made (tr_sigset__shadow) */
 	const struct tr_proctree *tree;
 	tr_finding_fn fn;
 	void *ctx;
@@ -114,14 +116,57 @@ const char *tr_origin__name(uint8_t origin)
 	return origin < sizeof(names) / sizeof(names[0]) ? names[origin] : "unknown";
 }
 
-static const struct tr_event_def *find_by_name(const char *name)
+/* The built-in catalog by name: sorted once per process, searched in
+ * O(log n) (sets are made for every replay, and a fuzzer makes thousands). */
+static const struct tr_event_def **by_name;
+static size_t nby_name;
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int cmp_def_name(const void *a, const void *b)
+{
+	const struct tr_event_def *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	/* a name twice: the first in catalog order, as a linear search finds */
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+static void by_name_init(void)
 {
 	const struct tr_catalog *c = tr_catalog__builtin();
 
+	by_name = malloc((c->n ? c->n : 1) * sizeof(*by_name));
+	if (!by_name)
+		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->events[i].name, name))
-			return &c->events[i];
-	return NULL;
+		by_name[i] = &c->events[i];
+	qsort(by_name, c->n, sizeof(*by_name), cmp_def_name);
+	nby_name = c->n;
+}
+
+static const struct tr_event_def *find_by_name(const char *name)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+	size_t lo = 0, hi;
+
+	pthread_once(&by_name_once, by_name_init);
+	if (!by_name) {	/* out of memory once: the slow way */
+		for (size_t i = 0; i < c->n; i++)
+			if (!strcmp(c->events[i].name, name))
+				return &c->events[i];
+		return NULL;
+	}
+	/* the first entry whose name is not below name */
+	hi = nby_name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(by_name[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nby_name && !strcmp(by_name[lo]->name, name) ? by_name[lo] : NULL;
 }
 
 static int arg_index(const struct tr_event_def *d, const char *name)
@@ -312,6 +357,48 @@ static int index_dispatch(struct tr_sigset *s)
 	return 0;
 }
 
+/* The built-in signatures, checked and their event ids found once per
+ * process: a set is made for every replay (thousands under a fuzzer). */
+static struct builtin_memo {
+	const struct tr_signature *sig;
+	int valid;
+	uint32_t *ids;		/* of sig->events[] */
+} *memo;
+static size_t nmemo;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_init(void)
+{
+	size_t n;
+	const struct tr_signature *const *b = tr_signatures__builtin(&n);
+	char msg[512];
+
+	memo = calloc(n ? n : 1, sizeof(*memo));
+	if (!memo)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		memo[nmemo].sig = b[i];
+		if (tr_sig__validate(b[i], msg, sizeof(msg)))
+			continue;	/* checked again where it is used, to say why */
+		memo[nmemo].ids = calloc(b[i]->nevents, sizeof(uint32_t));
+		if (!memo[nmemo].ids)
+			continue;
+		for (uint32_t j = 0; j < b[i]->nevents; j++)
+			memo[nmemo].ids[j] = find_by_name(b[i]->events[j])->id;
+		memo[nmemo].valid = 1;
+		nmemo++;
+	}
+}
+
+static const struct builtin_memo *builtin_memo(const struct tr_signature *s)
+{
+	pthread_once(&memo_once, memo_init);
+	for (size_t i = 0; i < nmemo; i++)
+		if (memo[i].sig == s)
+			return &memo[i];
+	return NULL;
+}
+
 int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const *sigs, size_t n,
 			const struct tr_proctree *tree, tr_finding_fn fn, void *ctx,
 			const struct tr_sigset_opts *o)
@@ -334,7 +421,7 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 		s->suppress_ctx = o->suppress_ctx;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (tr_sig__validate(sigs[i], msg, sizeof(msg))) {
+		if (!builtin_memo(sigs[i]) && tr_sig__validate(sigs[i], msg, sizeof(msg))) {
 			if (o && o->diag)
 				tr_diag__warn(o->diag, "signatures", -1, "%s", msg);
 			free(s);
@@ -360,8 +447,10 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 		}
 		s->n = i + 1;
 		check_args(sigs[i], o);
+		const struct builtin_memo *bm = builtin_memo(sigs[i]);
+
 		for (uint32_t j = 0; j < sigs[i]->nevents; j++) {
-			uint32_t id = find_by_name(sigs[i]->events[j])->id;
+			uint32_t id = bm ? bm->ids[j] : find_by_name(sigs[i]->events[j])->id;
 
 			s->d[s->nd++] = (struct dispatch){ id, (uint32_t)i, sigs[i]->origin,
 							    tr_sigu__rule_ops(sigs[i], id), sigs[i]->on_event,
@@ -402,6 +491,10 @@ int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 	const struct dispatch *d, *end;
 	int container = -1, fops = -1, err;
 
+	if (s->stale) {
+		index_fill(s);	/* ids only went away: the table is large enough */
+		s->stale = 0;
+	}
 	if (id + (size_t)1 >= s->nat)
 		return 0;
 	d = s->d + s->at[id];
@@ -455,8 +548,10 @@ void tr_sigset__shadow(struct tr_sigset *s, const char *derived, const char *sou
 			continue;
 		s->d[o++] = s->d[i];
 	}
+	if (o == s->nd)
+		return;
 	s->nd = o;	/* still sorted: entries were only taken out */
-	index_fill(s);	/* ids only went away: the table is large enough */
+	s->stale = 1;	/* the table is made again before the next event */
 }
 
 uint64_t tr_sigset__findings(const struct tr_sigset *s)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* derive.c: the derive stage (replay/derive/derive.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,10 +575,57 @@ const char *tr_derive__row(size_t i, const char *const **sources)
 	return rows[i].derived;
 }
 
+/* Every (source name, row) of the table, sorted by name, then row, then
+ * place in the row: an event's rows are found by a binary search (once per
+ * process), not by comparing its name with every source of every row. */
+static struct source {
+	const char *name;
+	uint16_t row;
+	uint16_t k;
+} sources[NROWS * 8];
+static size_t nsources;
+static pthread_once_t sources_once = PTHREAD_ONCE_INIT;
+
+static int cmp_source(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static void sources_init(void)
+{
+	for (size_t r = 0; r < NROWS; r++)
+		for (size_t k = 0; k < 8 && rows[r].sources[k]; k++)
+			sources[nsources++] = (struct source){ rows[r].sources[k], (uint16_t)r, (uint16_t)k };
+	qsort(sources, nsources, sizeof(*sources), cmp_source);
+}
+
+/* The first source entry whose name is not below name. */
+static size_t sources_first(const char *name)
+{
+	size_t lo = 0, hi = nsources;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sources[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct tr_event_def *by_name(const struct tr_catalog *c, const char *name)
 {
 	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->events[i].name, name))
+		if (c->events[i].name[0] == name[0] && !strcmp(c->events[i].name, name))
 			return &c->events[i];
 	return NULL;
 }
@@ -613,21 +661,20 @@ int tr_derive__new(struct tr_derive **out, const struct tr_catalog *catalog, con
 		rowdef[r] = def && (!want || want(ctx, def->id)) ? def : NULL;
 	}
 	/* Binds grouped by source event, rows in table order within one. */
+	pthread_once(&sources_once, sources_init);
 	for (size_t i = 0; i < catalog->n; i++) {
 		d->first[i] = (uint32_t)d->nbinds;
-		for (size_t r = 0; r < NROWS; r++) {
-			const struct tr_event_def *def = rowdef[r];
+		for (size_t j = sources_first(catalog->events[i].name);
+		     j < nsources && !strcmp(sources[j].name, catalog->events[i].name); j++) {
+			const struct tr_event_def *def = rowdef[sources[j].row];
+			struct bind *b;
 
 			if (!def)
 				continue;
-			for (size_t k = 0; k < 8 && rows[r].sources[k]; k++)
-				if (!strcmp(catalog->events[i].name, rows[r].sources[k])) {
-					struct bind *b = &d->binds[d->nbinds++];
-
-					b->row = (uint16_t)r;
-					b->def = def;
-					tr_evinfo__init(&b->info, def);
-				}
+			b = &d->binds[d->nbinds++];
+			b->row = sources[j].row;
+			b->def = def;
+			tr_evinfo__init_shared(&b->info, def);
 		}
 		d->count[i] = (uint32_t)d->nbinds - d->first[i];
 	}
