@@ -84,6 +84,12 @@ struct tr_sigset {
 	uint32_t *at;
 	size_t nat;
 	int stale;	/* d changed since at was made (tr_sigset__shadow) */
+	/* the last cgroup path tr_view__container looked at, and its answer:
+	 * most events come from a few cgroups (compared by content, so a
+	 * string freed and made again elsewhere is no stale hit) */
+	int cg_valid;
+	int cg_container;
+	char cg[256];
 	const struct tr_proctree *tree;
 	tr_finding_fn fn;
 	void *ctx;
@@ -485,6 +491,28 @@ void tr_sigset__free(struct tr_sigset *s)
 	free(s);
 }
 
+/* tr_view__container, remembering the last cgroup's answer. */
+static int container_cached(struct tr_sigset *s, const struct tr_event_view *v)
+{
+	const struct tr_proc_node *p = v->proc;
+	size_t len;
+	int c;
+
+	if (v->kind != TR_VIEW_EVENT || (v->ev->pid_ns && v->ev->pid_ns != TR_PID_NS_INIT) ||
+	    !p || !p->cgroup.p)
+		return tr_view__container(v);
+	if (s->cg_valid && !strcmp(s->cg, p->cgroup.p))
+		return s->cg_container;
+	c = tr_view__container(v);
+	len = strlen(p->cgroup.p);
+	s->cg_valid = len < sizeof(s->cg);
+	if (s->cg_valid) {
+		memcpy(s->cg, p->cgroup.p, len + 1);
+		s->cg_container = c;
+	}
+	return c;
+}
+
 int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 {
 	uint32_t id = v->def->id;
@@ -513,7 +541,7 @@ int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 		}
 		if (d->origin != TR_ORIGIN_ANY) {
 			if (container < 0)
-				container = tr_view__container(v);
+				container = container_cached(s, v);
 			if (container != (d->origin == TR_ORIGIN_CONTAINER))
 				continue;
 		}

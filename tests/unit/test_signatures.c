@@ -395,6 +395,35 @@ static void test_dispatch(void **state)
 		if (strcmp(dispatch_log, steps[i].want))
 			fail_msg("%s: called '%s', expected '%s'", steps[i].ev, dispatch_log, steps[i].want);
 	}
+	/* a container by its cgroup path: the engine remembers the last
+	 * path's answer, by content, so the same buffer with another path
+	 * gets a new answer */
+	{
+		static const struct { const char *cg, *want; } cgs[] = {
+			{ "/system.slice/docker-0123abcd.scope", "T4:close T3:close " },
+			{ "/system.slice/docker-0123abcd.scope", "T4:close T3:close " },
+			{ "/user.slice/user-0.slice/session-1.scope", "T4:close " },
+			{ "/kubepods/besteffort/pod1/0123", "T4:close T3:close " },
+			{ "/user.slice", "T4:close " },
+		};
+		char buf[128];
+		struct tr_proc_node *p;
+		struct tr_bytes keep;
+
+		ss_build(&sc, e, "close: fd=3");
+		p = (struct tr_proc_node *)e->v.proc;
+		assert_non_null(p);
+		keep = p->cgroup;
+		for (size_t i = 0; i < sizeof(cgs) / sizeof(cgs[0]); i++) {
+			snprintf(buf, sizeof(buf), "%s", cgs[i].cg);
+			p->cgroup = (struct tr_bytes){ buf, (uint32_t)strlen(buf) };
+			dispatch_log[0] = '\0';
+			assert_int_equal(tr_sigset__event(set, &e->v), 0);
+			if (strcmp(dispatch_log, cgs[i].want))
+				fail_msg("cgroup %s: called '%s', expected '%s'", cgs[i].cg, dispatch_log, cgs[i].want);
+		}
+		p->cgroup = keep;
+	}
 	tr_sigset__free(set);
 	tr_proctree__free(sc.tree);
 	free(e);
