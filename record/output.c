@@ -7,9 +7,82 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A stretch of output work on the drain thread begins (nested calls, a
+ * rotation inside a flush, count as one). */
+static void away_begin(struct rec_output *o)
+{
+	if (o->away_depth++)
+		return;
+	o->away_t0 = mono_ns();
+	o->away_max = 0;
+	o->away_rotated = 0;
+}
+
+static void away_piece(struct rec_output *o)
+{
+	uint64_t d = mono_ns() - o->away_t0;
+
+	if (d > o->away_max)
+		o->away_max = d;
+}
+
+static void stall_note(struct rec_stall *s, uint64_t ns, uint64_t segment)
+{
+	s->count++;
+	s->total_ns += ns;
+	if (ns > s->max_ns) {
+		s->max_ns = ns;
+		s->max_segment = segment;
+	}
+}
+
+static void away_end(struct rec_output *o)
+{
+	if (--o->away_depth)
+		return;
+	away_piece(o);
+	stall_note(o->away_rotated ? &o->stall_rotate : &o->stall_flush, o->away_max,
+		   rec_output__segment_num(o) - (size_t)o->away_rotated);
+}
+
+void rec_output__busy(struct rec_output *o)
+{
+	if (!o->on_busy)
+		return;
+	if (o->away_depth)
+		away_piece(o);
+	o->on_busy(o->busy_ctx);
+	if (o->away_depth)
+		o->away_t0 = mono_ns();
+}
+
+void rec_output__stalls(const struct rec_output *o, char *buf, size_t len)
+{
+	const struct rec_stall *f = &o->stall_flush, *r = &o->stall_rotate;
+	uint64_t frame = o->stall_frame.max_ns;
+
+	if (o->seg && tr_seg_writer__max_flush_ns(o->seg) > frame)
+		frame = tr_seg_writer__max_flush_ns(o->seg);
+
+	snprintf(buf, len, "the drain waited on the output at most %.1f ms in a segment rotation "
+		 "(of %llu, at seg-%06llu), %.1f ms in a flush (of %llu; %.2f ms on average), %.1f ms "
+		 "writing a frame", r->max_ns / 1e6, (unsigned long long)r->count,
+		 (unsigned long long)r->max_segment, f->max_ns / 1e6, (unsigned long long)f->count,
+		 f->count ? f->total_ns / 1e6 / f->count : 0.0, frame / 1e6);
+}
 
 /* 1 if the directory open as fd holds nothing, 0 if it holds something,
  * -errno. */
@@ -113,6 +186,10 @@ static int segment_close(struct rec_output *o)
 	struct tr_seg_info info = {};
 	int err;
 
+	if (tr_seg_writer__max_flush_ns(o->seg) > o->stall_frame.max_ns) {
+		o->stall_frame.max_ns = tr_seg_writer__max_flush_ns(o->seg);
+		o->stall_frame.max_segment = rec_output__segment_num(o);
+	}
 	err = tr_seg_writer__close(o->seg, &info);
 	o->seg = NULL;
 	f = realloc(m->segments, (m->nsegments + 1) * sizeof(*f));
@@ -183,7 +260,35 @@ int rec_output__user(struct rec_output *o, void *rec, uint16_t kind, uint16_t cp
 	return rec_output__append(o, rec, len);
 }
 
-int rec_output__flush(struct rec_output *o, uint64_t now_ns)
+static int rotate(struct rec_output *o, uint64_t now_ns)
+{
+	int err, werr;
+
+	if (!o->seg)
+		return -EIO;
+	o->away_rotated = 1;
+	/* the manifest lists the closed segment whether or not the next opens */
+	err = segment_close(o);
+	if (!err)
+		err = segment_open(o, now_ns);
+	/* each segment stands alone: it opens with the state as of now */
+	if (!err && o->on_segment)
+		err = o->on_segment(o, o->hook_ctx, (uint32_t)rec_output__segment_num(o));
+	werr = tr_manifest__write(o->dir, o->manifest);
+	return err ? err : werr;
+}
+
+int rec_output__rotate(struct rec_output *o, uint64_t now_ns)
+{
+	int err;
+
+	away_begin(o);
+	err = rotate(o, now_ns);
+	away_end(o);
+	return err;
+}
+
+static int flush(struct rec_output *o, uint64_t now_ns)
 {
 	int err;
 
@@ -198,29 +303,22 @@ int rec_output__flush(struct rec_output *o, uint64_t now_ns)
 	o->bytes_at_flush = rec_output__bytes(o);
 	if (tr_seg_writer__bytes(o->seg) < o->seg_max_bytes && now_ns - o->seg_opened_ns < o->seg_max_ns)
 		return 0;
-	return rec_output__rotate(o, now_ns);
+	return rotate(o, now_ns);
+}
+
+int rec_output__flush(struct rec_output *o, uint64_t now_ns)
+{
+	int err;
+
+	away_begin(o);
+	err = flush(o, now_ns);
+	away_end(o);
+	return err;
 }
 
 size_t rec_output__segment_num(const struct rec_output *o)
 {
 	return o->manifest->nsegments + o->manifest->ncuts;
-}
-
-int rec_output__rotate(struct rec_output *o, uint64_t now_ns)
-{
-	int err, werr;
-
-	if (!o->seg)
-		return -EIO;
-	/* the manifest lists the closed segment whether or not the next opens */
-	err = segment_close(o);
-	if (!err)
-		err = segment_open(o, now_ns);
-	/* each segment stands alone: it opens with the state as of now */
-	if (!err && o->on_segment)
-		err = o->on_segment(o, o->hook_ctx, (uint32_t)rec_output__segment_num(o));
-	werr = tr_manifest__write(o->dir, o->manifest);
-	return err ? err : werr;
 }
 
 uint64_t rec_output__bytes(const struct rec_output *o)

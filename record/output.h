@@ -10,6 +10,16 @@
 #include "manifest.h"
 #include "segment.h"
 
+/* How long the drain thread was kept away from the kernel buffers by the
+ * output: each time the output runs for a while (a flush, a rotation), the
+ * longest stretch between two drains (on_busy splits a long one). */
+struct rec_stall {
+	uint64_t count;		/* times the output ran */
+	uint64_t max_ns;	/* the longest stretch */
+	uint64_t total_ns;	/* all of them */
+	uint64_t max_segment;	/* the segment number open when it happened */
+};
+
 struct rec_output {
 	char *dir;
 	int zstd_level;
@@ -40,6 +50,11 @@ struct rec_output {
 	 * of a host with many fds), to drain the kernel buffers meanwhile. */
 	void (*on_busy)(void *ctx);
 	void *busy_ctx;
+	/* the drain thread's stalls: 1-s flushes, rotations (close, open,
+	 * the next segment's checkpoint, manifest), and frame writes */
+	struct rec_stall stall_flush, stall_rotate, stall_frame;
+	uint64_t away_t0, away_max;	/* the stretch under way */
+	int away_depth, away_rotated;
 };
 
 /* Space kept in the recording directory for the final manifest, so that a
@@ -78,6 +93,12 @@ uint64_t rec_output__bytes(const struct rec_output *o);
 uint64_t rec_output__bytes_due(const struct rec_output *o);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
+/* For long work on the drain thread (a checkpoint): drain the kernel
+ * buffers now (o->on_busy), and count the time since the last drain as a
+ * stall of the flush or rotation under way. */
+void rec_output__busy(struct rec_output *o);
+/* The stalls, as a line for -v (no newline). */
+void rec_output__stalls(const struct rec_output *o, char *buf, size_t len);
 /* Close the last segment and write the final manifest (releasing the
  * reserve first); records it could not write out are added to
  * manifest->lost_unwritten. 0 or -errno. */

@@ -198,7 +198,7 @@ static void count(struct snap *s)
 		return;
 	now = boot_ns();
 	if (now - s->busy_ns >= BUSY_NS) {
-		s->out->on_busy(s->out->busy_ctx);
+		rec_output__busy(s->out);
 		s->busy_ns = boot_ns();
 	}
 }

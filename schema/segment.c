@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -115,6 +116,7 @@ struct tr_seg_writer {
 	size_t ntix, tix_cap;
 	uint32_t max_records;	/* 0: frames bounded by bytes only */
 	uint8_t chain[TR_CHAIN_LEN]; /* hash of the last frame written */
+	uint64_t max_flush_ns;	/* the longest frame write: compress, write */
 };
 
 char *tr_chain__hex(char out[2 * TR_CHAIN_LEN + 1], const uint8_t h[TR_CHAIN_LEN])
@@ -215,7 +217,38 @@ static int tr_pwrite_all(int fd, const uint8_t *p, size_t len, uint64_t off)
 	return 0;
 }
 
+static uint64_t tr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int tr_seg_writer_flush(struct tr_seg_writer *w);
+
+/* Timed: what a frame write keeps the writer's caller waiting. */
 int tr_seg_writer__flush(struct tr_seg_writer *w)
+{
+	uint64_t t0;
+	int err;
+
+	if (!w->nrec)
+		return 0;
+	t0 = tr_mono_ns();
+	err = tr_seg_writer_flush(w);
+	t0 = tr_mono_ns() - t0;
+	if (t0 > w->max_flush_ns)
+		w->max_flush_ns = t0;
+	return err;
+}
+
+uint64_t tr_seg_writer__max_flush_ns(const struct tr_seg_writer *w)
+{
+	return w->max_flush_ns;
+}
+
+static int tr_seg_writer_flush(struct tr_seg_writer *w)
 {
 	struct tr_frame_hdr h = {
 		.skip_magic = TR_SKIP_MAGIC,

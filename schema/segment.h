@@ -39,6 +39,8 @@ int tr_seg_writer__flush(struct tr_seg_writer *w);
 uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
 uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w);
+/* The longest frame write so far (compress, write out), in ns. */
+uint64_t tr_seg_writer__max_flush_ns(const struct tr_seg_writer *w);
 /* Bound frames by records as well as by raw bytes (0: no bound). */
 void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records);
 /* The hash chain: the previous frame's hash (the last segment's head) for
