@@ -53,6 +53,12 @@ struct rec_output {
 	/* the drain thread's stalls: 1-s flushes, rotations (close, open,
 	 * the next segment's checkpoint, manifest), and frame writes */
 	struct rec_stall stall_flush, stall_rotate, stall_frame;
+	/* closed segments are made durable, and the manifest written, by a
+	 * thread of their own (NULL: here, inline, as with TR_OUTPUT_INLINE=1
+	 * in the environment, which also turns write-behind off: the
+	 * reference of tests/bench/rotation.sh) */
+	struct rec_closer *closer;
+	int inline_close;
 	uint64_t away_t0, away_max;	/* the stretch under way */
 	int away_depth, away_rotated;
 };
@@ -81,6 +87,11 @@ static inline uint64_t rec_output__raw_bytes(const struct rec_output *o)
 }
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Write the manifest m into dir (the recording's, or a frozen copy's)
+ * once every segment closed so far is durable: rendered now, written by
+ * the closer thread, or now if there is none. 0 or -errno (also an earlier
+ * error of the closer). */
+int rec_output__manifest(struct rec_output *o, const char *dir, const struct tr_manifest *m);
 /* Close the current segment and open the next, now. 0 or -errno. */
 int rec_output__rotate(struct rec_output *o, uint64_t now_ns);
 /* The number of the segment being written (seg-NNNNNN): segments closed,

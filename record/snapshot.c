@@ -184,17 +184,21 @@ struct snap {
 };
 
 /* Long checkpoints (a process with 20000 fds takes a second) must not
- * stop the draining of the kernel buffers: every so many records, the
- * recorder drains them (events then interleave with the checkpoint's
- * records, which FORMAT.md 4.4 allows). */
-#define BUSY_EVERY 32
-#define BUSY_NS 10000000ULL
+ * stop the draining of the kernel buffers: the clock is read at every
+ * record (a vDSO call, far below what reading /proc costs) and every
+ * BUSY_NS the recorder drains them (events then interleave with the
+ * checkpoint's records, which FORMAT.md 4.4 allows). At a million events
+ * a second, the per-CPU buffers fill in about 10 ms: a few ms between
+ * drains keeps a rotation's checkpoint well inside that (the stretches are
+ * counted as the rotation's stall: tracee-record -v). */
+#define BUSY_NS 2000000ULL
 
 static void count(struct snap *s)
 {
 	uint64_t now;
 
-	if (++s->records % BUSY_EVERY || !s->out->on_busy)
+	s->records++;
+	if (!s->out->on_busy)
 		return;
 	now = boot_ns();
 	if (now - s->busy_ns >= BUSY_NS) {
