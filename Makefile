@@ -144,6 +144,12 @@ bench: all $(BENCH_BINS)
 soak: all $(BENCH_BINS)
 	$(Q)OUTPUT=$(OUTPUT) tests/bench/soak.sh $(SOAK_SECONDS)
 
+# What each piece of recording costs per syscall (root): perf buffer
+# against ring buffer, clock, task storage, a user string.
+.PHONY: bench-hooks
+bench-hooks: all $(BENCH_BINS)
+	$(Q)OUTPUT=$(OUTPUT) tests/bench/hookcost.sh $(ROUNDS)
+
 # Packet capture under a loopback flood (root).
 .PHONY: bench-net
 bench-net: all $(OUTPUT)/bench/udpflood
@@ -183,7 +189,7 @@ $(OUTPUT)/tests/bench/floor.o: override CFLAGS += -I$(OUTPUT)/bench
 
 $(OUTPUT)/bench/floor: $(OUTPUT)/tests/bench/floor.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -pthread -o $@
 
 # Rewrite the fixtures' golden outputs from the current build (review the diff!).
 .PHONY: golden

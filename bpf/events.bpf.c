@@ -97,11 +97,16 @@ struct {
 	__type(value, __u32);
 } sc_ia32 SEC(".maps");
 
+/* The events' ring buffer, shared by every CPU: a record is copied in once,
+ * and the recorder reads it in place. Its size is set before load
+ * (--buffer-size). The recorder is woken only when wake_bytes are waiting
+ * (a quarter of the ring), and otherwise polls: no wake-up per record. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 26);
 } events SEC(".maps");
+
+const volatile __u64 wake_bytes = 1 << 24;
 
 /* Per-CPU record sequence: every record sent or dropped takes a number, so a
  * gap in a CPU's sequence is a loss even if the loss record itself is lost. */
@@ -112,13 +117,14 @@ struct {
 	__type(value, __u64);
 } seq_map SEC(".maps");
 
-/* Per-CPU count of records the perf buffer refused, by event id. */
+/* Per-CPU count of records the full ring refused: the recorder turns what
+ * it has not yet said into gap records after every drain. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TR_DROP_IDS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
-} drops SEC(".maps");
+} lost_map SEC(".maps");
 
 static __always_inline struct pend *scratch_get(void)
 {
@@ -126,6 +132,15 @@ static __always_inline struct pend *scratch_get(void)
 
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
+
+/* inet_sock_set_state runs in softirq, which can interrupt a program
+ * building in scratch_map on the same CPU: it builds in its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pend);
+} irq_scratch_map SEC(".maps");
 
 /* A 32-bit syscall (int 0x80 / sysenter from ia32 code): its own numbers,
  * arguments in other registers, 32-bit pointers. */
@@ -153,28 +168,28 @@ static __always_inline __u32 ns_nr(struct pid *pid, __u32 *ns_inum)
 	return up.nr;
 }
 
-/* Fill the record head and task context of an event for the current task. */
-static __always_inline struct tr_event *event_init(struct pend *p, __u32 id)
+/* Fill the record head (all but the time) and the task context of an event
+ * for the current task. Fields come from the task's own structures by direct
+ * (BTF) loads, not helper calls: this runs twice per recorded syscall. */
+static __always_inline struct tr_event *event_ctx(struct pend *p, __u32 id)
 {
 	struct tr_event *e = (void *)p->buf;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *leader = task->group_leader;
 	struct task_struct *parent = task->real_parent;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
+	const struct cred *cred = task->cred;
 
 	e->h.kind = TR_REC_EVENT;
-	e->h.cpu = bpf_get_smp_processor_id();
-	e->h.ts = bpf_ktime_get_boot_ns();
 	e->event_id = id;
 	e->nargs = 0;
 	e->flags = 0;
 	e->retval = 0;
 	e->start_ns = leader->start_boottime;
 	e->parent_start_ns = parent->group_leader->start_boottime;
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->host_tid = (__u32)pid_tgid;
-	e->host_pid = pid_tgid >> 32;
+	/* the default hierarchy's cgroup, as bpf_get_current_cgroup_id() gives it */
+	e->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	e->host_tid = task->pid;
+	e->host_pid = task->tgid;
 	e->host_ppid = parent->tgid;
 	if (!task->thread_pid->level) {
 		/* the initial pid namespace, where most tasks live: namespace
@@ -188,14 +203,23 @@ static __always_inline struct tr_event *event_init(struct pend *p, __u32 id)
 		e->pid = ns_nr(leader->thread_pid, NULL);
 		e->ppid = ns_nr(parent->group_leader->thread_pid, NULL);
 	}
-	e->uid = (__u32)uid_gid;
-	e->gid = uid_gid >> 32;
+	e->uid = cred->uid.val;
+	e->gid = cred->gid.val;
 	e->mnt_ns = task->nsproxy->mnt_ns->ns.inum; /* NULL-safe: a faulting BTF load reads 0 */
-	e->euid = task->cred->euid.val;
-	e->fsuid = task->cred->fsuid.val;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->euid = cred->euid.val;
+	e->fsuid = cred->fsuid.val;
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	p->off = sizeof(struct tr_event);
 	p->ninfo = 0;
+	return e;
+}
+
+/* The same, stamped now. */
+static __always_inline struct tr_event *event_init(struct pend *p, __u32 id)
+{
+	struct tr_event *e = event_ctx(p, id);
+
+	e->h.ts = bpf_ktime_get_boot_ns();
 	return e;
 }
 
@@ -385,61 +409,66 @@ __noinline int tr_put_uargv(struct pend *p, __u32 idx, __u64 argv, __u32 compat)
 	return 0;
 }
 
+/* A kernel address read as a scalar (a file from an fd table, a mount from
+ * its vfsmount) turned into a read-only typed pointer: its fields are then
+ * plain loads the verifier guards (a bad address reads 0), not one helper
+ * call each. */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id) __ksym;
+#define tr_cast(addr, type) ((type *)bpf_rdonly_cast((void *)(addr), bpf_core_type_id_kernel(type)))
+
 /* The kernel-resolved path of a struct file: its dentry chain up through
  * the mounts to the root, as d_path would print it (pseudo files such as
  * a memfd: "/memfd:NAME (deleted)"). */
 #define TR_PATH_DEPTH 48
 __noinline int tr_put_file_path(struct pend *p, __u32 idx, __u64 file_addr)
 {
-	struct file *f = (void *)file_addr;
+	struct file *f;
 	struct pathbuf *pb;
 	struct dentry *d, *root, *parent;
 	struct vfsmount *vfs;
 	struct mount *mnt;
 	__u32 zero = 0, pos = TR_PATH_HALF, len, o, room, deleted = 0, pseudo = 0;
+	__u64 mnt_off = bpf_core_field_offset(struct mount, mnt);
 	int i;
 
-	if (!p || !f)
+	if (!p || !file_addr)
 		return -2;
 	pb = bpf_map_lookup_elem(&path_map, &zero);
 	if (!pb)
 		return -2;
-	d = BPF_CORE_READ(f, f_path.dentry);
-	vfs = BPF_CORE_READ(f, f_path.mnt);
+	f = tr_cast(file_addr, struct file);
+	d = f->f_path.dentry;
+	vfs = f->f_path.mnt;
 	if (!d || !vfs)
 		return -2;
-	mnt = (void *)vfs - bpf_core_field_offset(struct mount, mnt);
-	root = BPF_CORE_READ(vfs, mnt_root);
-	parent = BPF_CORE_READ(d, d_parent);
+	mnt = tr_cast((__u64)vfs - mnt_off, struct mount);
+	root = vfs->mnt_root;
+	parent = d->d_parent;
 	if (parent == d && d != root)
 		pseudo = deleted = 1;
-	else if (!BPF_CORE_READ(d, d_hash.pprev) && parent != d)
+	else if (!d->d_hash.pprev && parent != d)
 		deleted = 1;
 	if (deleted) {
 		pos -= 10;
 		__builtin_memcpy(&pb->b[TR_PATH_HALF - 10], " (deleted)", 10);
 	}
 	for (i = 0; i < TR_PATH_DEPTH; i++) {
-		struct qstr name;
-
-		parent = BPF_CORE_READ(d, d_parent);
+		parent = d->d_parent;
 		if (!pseudo && (d == root || d == parent)) {
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+			struct mount *up = mnt->mnt_parent;
 
 			if (d != root || up == mnt)
 				break;	/* the root of everything, or a detached tree */
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			vfs = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
-			root = BPF_CORE_READ(vfs, mnt_root);
+			d = mnt->mnt_mountpoint;
+			mnt = tr_cast((__u64)up, struct mount);
+			root = mnt->mnt.mnt_root;
 			continue;
 		}
-		name = BPF_CORE_READ(d, d_name);
-		len = name.len & 255;
+		len = d->d_name.len & 255;
 		if (len + 1 > pos)
 			break;
 		pos = (pos - len) & (TR_PATH_HALF - 1);
-		bpf_probe_read_kernel(&pb->b[pos], len, name.name);
+		bpf_probe_read_kernel(&pb->b[pos], len, d->d_name.name);
 		pos = (pos - 1) & (TR_PATH_HALF - 1);
 		pb->b[pos] = '/';
 		if (pseudo)
@@ -468,16 +497,14 @@ static __always_inline __u64 fd_file(__s64 fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
-	struct file **fds;
 	struct file *f = NULL;
 
 	if (fd < 0)
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = task->files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]);
 	return (__u64)f;
 }
 
@@ -750,7 +777,7 @@ static __always_inline void submit(void *ctx, void *buf, __u32 size, __u32 event
 {
 	struct tr_rec_hdr *h = buf;
 	__u32 zero = 0;
-	__u64 *seq = bpf_map_lookup_elem(&seq_map, &zero);
+	__u64 *seq = bpf_map_lookup_elem(&seq_map, &zero), flags;
 
 	if (!seq)
 		return;
@@ -759,9 +786,9 @@ static __always_inline void submit(void *ctx, void *buf, __u32 size, __u32 event
 	h->size = size;
 	if (size > TR_PEND_REC + 64)
 		return;
-	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, buf, size)) {
-		__u32 slot = event_id < TR_DROP_IDS ? event_id : 0;
-		__u64 *n = bpf_map_lookup_elem(&drops, &slot);
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, buf, size, flags)) {
+		__u64 *n = bpf_map_lookup_elem(&lost_map, &zero);
 
 		if (n)
 			(*n)++;
@@ -810,6 +837,9 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 	d = bpf_map_lookup_elem(&sc_table, &slot);
 	if (!d || !d->enabled || (!compat && (d->flags & TR_SCF_IA32_ONLY)))
 		return 0;
+	/* made whole at sys_exit (an ia32 call keeps the pending path) */
+	if ((d->flags & TR_SCF_EXIT_ONLY) && !compat)
+		return 0;
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!p)
 		return 0;
@@ -833,14 +863,53 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 		p->regs[4] = regs->r8;
 		p->regs[5] = regs->r9;
 	}
-	event_init(p, d->event_id);
+	/* stamped at exit, when it is sent; an event sent at entry now */
+	event_ctx(p, d->event_id);
 	put_args(p, d, 0, 0);
-	if (d->flags & TR_SCF_AT_ENTRY) {
+	if (d->flags & (TR_SCF_AT_ENTRY | TR_SCF_NO_RETURN)) {
 		struct tr_event *e = (void *)p->buf;
 
-		e->flags |= TR_EVF_AT_ENTRY;
+		e->h.ts = bpf_ktime_get_boot_ns();
+		/* exit and exit_group never return: nothing to wait for */
+		if (d->flags & TR_SCF_AT_ENTRY)
+			e->flags |= TR_EVF_AT_ENTRY;
 		submit_pend(ctx, p);
 	}
+	return 0;
+}
+
+/* sys_exit: why here: the return value is known, and what the kernel made
+ * of the call (the file an fd refers to, addresses it filled in). */
+/* An event with nothing to read at entry (TR_SCF_EXIT_ONLY: close, dup,
+ * mmap, kill, ...), made whole here from the registers, which still hold
+ * the arguments: no pending record, no work at sys_enter. */
+static __always_inline int exit_only(void *ctx, struct pt_regs *regs, struct tr_sc_desc *d, long nr, long ret)
+{
+	struct tr_event *e;
+	struct pend *p;
+
+	if (skip_task())
+		return 0;
+	p = scratch_get();
+	if (!p)
+		return 0;
+	p->sysnr = nr;
+	p->slot = nr;
+	p->compat = 0;
+	p->retry = 0;
+	p->regs[0] = regs->di;
+	p->regs[1] = regs->si;
+	p->regs[2] = regs->dx;
+	p->regs[3] = regs->r10;
+	p->regs[4] = regs->r8;
+	p->regs[5] = regs->r9;
+	e = event_init(p, d->event_id);
+	e->retval = ret;
+	put_args(p, d, 0, ret);
+	put_args(p, d, 1, ret);
+	if ((d->flags & TR_SCF_SIGNAL) && (__u32)p->regs[d->sig_reg & 7] == self_tgid && self_tgid)
+		e->flags |= TR_EVF_TO_RECORDER;
+	submit_pend(ctx, p);
 	return 0;
 }
 
@@ -857,6 +926,16 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 
 	if (nr < 0 || nr >= TR_SC_NR_MAX || is_self())
 		return 0;
+	/* a native syscall not recorded, or made whole here: no pending
+	 * record to look up (the table never changes while recording) */
+	if (!is_compat_syscall()) {
+		slot = nr;
+		d = bpf_map_lookup_elem(&sc_table, &slot);
+		if (!d || !d->enabled)
+			return 0;
+		if (d->flags & TR_SCF_EXIT_ONLY)
+			return exit_only(ctx, regs, d, nr, ret);
+	}
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, 0);
 	if (!p || p->sysnr != nr)
 		return 0;
@@ -962,7 +1041,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	tr_put_file_path(p, 1, (__u64)BPF_CORE_READ(bprm, file));
 	if (interp != filename)
 		tr_put_str(p, 6, interp, 0);
-	tr_put_mm_argv(p, 10, BPF_CORE_READ(t, mm, arg_start), BPF_CORE_READ(t, mm, arg_end));
+	tr_put_mm_argv(p, 10, t->mm->arg_start, t->mm->arg_end);
 	tr_put_int(p, 18, TR_T_INT32, old_pid);
 	submit_pend(ctx, p);
 	return 0;
@@ -1038,7 +1117,7 @@ int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 	/* no task to filter by: a filtered recording leaves these out */
 	if (filter_flags || BPF_CORE_READ(sk, sk_protocol) != 6 /* IPPROTO_TCP */)
 		return 0;
-	p = scratch_get();
+	p = bpf_map_lookup_elem(&irq_scratch_map, &(__u32){ 0 });
 	if (!p)
 		return 0;
 	e = event_init(p, TR_EV_INET_SOCK_SET_STATE);

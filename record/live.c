@@ -101,7 +101,7 @@ void rec_live__push(void *ctx, const void *rec, size_t len)
 		l->buf = b;
 		l->cap = cap;
 	}
-	/* records come 4-byte aligned from the perf buffer; the engine reads
+	/* records come from the ring buffer, whose memory the next drain reuses; the engine reads
 	 * them in place */
 	memcpy(l->buf, rec, len);
 	src.frame_offset = l->pushed >> 32;

@@ -53,8 +53,11 @@ static const char usage[] =
 	"  -d, --duration SECONDS  stop after SECONDS (default: until COMMAND exits or a signal)\n"
 	"      --segment-size MB   start a new segment file after MB MiB (default 256)\n"
 	"      --segment-time SEC  start a new segment file after SEC seconds (default 600)\n"
-	"      --buffer-pages N    perf buffer pages per CPU, a power of 2 (default 256;\n"
-	"                          packets, with --net, get 4 times as many)\n"
+	"      --buffer-size SIZE  the events' ring buffer in the kernel, shared by all\n"
+	"                          CPUs, a power of 2 (default 64M; 4K to 1G): what absorbs\n"
+	"                          a burst or a stalled disk before events are lost\n"
+	"      --buffer-pages N    packets' perf buffer pages per CPU with --net, a power\n"
+	"                          of 2 (default 1024)\n"
 	"      --zstd-level N      zstd compression level, 1-19 (default 3)\n"
 	"  -e, --events LIST       syscall events to record, comma-separated: default, all\n"
 	"                          (every other syscall too, as raw_syscall), a set (proc,\n"
@@ -119,6 +122,7 @@ struct options {
 	uint64_t seg_max_bytes;
 	uint64_t seg_max_ns;
 	unsigned buffer_pages;
+	uint64_t buffer_size;
 	int zstd_level;
 	uint64_t max_size;
 	struct rec_flight_opts flight;
@@ -186,7 +190,7 @@ static int64_t boot_to_wall_offset(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR,
+	enum { OPT_SEG_SIZE = 256, OPT_SEG_TIME, OPT_PAGES, OPT_BUFSIZE, OPT_LEVEL, OPT_FORCE, OPT_FRAME_RECORDS, OPT_ANCHOR,
 	       OPT_MAX_SIZE, OPT_RING, OPT_AFTER, OPT_TRIGGER_ON,
 	       OPT_PID, OPT_COMM, OPT_EXCL_COMM, OPT_UID, OPT_CGROUP, OPT_NICE };
 	/* the filters' option names, in the order of their OPT_ values */
@@ -199,6 +203,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "segment-size", required_argument, NULL, OPT_SEG_SIZE },
 		{ "segment-time", required_argument, NULL, OPT_SEG_TIME },
 		{ "buffer-pages", required_argument, NULL, OPT_PAGES },
+		{ "buffer-size", required_argument, NULL, OPT_BUFSIZE },
 		{ "zstd-level", required_argument, NULL, OPT_LEVEL },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "events", required_argument, NULL, 'e' },
@@ -224,7 +229,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .seg_max_bytes = 256ULL << 20, .seg_max_ns = 600 * FLUSH_NS,
-			       .buffer_pages = 256, .zstd_level = 3, .frame_records = FRAME_RECORDS,
+			       .buffer_pages = 1024, .buffer_size = 64ULL << 20, .zstd_level = 3, .frame_records = FRAME_RECORDS,
 			       .nice = 0 };
 	o->events = "default";
 	while ((c = getopt_long(argc, argv, "+o:d:e:qvh", longopts, NULL)) != -1) {
@@ -258,6 +263,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->buffer_pages = strtoul(optarg, &end, 10);
 			if (*end || !o->buffer_pages || (o->buffer_pages & (o->buffer_pages - 1))) {
 				tr_diag__error(PROG, "--buffer-pages: '%s' is not a power of 2", optarg);
+				return 2;
+			}
+			break;
+		case OPT_BUFSIZE:
+			if (rec_units__size(optarg, &o->buffer_size) || o->buffer_size < 4096 ||
+			    o->buffer_size > (1ULL << 30) || (o->buffer_size & (o->buffer_size - 1))) {
+				tr_diag__error(PROG, "--buffer-size: '%s' is not a power of 2 from 4K to 1G", optarg);
 				return 2;
 			}
 			break;
@@ -345,7 +357,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		o->command = argv + optind;
-	o->cap.net.buffer_pages = 4 * o->buffer_pages; /* packets: 4x the events' */
+	o->cap.net.buffer_pages = o->buffer_pages;
 	if (!o->dir) {
 		tr_diag__error(PROG, "no recording directory: give -o DIR (see --help)");
 		return 2;
@@ -480,93 +492,70 @@ static void write_gap(struct recorder *r, int cpu, uint64_t lost)
 						     now_ns(CLOCK_BOOTTIME)));
 }
 
-/* Records the perf buffers refused, per CPU, from the BPF drops map. */
-static void read_drops(const struct events_bpf *skel, uint64_t *per_cpu, int ncpu)
-{
-	__u64 vals[ncpu];
-
-	memset(per_cpu, 0, ncpu * sizeof(*per_cpu));
-	for (__u32 slot = 0; slot < TR_DROP_IDS; slot++)
-		if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &slot, vals))
-			for (int c = 0; c < ncpu; c++)
-				per_cpu[c] += vals[c];
-}
-
 /*
- * The kernel reports a loss (PERF_RECORD_LOST) only with the next record it
- * manages to write on that CPU: losses at the very end would go unsaid. Once
- * the programs are detached and the buffers drained, whatever the drops map
- * counts beyond what was reported becomes a gap record too.
+ * Records the full ring refused, per CPU, as the BPF lost_map counts them:
+ * after every drain, what the manifest does not yet count becomes a gap
+ * record, so the recording states its own holes (and the CPU's sequence
+ * numbers the refused records took are accounted for).
  */
 static void reconcile_losses(struct recorder *r, const struct events_bpf *skel)
 {
 	int ncpu = r->manifest.nlost;
-	uint64_t drops[ncpu > 0 ? ncpu : 1];
+	__u64 vals[ncpu > 0 ? ncpu : 1];
+	__u32 zero = 0;
 
-	if (ncpu <= 0)
+	if (ncpu <= 0 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.lost_map), &zero, vals))
 		return;
-	read_drops(skel, drops, ncpu);
 	for (int c = 0; c < ncpu; c++)
-		if (drops[c] > r->manifest.lost_per_cpu[c])
-			write_gap(r, c, drops[c] - r->manifest.lost_per_cpu[c]);
+		if (vals[c] > r->manifest.lost_per_cpu[c])
+			write_gap(r, c, vals[c] - r->manifest.lost_per_cpu[c]);
 }
 
-/* One perf record: a sample holds one of our records as is; a loss notice
- * becomes a gap record so the recording states its own holes. */
-static enum bpf_perf_event_ret on_perf_record(void *ctx, int cpu, struct perf_event_header *ph)
+/* One record from the ring, as the BPF programs wrote it (8-byte aligned;
+ * its head is still read by copy, as everywhere). */
+static int on_ring_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
+	struct tr_rec_hdr rec = {};
 
-	if (ph->type == PERF_RECORD_SAMPLE) {
-		/* the record is only 4-byte aligned in the ring (the sample's u32
-		 * size precedes it): its head is read by copy, and the segment
-		 * writer copies it whole */
-		const struct { struct perf_event_header h; __u32 size; __u8 data[]; } *s = (void *)ph;
-		struct tr_rec_hdr rec = {};
-
-		if (r->write_err) {
-			r->discarded++;
-			return LIBBPF_PERF_EVENT_CONT;
-		}
-		if (s->size >= sizeof(rec))
-			rec = tr_rec_hdr__load(s->data);
-		if (rec.size < sizeof(rec) || rec.size > s->size) {
-			tr_diag__error(PROG, "cpu %d: malformed sample of %u bytes from the kernel, skipped",
-				       cpu, s->size);
-			return LIBBPF_PERF_EVENT_CONT;
-		}
-		r->samples++;
-		if (rec.kind == TR_REC_EVENT)
-			r->events++;
-		else if (rec.kind == TR_REC_RETVAL)
-			r->retvals++;
-		/* an exec's environment: only what detections need reaches the disk */
-		if (rec.kind == TR_REC_EVENT && (r->envlen = rec_env__filter(r->env, s->data, rec.size, r->envbuf,
-									     sizeof(r->envbuf)))) {
-			note_write_error(r, rec_output__append(&r->out, r->envbuf, r->envlen));
-			rec_capture__on_record(&r->cap, r->envbuf, r->envlen);
-			return LIBBPF_PERF_EVENT_CONT;
-		}
-		note_write_error(r, rec_output__append(&r->out, s->data, rec.size));
-		rec_capture__on_record(&r->cap, s->data, rec.size);
-	} else if (ph->type == PERF_RECORD_LOST) {
-		const struct { struct perf_event_header h; __u64 id; __u64 lost; } *l = (void *)ph;
-
-		write_gap(r, cpu, l->lost);
+	if (r->write_err) {
+		r->discarded++;
+		return 0;
 	}
-	return LIBBPF_PERF_EVENT_CONT;
+	if (size >= sizeof(rec))
+		rec = tr_rec_hdr__load(data);
+	if (rec.size < sizeof(rec) || rec.size > size) {
+		tr_diag__error(PROG, "malformed record of %zu bytes from the kernel, skipped", size);
+		return 0;
+	}
+	r->samples++;
+	if (rec.kind == TR_REC_EVENT)
+		r->events++;
+	else if (rec.kind == TR_REC_RETVAL)
+		r->retvals++;
+	/* an exec's environment: only what detections need reaches the disk */
+	if (rec.kind == TR_REC_EVENT &&
+	    (r->envlen = rec_env__filter(r->env, data, rec.size, r->envbuf, sizeof(r->envbuf)))) {
+		note_write_error(r, rec_output__append(&r->out, r->envbuf, r->envlen));
+		rec_capture__on_record(&r->cap, r->envbuf, r->envlen);
+		return 0;
+	}
+	note_write_error(r, rec_output__append(&r->out, data, rec.size));
+	rec_capture__on_record(&r->cap, data, rec.size);
+	return 0;
 }
 
-/* Drain every CPU's buffer and promise, with a watermark, that all events
- * stamped before the drain began are now written. */
-static void drain(struct recorder *r, struct perf_buffer *pb)
+/* Drain the ring and promise, with a watermark, that all events stamped
+ * before the drain began are now written; losses are said as gap records. */
+static void drain(struct recorder *r, struct ring_buffer *rb, const struct events_bpf *skel)
 {
 	struct tr_rec_hdr wm = {};
 	uint64_t t = now_ns(CLOCK_BOOTTIME);
-	int err = perf_buffer__consume(pb);
+	int err = ring_buffer__consume(rb);
 
 	if (err < 0 && err != -EINTR)
-		tr_diag__error(PROG, "draining the perf buffers failed: %s", strerror(-err));
+		tr_diag__error(PROG, "draining the ring buffer failed: %s", strerror(-err));
+	reconcile_losses(r, skel);
 	if (!r->write_err)
 		note_write_error(r, rec_output__user(&r->out, &wm, TR_REC_WATERMARK, TR_CPU_NONE, sizeof(wm), t - WATERMARK_SLACK_NS));
 	if (!r->write_err)
@@ -593,7 +582,8 @@ static int max_size_reached(struct recorder *r, uint64_t max, uint64_t now)
 /* The output's busy hook: drain while a long checkpoint is written. */
 struct busy_ctx {
 	struct recorder *r;
-	struct perf_buffer *pb;
+	struct ring_buffer *rb;
+	const struct events_bpf *skel;
 };
 
 static void drain_busy(void *ctx)
@@ -601,7 +591,7 @@ static void drain_busy(void *ctx)
 	struct busy_ctx *b = ctx;
 
 	if (!b->r->write_err)
-		drain(b->r, b->pb);
+		drain(b->r, b->rb, b->skel);
 }
 
 /* The workload: forked now, held on a pipe until the probes are live. */
@@ -709,19 +699,12 @@ static int stop_command(pid_t child, int *status, const char *name)
 
 int main(int argc, char **argv)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-		.watermark = 1,
-	};
 	struct recorder r = {};
 	struct rec_flight flight = {};
 	struct busy_ctx busy;
 	struct options opt;
 	struct events_bpf *skel = NULL;
-	struct perf_buffer *pb = NULL;
+	struct ring_buffer *rb = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t deadline = 0, last_flush, last_anchor;
 	unsigned nprocs = 0;
@@ -756,6 +739,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->self_tgid = host_tgid();
+	/* the ring's size; the recorder is woken when a quarter of it waits */
+	bpf_map__set_max_entries(skel->maps.events, opt.buffer_size);
+	skel->rodata->wake_bytes = opt.buffer_size / 4;
 	rec_filter__configure(&opt.filter, skel);
 	err = events_bpf__load(skel);
 	if (err) {
@@ -796,11 +782,9 @@ int main(int argc, char **argv)
 
 	/* Phase 3: buffers, then probes, then the /proc snapshot, so that
 	 * nothing falls between the snapshot and the stream. */
-	attr.wakeup_watermark = opt.buffer_pages * getpagesize() / 4;
-	pb = perf_buffer__new_raw(bpf_map__fd(skel->maps.events), opt.buffer_pages, &attr,
-				  on_perf_record, &r, NULL);
-	if (!pb) {
-		tr_diag__error(PROG, "creating the perf buffers failed: %s", strerror(errno));
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_ring_record, &r, NULL);
+	if (!rb) {
+		tr_diag__error(PROG, "creating the ring buffer failed: %s", strerror(errno));
 		goto cleanup;
 	}
 	err = events_bpf__attach(skel);
@@ -811,7 +795,7 @@ int main(int argc, char **argv)
 	err = rec_capture__start(&r.cap, &opt.cap, &r.out, &r.manifest, PROG);
 	if (err)
 		goto cleanup;
-	busy = (struct busy_ctx){ &r, pb };
+	busy = (struct busy_ctx){ &r, rb, skel };
 	r.out.on_busy = drain_busy;
 	r.out.busy_ctx = &busy;
 	err = snapshot__write(&r.out, &nprocs);
@@ -852,13 +836,13 @@ int main(int argc, char **argv)
 		struct rec_counts counts;
 		uint64_t now;
 
-		err = perf_buffer__poll(pb, DRAIN_MS);
+		err = ring_buffer__poll(rb, DRAIN_MS);
 		if (err < 0 && err != -EINTR) {
-			tr_diag__error(PROG, "polling the perf buffers failed: %s", strerror(-err));
+			tr_diag__error(PROG, "polling the ring buffer failed: %s", strerror(-err));
 			r.manifest.end_reason = strdup("poll error");
 			break;
 		}
-		drain(&r, pb);
+		drain(&r, rb, skel);
 		now = now_ns(CLOCK_BOOTTIME);
 		if (now - last_flush >= FLUSH_NS) {
 			note_write_error(&r, rec_output__flush(&r.out, now));
@@ -903,13 +887,12 @@ int main(int argc, char **argv)
 	/* The workload ends before the recording does, so that what it does
 	 * as it ends is recorded: SIGTERM, then SIGKILL after a grace period. */
 	if (child > 0 && stop_command(child, &status, opt.command[0]))
-		drain(&r, pb);
+		drain(&r, rb, skel);
 	child = 0;
 
 	/* Phase 6: detach, take what is left in the buffers, finalise. */
 	events_bpf__detach(skel);
-	drain(&r, pb);
-	reconcile_losses(&r, skel);
+	drain(&r, rb, skel);
 	if (!r.write_err)
 		note_write_error(&r, rec_capture__stop(&r.cap, &r.manifest));
 	if (!r.write_err)
@@ -944,7 +927,7 @@ int main(int argc, char **argv)
 
 cleanup:
 	rec_capture__free(&r.cap, &opt.cap);
-	perf_buffer__free(pb);
+	ring_buffer__free(rb);
 	events_bpf__destroy(skel);
 	rec_flight__free(&flight);
 	tr_manifest__free(&r.manifest);

@@ -57,7 +57,43 @@ static const struct {
 	{ "tkill", TR_SCF_SIGNAL, 0 },
 	{ "tgkill", TR_SCF_SIGNAL, 0 },
 	{ "socketcall", TR_SCF_IA32_ONLY, 0 },
+	{ "exit", TR_SCF_NO_RETURN, 0 },
+	{ "exit_group", TR_SCF_NO_RETURN, 0 },
+	/* the context an event carries is the caller's before the call */
+	{ "setuid", TR_SCF_CONTEXT, 0 },
+	{ "setgid", TR_SCF_CONTEXT, 0 },
+	{ "setreuid", TR_SCF_CONTEXT, 0 },
+	{ "setregid", TR_SCF_CONTEXT, 0 },
+	{ "setresuid", TR_SCF_CONTEXT, 0 },
+	{ "setresgid", TR_SCF_CONTEXT, 0 },
+	{ "setfsuid", TR_SCF_CONTEXT, 0 },
+	{ "setfsgid", TR_SCF_CONTEXT, 0 },
+	{ "capset", TR_SCF_CONTEXT, 0 },
+	{ "unshare", TR_SCF_CONTEXT, 0 },
+	{ "setns", TR_SCF_CONTEXT, 0 },
+	{ "prctl", TR_SCF_CONTEXT, 0 },
+	/* the child returns from these too, with no entry of its own */
+	{ "clone", TR_SCF_CONTEXT, 0 },
+	{ "clone3", TR_SCF_CONTEXT, 0 },
+	{ "fork", TR_SCF_CONTEXT, 0 },
+	{ "vfork", TR_SCF_CONTEXT, 0 },
 };
+
+/* Nothing read from user memory at entry, and nothing that needs the
+ * entry's context: the event is made whole at sys_exit, from the registers
+ * (which still hold the arguments) and the return value. */
+static int exit_only(const struct tr_sc_desc *t)
+{
+	if (t->flags)
+		return 0;
+	for (unsigned i = 0; i < t->nargs; i++) {
+		uint8_t rd = t->args[i].read;
+
+		if (!(rd & TR_RD_AT_EXIT) && rd != TR_RD_REG && rd != TR_RD_NONE)
+			return 0;
+	}
+	return 1;
+}
 
 /* Set names for --events, onto TR_SET_* bits. */
 static const struct {
@@ -185,6 +221,8 @@ int tr_sctable__build(const struct tr_catalog *c, const struct tr_evsel *sel,
 				t->flags = tr_event_rules[r].flags;
 				t->sig_reg = tr_event_rules[r].sig_reg;
 			}
+		if (exit_only(t))
+			t->flags |= TR_SCF_EXIT_ONLY;
 		if (d->ia32 >= 0 && d->ia32 < TR_SC_NR_MAX)
 			ia32[d->ia32] = d->id;
 	}

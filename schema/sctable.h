@@ -62,6 +62,11 @@ struct tr_sc_arg {
 #define TR_SCF_AT_ENTRY	 0x01	/* sent at sys_enter (exec: its memory is gone at exit) */
 #define TR_SCF_SIGNAL	 0x02	/* register sig_reg is a pid: flag signals sent to the recorder */
 #define TR_SCF_IA32_ONLY 0x04	/* reached only through sc_ia32 (socketcall) */
+#define TR_SCF_NO_RETURN 0x08	/* never returns (exit, exit_group): sent whole at sys_enter */
+#define TR_SCF_CONTEXT	 0x10	/* changes the task's context (ids, namespaces) or returns
+				 * twice (fork): its context is read at sys_enter */
+#define TR_SCF_EXIT_ONLY 0x20	/* nothing to read at entry: made whole at sys_exit
+				 * (set by tr_sctable__build, not by the rules) */
 
 struct tr_sc_desc {
 	__u32 event_id;		/* catalog id */

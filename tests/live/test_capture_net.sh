@@ -131,11 +131,11 @@ check "--net all: the new interface has its pcap, listed in the manifest" \
 	test "$(jq -r --arg p "net/$tun.pcap" '.pcaps[] | select(.path==$p) | .path' "$tmp/all/manifest.json")" = "net/$tun.pcap"
 check "--net all: its datagrams are in it (raw IP)" test "$(tshark -r "$tmp/all/net/$tun.pcap" -Y 'udp.dstport==9 and ip.dst==169.254.77.2' 2>/dev/null | wc -l)" -eq 5
 
-# Loss: a flood through a tiny packet buffer (--buffer-pages 1: 4 pages per
+# Loss: a flood through a tiny packet buffer (--buffer-pages 4: 4 pages per
 # CPU) loses packets; every one is either in the pcap or in a packet gap
 # record, and the gap records add up to the recorder's count.
 n=100000
-"$rec" -o "$tmp/loss" --buffer-pages 1 --net lo -- "$OUTPUT/bench/udpflood" $n >"$tmp/flood.out" 2>"$tmp/loss.err"
+"$rec" -o "$tmp/loss" --buffer-pages 4 --net lo -- "$OUTPUT/bench/udpflood" $n >"$tmp/flood.out" 2>"$tmp/loss.err"
 fport=$(cut -d' ' -f2 "$tmp/flood.out")
 lost=$(sed -n 's/.* packets on .* \([0-9]*\) lost$/\1/p' "$tmp/loss.err")
 gaps=$(python3 tests/live/tr_records.py "$tmp/loss" | jq -s '[.[] | select(.kind=="packet_gap") | .lost] | add // 0')

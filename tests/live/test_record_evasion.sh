@@ -14,7 +14,7 @@ touch "$w/ia32-file" "$w/uring-file"
 cg=/sys/fs/cgroup/tracee-test-$$
 ln -s "$w/ia32-file" "$w/link"
 
-"$OUTPUT/tracee-record" -q --buffer-pages 1024 -o "$tmp/rec" -- /bin/sh -c "
+"$OUTPUT/tracee-record" -q -o "$tmp/rec" -- /bin/sh -c "
 	$E ia32 $w; $E swap $w; $E fexecve; $E forkexec; $E fchdir $w; $E bigargv; $E opens $w; $E net
 	cat $w/link /proc/self/root$w/ia32-file
 	/bin/true \$(seq 1000 1099)

@@ -33,9 +33,9 @@ check "kill -9: the hash chain and the per-CPU sequences hold" \
 check "kill -9: the events before the kill replay" \
 	test -n "$(jq -c 'select(.eventName=="openat" and .processName=="cat" and .args[1].value=="/etc/hostname")' "$tmp/kill.jsonl")"
 
-# Loss: one page per CPU cannot hold four finds' flood of opens; every lost
+# Loss: an 8 KiB ring cannot hold four finds' flood of opens; every lost
 # event is in a gap record, and the gaps add up to the manifest's count.
-"$rec" -q --buffer-pages 1 -o "$tmp/loss" -- /bin/sh -c \
+"$rec" -q --buffer-size 8K -o "$tmp/loss" -- /bin/sh -c \
 	'for i in 1 2 3 4; do find /usr /etc >/dev/null 2>&1 & done; wait'
 lost=$(jq '.lost.total' "$tmp/loss/manifest.json")
 check "loss: the manifest counts lost events" test "${lost:-0}" -gt 0
