@@ -241,10 +241,11 @@ void rec_output__stalls(const struct rec_output *o, char *buf, size_t len)
 		frame = tr_seg_writer__max_flush_ns(o->seg);
 
 	snprintf(buf, len, "the drain waited on the output at most %.1f ms in a segment rotation "
-		 "(of %llu, at seg-%06llu), %.1f ms in a flush (of %llu; %.2f ms on average), %.1f ms "
-		 "writing a frame", r->max_ns / 1e6, (unsigned long long)r->count,
-		 (unsigned long long)r->max_segment, f->max_ns / 1e6, (unsigned long long)f->count,
-		 f->count ? f->total_ns / 1e6 / f->count : 0.0, frame / 1e6);
+		 "(of %llu, at seg-%06llu; %.1f ms on average), %.1f ms in a flush (of %llu; %.2f ms on "
+		 "average), %.1f ms writing a frame", r->max_ns / 1e6, (unsigned long long)r->count,
+		 (unsigned long long)r->max_segment, r->count ? r->total_ns / 1e6 / r->count : 0.0,
+		 f->max_ns / 1e6, (unsigned long long)f->count, f->count ? f->total_ns / 1e6 / f->count : 0.0,
+		 frame / 1e6);
 }
 
 /* 1 if the directory open as fd holds nothing, 0 if it holds something,

@@ -10,7 +10,9 @@
 # the recorder's RSS sampled every second (first, last, largest).
 #   usage: tests/bench/rotation.sh [SECONDS] [ROUNDS]     (root)
 #   env:   PARALLEL (loops, 2), SEG_MB (32), NICE (the loops' nice value, 0),
-#          MODES ("bg inline": which runs, in order)
+#          MODES ("bg inline": which runs, in order), RECORD_OPTS (more
+#          tracee-record options: --nice -10 keeps a busy host's scheduler
+#          out of the figures, which then weigh the output's own work)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUTPUT=${OUTPUT:-.output}
@@ -31,7 +33,8 @@ run() {
 	local mode=$1 dir=$tmp/rec-$1 rec rss first="" last=0 max=0 stalls lost nseg
 	rm -rf "$dir"
 	if [ "$mode" = inline ]; then export TR_OUTPUT_INLINE=1; else unset TR_OUTPUT_INLINE; fi
-	"$OUTPUT/tracee-record" -q -v -o "$dir" -d "$secs" --segment-size "$seg" 2>"$tmp/err-$mode" & rec=$!
+	# shellcheck disable=SC2086
+	"$OUTPUT/tracee-record" -q -v -o "$dir" -d "$secs" --segment-size "$seg" ${RECORD_OPTS:-} 2>"$tmp/err-$mode" & rec=$!
 	pids=($rec)
 	unset TR_OUTPUT_INLINE
 	for i in $(seq 100); do [ -e "$dir/events/seg-000000.zst" ] && break; sleep 0.1; done
@@ -58,7 +61,7 @@ run() {
 	rm -rf "$dir"
 }
 
-echo "rotation: ${secs} s per run, $par open+close loops, --segment-size $seg, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rotation: ${secs} s per run, $par open+close loops, --segment-size $seg${RECORD_OPTS:+ $RECORD_OPTS}, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
 	echo "round $r:"
 	for mode in ${MODES:-bg inline}; do
