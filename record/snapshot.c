@@ -193,18 +193,18 @@ struct snap {
  * counted as the rotation's stall: tracee-record -v). */
 #define BUSY_NS 2000000ULL
 
-static void count(struct snap *s)
+static void breathe(struct snap *s)
 {
-	uint64_t now;
-
-	s->records++;
-	if (!s->out->on_busy)
-		return;
-	now = boot_ns();
-	if (now - s->busy_ns >= BUSY_NS) {
+	if (s->out->on_busy && boot_ns() - s->busy_ns >= BUSY_NS) {
 		rec_output__busy(s->out);
 		s->busy_ns = boot_ns();
 	}
+}
+
+static void count(struct snap *s)
+{
+	s->records++;
+	breathe(s);
 }
 
 /* Stamp and write the record in s->rec; off is its length. */
@@ -1150,9 +1150,13 @@ static int write_proc(struct snap *s, int pid, uint64_t ts)
 	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
 	if (!err)
 		err = put_link(rec, &off, TR_PROC_ARG_CWD, path);
-	/* cmdline is already NUL-ended elements, the STR_ARRAY wire form. */
+	/* cmdline is already NUL-ended elements, the STR_ARRAY wire form.
+	 * Reading it waits for the process's memory map lock: a busy
+	 * process can take milliseconds, so drain before it if it is time. */
+	breathe(s);
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	n = read_file(path, s->argv, ARGV_MAX);
+	breathe(s);
 	if (!err && n > 0)
 		err = put_proc(rec, &off, TR_PROC_ARG_ARGV, s->argv, n);
 	if (!err)
