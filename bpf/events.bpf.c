@@ -763,6 +763,28 @@ static __always_inline void put_args(struct pend *p, struct tr_sc_desc *d, __u32
 		} else if (!at_exit && exit_arg) {
 			continue;
 		}
+		/* a register as an integer, the commonest argument: written here,
+		 * not through two calls */
+		if (a.read == TR_RD_REG && a.reg < 6 && !(p->compat && a.wire == TR_T_INT64)) {
+			__u64 v = p->regs[a.reg & 7];
+			__u32 o = TR_POFF(p->off);
+			struct tr_event *e = (void *)p->buf;
+
+			if (p->off > TR_PEND_REC - 16)
+				continue;
+			p->buf[o] = i;
+			if (a.wire == TR_T_INT32 || a.wire == TR_T_UINT32) {
+				__u32 x = v;
+
+				__builtin_memcpy(&p->buf[o + 1], &x, sizeof(x));
+				p->off = o + 5;
+			} else {
+				__builtin_memcpy(&p->buf[o + 1], &v, sizeof(v));
+				p->off = o + 9;
+			}
+			e->nargs++;
+			continue;
+		}
 		packed = a.read | (__u32)a.wire << 8 | (__u32)a.reg << 16 | (__u32)a.len_reg << 24;
 		rc = tr_put_arg(p, i, packed, ret);
 		if (rc == -1 && !at_exit)
@@ -998,8 +1020,9 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 	return 0;
 }
 
-/* The new image's argv, from its own stack (mm->arg_start..arg_end): no page
- * fault needed, nothing the caller can change any more. */
+/* The new image's argv or environment, from its own stack
+ * (mm->arg_start..arg_end, env_start..env_end): no page fault needed,
+ * nothing the caller can change any more. */
 __noinline int tr_put_mm_argv(struct pend *p, __u32 idx, __u64 start, __u64 end)
 {
 	__u32 o, len, room, real;
@@ -1042,6 +1065,9 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	if (interp != filename)
 		tr_put_str(p, 6, interp, 0);
 	tr_put_mm_argv(p, 10, t->mm->arg_start, t->mm->arg_end);
+	/* the environment the new image runs with, from its own stack too
+	 * (the recorder keeps only what detections read: record/env.c) */
+	tr_put_mm_argv(p, 16, t->mm->env_start, t->mm->env_end);
 	tr_put_int(p, 18, TR_T_INT32, old_pid);
 	submit_pend(ctx, p);
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * env.c: what of an exec's environment reaches the disk (record/env.h).
  *
- * The BPF side reads execve's and execveat's envp like argv; the recorder
+ * The BPF side reads execve's and execveat's envp like argv, and
+ * sched_process_exec's env from the new image's stack; the recorder
  * keeps, before anything is written, only the variables detections need
  * (DESIGN.md 4.6: TRC-107 reads LD_PRELOAD, TRC-1013 the Kubernetes API
  * address), unless --capture env asks for all of it. An environment holds
@@ -22,6 +23,16 @@ static const char *const rec_env_default[] = {
 	"PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD",
 	"SUDO_USER", "SUDO_UID", "SUDO_COMMAND",
 	"SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY",
+};
+
+/* The events that carry an environment, and the argument that holds it. */
+static const struct {
+	uint32_t id;
+	const char *arg;
+} rec_env_args[] = {
+	{ TR_EV_EXECVE, "envp" },
+	{ TR_EV_EXECVEAT, "envp" },
+	{ TR_EV_SCHED_PROCESS_EXEC, "env" },
 };
 
 int rec_env__option(struct rec_env *e, const char *arg)
@@ -101,16 +112,22 @@ size_t rec_env__filter(const struct rec_env *e, const void *rec, size_t len, uin
 	const struct tr_event_def *d;
 	struct tr_event ev;
 	size_t off = sizeof(ev), o;
+	const char *name = NULL;
 	int envp = -1;
 
 	if (e->all || len < sizeof(ev) || cap < len)
 		return 0;
 	memcpy(&ev, r, sizeof(ev));
-	if (ev.h.kind != TR_REC_EVENT || (ev.event_id != TR_EV_EXECVE && ev.event_id != TR_EV_EXECVEAT))
+	if (ev.h.kind != TR_REC_EVENT)
+		return 0;
+	for (size_t i = 0; i < sizeof(rec_env_args) / sizeof(rec_env_args[0]); i++)
+		if (rec_env_args[i].id == ev.event_id)
+			name = rec_env_args[i].arg;
+	if (!name)
 		return 0;
 	d = tr_catalog__find(tr_catalog__builtin(), ev.event_id);
 	for (unsigned i = 0; d && i < d->nargs; i++)
-		if (!strcmp(d->args[i].name, "envp"))
+		if (!strcmp(d->args[i].name, name))
 			envp = (int)i;
 	if (envp < 0)
 		return 0;

@@ -33,17 +33,22 @@ done
 
 # Sample the recorder: CPU (user+system, % of one core) and RSS.
 echo "recorder over time (every ${every} s):"
-printf "  %6s %8s %10s\n" "t (s)" "CPU %" "RSS (KiB)"
+# RSS counts the kernel's ring buffer mapped into the recorder (RssFile,
+# twice its size once written through); the recorder's own memory, what
+# could grow, is RssAnon.
+printf "  %6s %8s %10s %12s\n" "t (s)" "CPU %" "RSS (KiB)" "own (KiB)"
 prev=$(awk '{ print $14 + $15 }' /proc/$rec/stat); t=0
-: >"$tmp/rss"
+: >"$tmp/rss"; : >"$tmp/own"
 while kill -0 $rec 2>/dev/null; do
 	sleep "$every"; t=$((t + every))
 	cur=$(awk '{ print $14 + $15 }' /proc/$rec/stat 2>/dev/null) || break
 	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$rec/status 2>/dev/null) || break
-	[ -n "$rss" ] || break
-	awk -v t=$t -v c=$((cur - prev)) -v hz="$hz" -v e="$every" -v r="$rss" \
-		'BEGIN { printf "  %6d %8.1f %10d\n", t, 100 * c / hz / e, r }'
+	own=$(awk '/^RssAnon:/ { print $2 }' /proc/$rec/status 2>/dev/null) || break
+	[ -n "$rss" ] && [ -n "$own" ] || break
+	awk -v t=$t -v c=$((cur - prev)) -v hz="$hz" -v e="$every" -v r="$rss" -v o="$own" \
+		'BEGIN { printf "  %6d %8.1f %10d %12d\n", t, 100 * c / hz / e, r, o }'
 	echo "$rss" >>"$tmp/rss"
+	echo "$own" >>"$tmp/own"
 	prev=$cur
 done
 wait $rec || { echo "soak: error: tracee-record failed" >&2; exit 1; }
@@ -64,7 +69,8 @@ awk -v e="$events" -v s="$secs" -v l="$lost" -v b="$bytes" -v t="$took" 'BEGIN {
 	printf "  lost events:     %d\n", l
 	printf "  bytes per event: %.2f (%d bytes of segments)\n", b / (e ? e : 1), b
 	printf "  replay:          %.1f s, %.0f events/s (JSON lines out)\n", t, e / t }'
-sort -n "$tmp/rss" | awk '{ v[NR] = $1 } END { if (NR) printf "  recorder RSS:    %d-%d KiB over the run (%s)\n", v[1], v[NR],
+sort -n "$tmp/rss" | awk '{ v[NR] = $1 } END { if (NR) printf "  recorder RSS:    %d-%d KiB over the run (with the ring buffer mapped in)\n", v[1], v[NR] }'
+sort -n "$tmp/own" | awk '{ v[NR] = $1 } END { if (NR) printf "  recorder alone:  %d-%d KiB (RssAnon) over the run (%s)\n", v[1], v[NR],
 	(v[NR] - v[1] <= v[1] / 10) ? "flat: within 10%" : "NOT flat" }'
 [ -s "$tmp/replay.err" ] && { echo "  replay said:"; sed 's/^/    /' "$tmp/replay.err" | head -5; }
 exit 0

@@ -18,6 +18,9 @@ has out '"PATH=' "default: PATH is kept"
 check "default: the secret is not in the event" test -z "$(grep SECRET_TOKEN "$tmp/out")"
 check "default: the secret is in no file of the recording" \
 	test -z "$(find "$tmp/def" -type f -name '*.zst' -exec zstd -dcq {} + | grep -a "hunter2-$$")$(grep -rl "hunter2-$$" "$tmp/def")"
+"$R" "$tmp/def" 2>/dev/null | jq -c 'select(.eventName=="sched_process_exec" and .processName=="true") | .args[] | select(.name=="env") | .value' >"$tmp/out"
+has out "\"LD_PRELOAD=$pre\"" "default: sched_process_exec carries the new image's environment (LD_PRELOAD)"
+check "default: the secret is not in sched_process_exec's environment" test -z "$(grep SECRET_TOKEN "$tmp/out")"
 "$R" -F "$tmp/def" 2>/dev/null | jq -r .metadata.Properties.signatureID >"$tmp/out"
 has out "TRC-107" "default: TRC-107 fires on the LD_PRELOAD exec"
 
