@@ -7,7 +7,8 @@
 # reference, TR_OUTPUT_INLINE=1 (all of it on the drain thread, as before).
 # Reports per run: the longest stall in a rotation, in a 1-s flush and in
 # one frame write (tracee-record -v prints them), lost events, segments, and
-# the recorder's RSS sampled every second (first, last, largest).
+# the recorder's own memory (RssAnon: VmRSS also counts the kernel's ring
+# buffer mapped in) sampled every second: first, last, largest.
 #   usage: tests/bench/rotation.sh [SECONDS] [ROUNDS]     (root)
 #   env:   PARALLEL (loops, 2), SEG_MB (32), NICE (the loops' nice value, 0),
 #          MODES ("bg inline": which runs, in order), RECORD_OPTS (more
@@ -43,7 +44,7 @@ run() {
 		nice -n "${NICE:-0}" "$OUTPUT/bench/openloop" 4000000000 /etc/hostname >/dev/null & pids+=($!)
 	done
 	while kill -0 "$rec" 2>/dev/null; do
-		rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$rec/status 2>/dev/null) || break
+		rss=$(awk '/^RssAnon:/ { print $2 }' /proc/$rec/status 2>/dev/null) || break
 		[ -n "$rss" ] || break
 		[ -n "$first" ] || first=$rss
 		last=$rss
@@ -56,7 +57,7 @@ run() {
 	stalls=$(grep -o 'at most .*' "$tmp/err-$mode" | tail -1)
 	lost=$(jq '.lost.total' "$dir/manifest.json")
 	nseg=$(jq '.segments | length' "$dir/manifest.json")
-	printf '  %-7s %-s\n          lost %s, %s segments, recorder RSS %s KiB at start, %s at the end, %s at most\n' \
+	printf '  %-7s %-s\n          lost %s, %s segments, recorder RssAnon %s KiB at start, %s at the end, %s at most\n' \
 		"$mode" "$stalls" "$lost" "$nseg" "$first" "$last" "$max"
 	rm -rf "$dir"
 }
