@@ -31,11 +31,7 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 		{ "database", required_argument, NULL, 'd' },
 		{ "detections-only", no_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'B' },
-		{ "signatures", required_argument, NULL, 's' },
-		{ "signatures-dir", required_argument, NULL, 'S' },
-		{ "sigma", required_argument, NULL, 'G' },
-		{ "exceptions", required_argument, NULL, 'E' },
-		{ "except", required_argument, NULL, 'X' },
+		TR_SIGRUN_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -48,22 +44,18 @@ int tr_fleet__export(int argc, char **argv, const char *prog, volatile sig_atomi
 	char err[1024], *target;
 	int c, rc = 0, damaged = 0;
 
-#define PUSH(arr, n, what) do { \
-		if ((n) == TR_SIGRUN_MAX_PATHS) { \
-			tr_diag__error(prog, "export: too many " what " options"); \
-			return 2; \
-		} \
-		(arr)[(n)++] = optarg; \
-	} while (0)
 	optind = 1;
 	/* the signature options are index's (replay/sigrun.h) */
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		int taken = tr_sigrun__option(&so, c, optarg, err, sizeof(err));
+
+		if (taken < 0) {
+			tr_diag__error(prog, "export: %s", err);
+			return 2;
+		}
+		if (taken)
+			continue;
 		switch (c) {
-		case 's': so.select = optarg; break;
-		case 'S': PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
-		case 'G': PUSH(so.sigma, so.nsigma, "--sigma"); break;
-		case 'E': PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
-		case 'X': PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'C': url = optarg; break;
 		case 'd': dbname = optarg; break;
 		case 'D': o.detections_only = 1; break;

@@ -70,11 +70,7 @@ static int cmd_index(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "detections-only", no_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'B' },
-		{ "signatures", required_argument, NULL, 's' },
-		{ "signatures-dir", required_argument, NULL, 'S' },
-		{ "sigma", required_argument, NULL, 'G' },
-		{ "exceptions", required_argument, NULL, 'E' },
-		{ "except", required_argument, NULL, 'X' },
+		TR_SIGRUN_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -88,18 +84,14 @@ static int cmd_index(int argc, char **argv)
 	int c, force = 0, rc = 0, damaged = 0, fresh, indexed = 0;
 	char err[1024];
 
-#define PUSH(arr, n, what) do { \
-		if ((n) == TR_SIGRUN_MAX_PATHS) \
-			return usage_error("index", "too many " what " options"); \
-		(arr)[(n)++] = optarg; \
-	} while (0)
 	while ((c = getopt_long(argc, argv, "o:fs:h", opts, NULL)) != -1) {
+		int taken = tr_sigrun__option(&so, c, optarg, err, sizeof(err));
+
+		if (taken < 0)
+			return usage_error("index", "%s", err);
+		if (taken)
+			continue;
 		switch (c) {
-		case 's': so.select = optarg; break;
-		case 'S': PUSH(so.dirs, so.ndirs, "--signatures-dir"); break;
-		case 'G': PUSH(so.sigma, so.nsigma, "--sigma"); break;
-		case 'E': PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
-		case 'X': PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': db = optarg; break;
 		case 'f': force = 1; break;
 		case 'D': o.detections_only = 1; break;

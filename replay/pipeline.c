@@ -224,8 +224,8 @@ int tr_engine__new(struct tr_engine **out, const struct tr_engine_opts *o)
 	if (!e->merge || !e->tree || !e->info)
 		goto fail;
 	for (size_t i = 0; i < e->catalog->n; i++)
-		tr_evinfo__init(&e->info[i], &e->catalog->events[i]);
-	tr_evinfo__init(&e->lost_info, e->lost_def);
+		tr_evinfo__init_shared(&e->info[i], &e->catalog->events[i]);
+	tr_evinfo__init_shared(&e->lost_info, e->lost_def);
 	if (tr_enrich__new(&e->enrich, e->tree, e->catalog) ||
 	    tr_derive__new(&e->derive, e->catalog, e->enrich, want_derived, on_derived, e))
 		goto fail;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* signature.c: the native signature engine (replay/signature.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "diag.h"
 #include "show.h"
 #include "signature.h"
+#include "signatures/sigutil.h"
 
 /* The inode number of the initial pid namespace (PROC_PID_INIT_INO), the
  * same on every kernel: a task elsewhere is in a container. */
@@ -55,15 +57,21 @@ static uint64_t data_hash(const struct tr_kv *d, size_t n)
 }
 
 /* (event id, signature) pairs sorted by id then registration order, so the
- * signatures of one event always run in the same order. */
+ * signatures of one event always run in the same order; each carries what
+ * dispatch reads of its signature, so running one is no pointer chase. */
 struct dispatch {
 	uint32_t event_id;
 	uint32_t sig;
+	uint8_t origin;
+	unsigned fops;	/* a file rule's ops (tr_sigu__rule_ops): skipped when v has none; 0: always run */
+	int (*on_event)(struct tr_sig_ctx *ctx, const struct tr_event_view *v);
+	const struct tr_signature *def;
 };
 
 struct tr_sig_ctx {
 	struct tr_sigset *set;
 	uint32_t cur;		/* the signature running */
+	const struct tr_signature *sig;	/* its table */
 	uint64_t serial;	/* of the event being dispatched */
 };
 
@@ -72,6 +80,16 @@ struct tr_sigset {
 	size_t n;
 	struct dispatch *d;
 	size_t nd;
+	/* d[at[id]..at[id + 1]) select event id, for ids below nat - 1 */
+	uint32_t *at;
+	size_t nat;
+	int stale;	/* d changed since at was made (tr_sigset__shadow) */
+	/* the last cgroup path tr_view__container looked at, and its answer:
+	 * most events come from a few cgroups (compared by content, so a
+	 * string freed and made again elsewhere is no stale hit) */
+	int cg_valid;
+	int cg_container;
+	char cg[256];
 	const struct tr_proctree *tree;
 	tr_finding_fn fn;
 	void *ctx;
@@ -104,14 +122,57 @@ const char *tr_origin__name(uint8_t origin)
 	return origin < sizeof(names) / sizeof(names[0]) ? names[origin] : "unknown";
 }
 
-static const struct tr_event_def *find_by_name(const char *name)
+/* The built-in catalog by name: sorted once per process, searched in
+ * O(log n) (sets are made for every replay, and a fuzzer makes thousands). */
+static const struct tr_event_def **by_name;
+static size_t nby_name;
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int cmp_def_name(const void *a, const void *b)
+{
+	const struct tr_event_def *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	/* a name twice: the first in catalog order, as a linear search finds */
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+static void by_name_init(void)
 {
 	const struct tr_catalog *c = tr_catalog__builtin();
 
+	by_name = malloc((c->n ? c->n : 1) * sizeof(*by_name));
+	if (!by_name)
+		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->events[i].name, name))
-			return &c->events[i];
-	return NULL;
+		by_name[i] = &c->events[i];
+	qsort(by_name, c->n, sizeof(*by_name), cmp_def_name);
+	nby_name = c->n;
+}
+
+static const struct tr_event_def *find_by_name(const char *name)
+{
+	const struct tr_catalog *c = tr_catalog__builtin();
+	size_t lo = 0, hi;
+
+	pthread_once(&by_name_once, by_name_init);
+	if (!by_name) {	/* out of memory once: the slow way */
+		for (size_t i = 0; i < c->n; i++)
+			if (!strcmp(c->events[i].name, name))
+				return &c->events[i];
+		return NULL;
+	}
+	/* the first entry whose name is not below name */
+	hi = nby_name;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(by_name[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nby_name && !strcmp(by_name[lo]->name, name) ? by_name[lo] : NULL;
 }
 
 static int arg_index(const struct tr_event_def *d, const char *name)
@@ -280,6 +341,70 @@ static void check_args(const struct tr_signature *s, const struct tr_sigset_opts
 	}
 }
 
+/* The table from event id to its dispatch entries (d sorted by id). */
+static void index_fill(struct tr_sigset *s)
+{
+	size_t k = 0;
+
+	for (size_t id = 0; id < s->nat; id++) {
+		while (k < s->nd && s->d[k].event_id < id)
+			k++;
+		s->at[id] = (uint32_t)k;
+	}
+}
+
+static int index_dispatch(struct tr_sigset *s)
+{
+	s->nat = s->nd ? (size_t)s->d[s->nd - 1].event_id + 2 : 1;
+	s->at = calloc(s->nat, sizeof(*s->at));
+	if (!s->at)
+		return -ENOMEM;
+	index_fill(s);
+	return 0;
+}
+
+/* The built-in signatures, checked and their event ids found once per
+ * process: a set is made for every replay (thousands under a fuzzer). */
+static struct builtin_memo {
+	const struct tr_signature *sig;
+	int valid;
+	uint32_t *ids;		/* of sig->events[] */
+} *memo;
+static size_t nmemo;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_init(void)
+{
+	size_t n;
+	const struct tr_signature *const *b = tr_signatures__builtin(&n);
+	char msg[512];
+
+	memo = calloc(n ? n : 1, sizeof(*memo));
+	if (!memo)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		memo[nmemo].sig = b[i];
+		if (tr_sig__validate(b[i], msg, sizeof(msg)))
+			continue;	/* checked again where it is used, to say why */
+		memo[nmemo].ids = calloc(b[i]->nevents, sizeof(uint32_t));
+		if (!memo[nmemo].ids)
+			continue;
+		for (uint32_t j = 0; j < b[i]->nevents; j++)
+			memo[nmemo].ids[j] = find_by_name(b[i]->events[j])->id;
+		memo[nmemo].valid = 1;
+		nmemo++;
+	}
+}
+
+static const struct builtin_memo *builtin_memo(const struct tr_signature *s)
+{
+	pthread_once(&memo_once, memo_init);
+	for (size_t i = 0; i < nmemo; i++)
+		if (memo[i].sig == s)
+			return &memo[i];
+	return NULL;
+}
+
 int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const *sigs, size_t n,
 			const struct tr_proctree *tree, tr_finding_fn fn, void *ctx,
 			const struct tr_sigset_opts *o)
@@ -302,7 +427,7 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 		s->suppress_ctx = o->suppress_ctx;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (tr_sig__validate(sigs[i], msg, sizeof(msg))) {
+		if (!builtin_memo(sigs[i]) && tr_sig__validate(sigs[i], msg, sizeof(msg))) {
 			if (o && o->diag)
 				tr_diag__warn(o->diag, "signatures", -1, "%s", msg);
 			free(s);
@@ -328,10 +453,21 @@ int tr_sigset__new_opts(struct tr_sigset **out, const struct tr_signature *const
 		}
 		s->n = i + 1;
 		check_args(sigs[i], o);
-		for (uint32_t j = 0; j < sigs[i]->nevents; j++)
-			s->d[s->nd++] = (struct dispatch){ find_by_name(sigs[i]->events[j])->id, (uint32_t)i };
+		const struct builtin_memo *bm = builtin_memo(sigs[i]);
+
+		for (uint32_t j = 0; j < sigs[i]->nevents; j++) {
+			uint32_t id = bm ? bm->ids[j] : find_by_name(sigs[i]->events[j])->id;
+
+			s->d[s->nd++] = (struct dispatch){ id, (uint32_t)i, sigs[i]->origin,
+							    tr_sigu__rule_ops(sigs[i], id), sigs[i]->on_event,
+							    sigs[i] };
+		}
 	}
 	qsort(s->d, s->nd, sizeof(*s->d), cmp_dispatch);
+	if (index_dispatch(s)) {
+		tr_sigset__free(s);
+		return -ENOMEM;
+	}
 	*out = s;
 	return 0;
 }
@@ -351,37 +487,67 @@ void tr_sigset__free(struct tr_sigset *s)
 			s->sigs[i].sig->fini(s->sigs[i].state);
 	free(s->sigs);
 	free(s->d);
+	free(s->at);
 	free(s);
+}
+
+/* tr_view__container, remembering the last cgroup's answer. */
+static int container_cached(struct tr_sigset *s, const struct tr_event_view *v)
+{
+	const struct tr_proc_node *p = v->proc;
+	size_t len;
+	int c;
+
+	if (v->kind != TR_VIEW_EVENT || (v->ev->pid_ns && v->ev->pid_ns != TR_PID_NS_INIT) ||
+	    !p || !p->cgroup.p)
+		return tr_view__container(v);
+	if (s->cg_valid && !strcmp(s->cg, p->cgroup.p))
+		return s->cg_container;
+	c = tr_view__container(v);
+	len = strlen(p->cgroup.p);
+	s->cg_valid = len < sizeof(s->cg);
+	if (s->cg_valid) {
+		memcpy(s->cg, p->cgroup.p, len + 1);
+		s->cg_container = c;
+	}
+	return c;
 }
 
 int tr_sigset__event(struct tr_sigset *s, const struct tr_event_view *v)
 {
 	uint32_t id = v->def->id;
-	size_t lo = 0, hi = s->nd;
-	int container = -1, err;
+	const struct dispatch *d, *end;
+	int container = -1, fops = -1, err;
 
-	/* first dispatch entry with event_id >= id */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->d[mid].event_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (s->stale) {
+		index_fill(s);	/* ids only went away: the table is large enough */
+		s->stale = 0;
 	}
-	if (lo < s->nd && s->d[lo].event_id == id)
-		s->sctx.serial = ++serial;
-	for (; lo < s->nd && s->d[lo].event_id == id; lo++) {
-		const struct tr_signature *sig = s->sigs[s->d[lo].sig].sig;
-
-		if (sig->origin != TR_ORIGIN_ANY) {
-			if (container < 0)
-				container = tr_view__container(v);
-			if (container != (sig->origin == TR_ORIGIN_CONTAINER))
+	if (id + (size_t)1 >= s->nat)
+		return 0;
+	d = s->d + s->at[id];
+	end = s->d + s->at[id + 1];
+	if (d == end)
+		return 0;
+	s->sctx.serial = ++serial;
+	for (; d < end; d++) {
+		/* a file rule only where the event's file accesses may meet it;
+		 * the facts are computed once per event, for every rule */
+		if (d->fops) {
+			if (fops < 0)
+				fops = (int)tr_sigu__fact_ops(v);
+			if (!(d->fops & (unsigned)fops))
 				continue;
 		}
-		s->sctx.cur = s->d[lo].sig;
-		err = sig->on_event(&s->sctx, v);
+		if (d->origin != TR_ORIGIN_ANY) {
+			if (container < 0)
+				container = container_cached(s, v);
+			if (container != (d->origin == TR_ORIGIN_CONTAINER))
+				continue;
+		}
+		s->sctx.cur = d->sig;
+		s->sctx.sig = d->def;
+		err = d->on_event(&s->sctx, v);
 		if (err)
 			return err;
 	}
@@ -410,7 +576,10 @@ void tr_sigset__shadow(struct tr_sigset *s, const char *derived, const char *sou
 			continue;
 		s->d[o++] = s->d[i];
 	}
+	if (o == s->nd)
+		return;
 	s->nd = o;	/* still sorted: entries were only taken out */
+	s->stale = 1;	/* the table is made again before the next event */
 }
 
 uint64_t tr_sigset__findings(const struct tr_sigset *s)
@@ -440,7 +609,7 @@ uint64_t tr_sig__serial(const struct tr_sig_ctx *ctx)
 
 const struct tr_signature *tr_sig__self(const struct tr_sig_ctx *ctx)
 {
-	return ctx->set->sigs[ctx->cur].sig;
+	return ctx->sig;
 }
 
 int tr_sig__report(struct tr_sig_ctx *ctx, const struct tr_event_view *v, const struct tr_proc_node *proc,

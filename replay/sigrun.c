@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* sigrun.c: the signatures of one run (replay/sigrun.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,47 @@ static int add(void *ctx, const struct tr_signature *s)
 			return -EEXIST;
 		}
 	r->all[r->nall++] = s;
+	return 0;
+}
+
+int tr_sigrun__option(struct tr_sigrun_opts *o, int c, const char *arg, char *err, size_t errlen)
+{
+	/* the list options: where each keeps its arguments */
+	static const struct {
+		int c;
+		const char *name;
+		size_t list, count;
+		int kind;
+	} lists[] = {
+		{ TR_SIGRUN_OPT_DIR, "--signatures-dir", offsetof(struct tr_sigrun_opts, dirs),
+		  offsetof(struct tr_sigrun_opts, ndirs), 1 },
+		{ TR_SIGRUN_OPT_SIGMA, "--sigma", offsetof(struct tr_sigrun_opts, sigma),
+		  offsetof(struct tr_sigrun_opts, nsigma), 1 },
+		{ TR_SIGRUN_OPT_EXC_FILE, "--exceptions", offsetof(struct tr_sigrun_opts, exc_files),
+		  offsetof(struct tr_sigrun_opts, nexc_files), 2 },
+		{ TR_SIGRUN_OPT_EXC_RULE, "--except", offsetof(struct tr_sigrun_opts, exc_rules),
+		  offsetof(struct tr_sigrun_opts, nexc_rules), 2 },
+	};
+
+	if (c == TR_SIGRUN_OPT_SELECT) {
+		o->select = arg;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const char **list;
+		size_t *n;
+
+		if (lists[i].c != c)
+			continue;
+		list = (const char **)((char *)o + lists[i].list);
+		n = (size_t *)((char *)o + lists[i].count);
+		if (*n == TR_SIGRUN_MAX_PATHS) {
+			snprintf(err, errlen, "too many %s options", lists[i].name);
+			return -E2BIG;
+		}
+		list[(*n)++] = arg;
+		return lists[i].kind;
+	}
 	return 0;
 }
 

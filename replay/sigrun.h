@@ -27,6 +27,28 @@ struct tr_sigrun_opts {
 	size_t nexc_rules;
 };
 
+/* The command-line options that name them, the same in every tool that
+ * runs signatures: rows for a getopt_long table (<getopt.h>), whose codes
+ * tr_sigrun__option takes. */
+#define TR_SIGRUN_OPT_SELECT 's'	/* --signatures LIST */
+#define TR_SIGRUN_OPT_DIR 'S'		/* --signatures-dir DIR */
+#define TR_SIGRUN_OPT_SIGMA 'G'		/* --sigma DIR|FILE */
+#define TR_SIGRUN_OPT_EXC_FILE 'E'	/* --exceptions FILE */
+#define TR_SIGRUN_OPT_EXC_RULE 'X'	/* --except RULE */
+#define TR_SIGRUN_LONGOPTS \
+	{ "signatures", required_argument, NULL, TR_SIGRUN_OPT_SELECT }, \
+	{ "signatures-dir", required_argument, NULL, TR_SIGRUN_OPT_DIR }, \
+	{ "sigma", required_argument, NULL, TR_SIGRUN_OPT_SIGMA }, \
+	{ "exceptions", required_argument, NULL, TR_SIGRUN_OPT_EXC_FILE }, \
+	{ "except", required_argument, NULL, TR_SIGRUN_OPT_EXC_RULE }
+
+/* Option c (a getopt_long code) with its argument into o: 1 when c names
+ * signatures (--signatures, --signatures-dir, --sigma), 2 when it is an
+ * exception (--exceptions, --except), 0 when c is none of these (o left
+ * alone); -E2BIG past TR_SIGRUN_MAX_PATHS of one option, with
+ * "too many --sigma options" in err. arg is kept, not copied. */
+int tr_sigrun__option(struct tr_sigrun_opts *o, int c, const char *arg, char *err, size_t errlen);
+
 struct tr_sigrun;
 
 /* Load everything o names. Errors (a plugin refused, an exceptions file

@@ -304,7 +304,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_LIST_EVENTS = 256, OPT_LIST_SIGS, OPT_FORMAT, OPT_PARSE_ARGS, OPT_TIME_FORMAT,
 	       OPT_DESCENDANTS, OPT_CONTAINER, OPT_EXE, OPT_PATH, OPT_SINCE, OPT_UNTIL, OPT_FOLLOW,
-	       OPT_VERIFY, OPT_INPUT, OPT_SIG_DIR, OPT_SIGMA, OPT_EXCEPTIONS, OPT_EXCEPT };
+	       OPT_VERIFY, OPT_INPUT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -327,11 +327,7 @@ int main(int argc, char **argv)
 		{ "list-events", no_argument, NULL, OPT_LIST_EVENTS },
 		{ "list-signatures", no_argument, NULL, OPT_LIST_SIGS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
-		{ "signatures", required_argument, NULL, 's' },
-		{ "signatures-dir", required_argument, NULL, OPT_SIG_DIR },
-		{ "sigma", required_argument, NULL, OPT_SIGMA },
-		{ "exceptions", required_argument, NULL, OPT_EXCEPTIONS },
-		{ "except", required_argument, NULL, OPT_EXCEPT },
+		TR_SIGRUN_LONGOPTS,
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -350,18 +346,16 @@ int main(int argc, char **argv)
 	char msg[1024];
 
 	/* Options. */
-#define PUSH(arr, n, what) do { \
-		if ((n) == TR_SIGRUN_MAX_PATHS) \
-			return usage_error("too many " what " options"); \
-		(arr)[(n)++] = optarg; \
-	} while (0)
 	while ((c = getopt_long(argc, argv, "o:fFs:Vhje:p:c:", longopts, NULL)) != -1) {
+		/* the signature options (replay/sigrun.h); naming signatures
+		 * implies -f */
+		err = tr_sigrun__option(&so, c, optarg, msg, sizeof(msg));
+		if (err < 0)
+			return usage_error(msg);
+		findings |= err == 1;
+		if (err)
+			continue;
 		switch (c) {
-		case 's': so.select = optarg; findings = 1; break;
-		case OPT_SIG_DIR: PUSH(so.dirs, so.ndirs, "--signatures-dir"); findings = 1; break;
-		case OPT_SIGMA: PUSH(so.sigma, so.nsigma, "--sigma"); findings = 1; break;
-		case OPT_EXCEPTIONS: PUSH(so.exc_files, so.nexc_files, "--exceptions"); break;
-		case OPT_EXCEPT: PUSH(so.exc_rules, so.nexc_rules, "--except"); break;
 		case 'o': output = optarg; break;
 		case 'j': o.fmt = TR_OUT_JSON; fmt_set = 1; break;
 		case OPT_FORMAT:

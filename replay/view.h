@@ -193,6 +193,10 @@ static inline void tr_evinfo__init(struct tr_evinfo *info, const struct tr_event
 	}
 }
 
+/* The same, computed once per process for an event of the built-in
+ * catalog (copied from there; cache left NULL), else as tr_evinfo__init. */
+void tr_evinfo__init_shared(struct tr_evinfo *info, const struct tr_event_def *def);
+
 /* Keyed accessors: one array look-up. NULL / dflt / 0 when the event has
  * no such argument or the record left it out. */
 static inline const struct tr_arg_val *tr_view__key(const struct tr_event_view *v, enum tr_argkey k)

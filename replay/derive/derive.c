@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* derive.c: the derive stage (replay/derive/derive.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,13 @@ struct regions {
 	struct region r[TR_REGIONS];
 };
 
+struct bind;
+
 struct out {
 	struct tr_event_view v;
 	struct tr_event ev;
 	const struct tr_event_def *def;
+	struct bind *b;
 };
 
 struct tr_derive;
@@ -42,10 +46,18 @@ struct row {
 	derive_fn fn;
 };
 
+/* Argument names a row sets, resolved to the derived event's argument
+ * indexes the first time each is set (keyed by the name's address: the
+ * rows pass string constants), so setting one is no string compare. */
+#define TR_BIND_NAMES 12
+
 struct bind {
 	uint16_t row;
 	struct tr_evinfo info;	/* the derived event's keys */
 	const struct tr_event_def *def;
+	uint8_t nnames;
+	const char *names[TR_BIND_NAMES];
+	int8_t idx[TR_BIND_NAMES];	/* -1: not in the catalog */
 };
 
 struct tr_derive {
@@ -63,15 +75,36 @@ struct tr_derive {
 };
 
 /* Set argument name of o's event; absent from the catalog: ignored. */
+static int arg_lookup(const struct tr_event_def *def, const char *name)
+{
+	for (unsigned i = 0; i < def->nargs && i < TR_MAX_ARGS; i++)
+		if (!strcmp(def->args[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 static struct tr_arg_val *arg(struct out *o, const char *name)
 {
-	for (unsigned i = 0; i < o->def->nargs; i++)
-		if (!strcmp(o->def->args[i].name, name)) {
-			o->v.args[i].present = 1;
-			o->v.args[i].wire = o->def->args[i].wire;
-			return &o->v.args[i];
+	struct bind *b = o->b;
+	int i = -2;
+
+	for (unsigned k = 0; k < b->nnames; k++)
+		if (b->names[k] == name) {
+			i = b->idx[k];
+			break;
 		}
-	return NULL;
+	if (i == -2) {
+		i = arg_lookup(o->def, name);
+		if (b->nnames < TR_BIND_NAMES) {
+			b->names[b->nnames] = name;
+			b->idx[b->nnames++] = (int8_t)i;
+		}
+	}
+	if (i < 0)
+		return NULL;
+	o->v.args[i].present = 1;
+	o->v.args[i].wire = o->def->args[i].wire;
+	return &o->v.args[i];
 }
 
 static void arg_int(struct out *o, const char *name, int64_t v)
@@ -542,10 +575,57 @@ const char *tr_derive__row(size_t i, const char *const **sources)
 	return rows[i].derived;
 }
 
+/* Every (source name, row) of the table, sorted by name, then row, then
+ * place in the row: an event's rows are found by a binary search (once per
+ * process), not by comparing its name with every source of every row. */
+static struct source {
+	const char *name;
+	uint16_t row;
+	uint16_t k;
+} sources[NROWS * 8];
+static size_t nsources;
+static pthread_once_t sources_once = PTHREAD_ONCE_INIT;
+
+static int cmp_source(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static void sources_init(void)
+{
+	for (size_t r = 0; r < NROWS; r++)
+		for (size_t k = 0; k < 8 && rows[r].sources[k]; k++)
+			sources[nsources++] = (struct source){ rows[r].sources[k], (uint16_t)r, (uint16_t)k };
+	qsort(sources, nsources, sizeof(*sources), cmp_source);
+}
+
+/* The first source entry whose name is not below name. */
+static size_t sources_first(const char *name)
+{
+	size_t lo = 0, hi = nsources;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sources[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct tr_event_def *by_name(const struct tr_catalog *c, const char *name)
 {
 	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->events[i].name, name))
+		if (c->events[i].name[0] == name[0] && !strcmp(c->events[i].name, name))
 			return &c->events[i];
 	return NULL;
 }
@@ -554,6 +634,7 @@ int tr_derive__new(struct tr_derive **out, const struct tr_catalog *catalog, con
 		   int (*want)(void *ctx, uint32_t id), tr_derive_emit_fn emit, void *ctx)
 {
 	struct tr_derive *d = calloc(1, sizeof(*d));
+	const struct tr_event_def *rowdef[NROWS];
 	size_t cap = 0;
 
 	*out = NULL;
@@ -573,22 +654,27 @@ int tr_derive__new(struct tr_derive **out, const struct tr_catalog *catalog, con
 		tr_derive__free(d);
 		return -ENOMEM;
 	}
+	/* Each row's derived event, if wanted: once per row, not per source. */
+	for (size_t r = 0; r < NROWS; r++) {
+		const struct tr_event_def *def = by_name(tr_catalog__builtin(), rows[r].derived);
+
+		rowdef[r] = def && (!want || want(ctx, def->id)) ? def : NULL;
+	}
 	/* Binds grouped by source event, rows in table order within one. */
+	pthread_once(&sources_once, sources_init);
 	for (size_t i = 0; i < catalog->n; i++) {
 		d->first[i] = (uint32_t)d->nbinds;
-		for (size_t r = 0; r < NROWS; r++) {
-			const struct tr_event_def *def = by_name(tr_catalog__builtin(), rows[r].derived);
+		for (size_t j = sources_first(catalog->events[i].name);
+		     j < nsources && !strcmp(sources[j].name, catalog->events[i].name); j++) {
+			const struct tr_event_def *def = rowdef[sources[j].row];
+			struct bind *b;
 
-			if (!def || (want && !want(ctx, def->id)))
+			if (!def)
 				continue;
-			for (size_t k = 0; k < 8 && rows[r].sources[k]; k++)
-				if (!strcmp(catalog->events[i].name, rows[r].sources[k])) {
-					struct bind *b = &d->binds[d->nbinds++];
-
-					b->row = (uint16_t)r;
-					b->def = def;
-					tr_evinfo__init(&b->info, def);
-				}
+			b = &d->binds[d->nbinds++];
+			b->row = sources[j].row;
+			b->def = def;
+			tr_evinfo__init_shared(&b->info, def);
 		}
 		d->count[i] = (uint32_t)d->nbinds - d->first[i];
 	}
@@ -619,10 +705,11 @@ int tr_derive__event(struct tr_derive *d, const struct tr_event_view *src)
 		return 0;
 	pos = (size_t)(src->def - d->catalog->events);
 	for (uint32_t i = 0; i < d->count[pos]; i++) {
-		const struct bind *b = &d->binds[d->first[pos] + i];
+		struct bind *b = &d->binds[d->first[pos] + i];
 		struct out o;
 
 		o.def = b->def;
+		o.b = b;
 		o.ev = *src->ev;
 		o.ev.event_id = b->def->id;
 		o.ev.nargs = 0;

@@ -216,7 +216,8 @@ int tr_enrich__new(struct tr_enrich **out, struct tr_proctree *tree, const struc
 	}
 	for (size_t i = 0; i < catalog->n; i++)
 		for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
-			if (!strcmp(catalog->events[i].name, ops[k].event))
+			if (catalog->events[i].name[0] == ops[k].event[0] &&
+			    !strcmp(catalog->events[i].name, ops[k].event))
 				en->op[i] = (uint8_t)ops[k].op;
 	*out = en;
 	return 0;

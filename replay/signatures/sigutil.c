@@ -297,20 +297,46 @@ static int exec_rule(struct tr_sig_ctx *ctx, const struct tr_event_view *v, cons
 	return 0;
 }
 
+static int exempt(const struct tr_event_view *v, const struct tr_file_rule *r)
+{
+	return r->exempt && v->kind == TR_VIEW_EVENT && tr_sigu__comm_in(v->ev->comm, r->exempt);
+}
+
 int tr_sigu__file_rule(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
 {
 	const struct tr_file_rule *r = tr_sig__self(ctx)->priv;
 	const struct tr_fact *f;
-	int n = tr_sigu__file_facts(v, &f);
+	int n;
 
-	if (r->exempt && v->kind == TR_VIEW_EVENT && tr_sigu__comm_in(v->ev->comm, r->exempt))
-		return 0;
+	/* The cheap tests first (the operation, the path), the allow-list
+	 * of comms only for a match: the outcome is the same. */
 	if (r->execs && v->def->id == TR_EV_SCHED_PROCESS_EXEC)
-		return exec_rule(ctx, v, r);
+		return exempt(v, r) ? 0 : exec_rule(ctx, v, r);
+	n = tr_sigu__file_facts(v, &f);
 	for (int i = 0; i < n; i++)
 		if ((f[i].op & r->ops) && tr_sigu__glob_any(r->paths, f[i].path))
-			return tr_sigu__report_fact(ctx, v, &f[i]);
+			return exempt(v, r) ? 0 : tr_sigu__report_fact(ctx, v, &f[i]);
 	return 0;
+}
+
+unsigned tr_sigu__fact_ops(const struct tr_event_view *v)
+{
+	const struct tr_fact *f;
+	int n = tr_sigu__file_facts(v, &f);
+	unsigned ops = 0;
+
+	for (int i = 0; i < n; i++)
+		ops |= f[i].op;
+	return ops;
+}
+
+unsigned tr_sigu__rule_ops(const struct tr_signature *s, uint32_t id)
+{
+	const struct tr_file_rule *r = s->priv;
+
+	if (s->on_event != tr_sigu__file_rule || !r || !r->ops || (r->execs && id == TR_EV_SCHED_PROCESS_EXEC))
+		return 0;
+	return r->ops;
 }
 
 static int strv_next(const uint8_t **p, const uint8_t *end, const char **s, size_t *len)

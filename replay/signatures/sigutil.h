@@ -78,6 +78,14 @@ struct tr_file_rule {
 	const char *const *execs;	/* also: exec of a file with one of these names */
 };
 int tr_sigu__file_rule(struct tr_sig_ctx *ctx, const struct tr_event_view *v);
+/* The TR_FOP_* of v's file accesses together (0: none). A file rule whose
+ * ops miss them all finds nothing in v unless it is an exec it watches:
+ * the engine skips it then (tr_sigu__rule_ops). */
+unsigned tr_sigu__fact_ops(const struct tr_event_view *v);
+/* For a signature s selecting event id: the ops that must meet
+ * tr_sigu__fact_ops for its on_event to find anything, or 0 when it must
+ * run anyway (not a file rule, or an exec it watches). */
+unsigned tr_sigu__rule_ops(const struct tr_signature *s, uint32_t id);
 /* Report one fact (data: pathname, operation, flags). */
 int tr_sigu__report_fact(struct tr_sig_ctx *ctx, const struct tr_event_view *v, const struct tr_fact *f);
 

@@ -11,6 +11,8 @@
 # Times are CPU time (user + system) of the process: the machines are shared,
 # and wall-clock time there mostly measures waiting for a core.
 #   usage: tests/bench/replay.sh [ROUNDS] [N]      (root; make bench-replay)
+# BASE=/path/to/an/older/tracee-replay adds its rows, interleaved, on the
+# same recording: before and after figures of a change side by side.
 set -eu
 cd "$(dirname "$0")/../.."
 OUTPUT=${OUTPUT:-.output}
@@ -30,12 +32,19 @@ stats() { sort -n | awk -v ev="$1" '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 
 events=$("$R" -j "$tmp/rec" 2>/dev/null | wc -l)
 segs=$(ls "$tmp"/rec/events/*.zst | wc -l)
 : >"$tmp/zstd"; : >"$tmp/none"; : >"$tmp/json"; : >"$tmp/sigs"; : >"$tmp/win"
+: >"$tmp/bnone"; : >"$tmp/bjson"; : >"$tmp/bsigs"
+B=${BASE:-}
 for r in $(seq "$rounds"); do
 	timed sh -c "zstd -qdc $tmp/rec/events/*.zst" >>"$tmp/zstd"
 	timed "$R" --format none "$tmp/rec" >>"$tmp/none"
 	timed "$R" "$tmp/rec" >>"$tmp/json"
 	timed "$R" --findings --format none "$tmp/rec" >>"$tmp/sigs"
 	timed "$R" --since +1s --until +2s "$tmp/rec" >>"$tmp/win"
+	if [ -n "$B" ]; then
+		timed "$B" --format none "$tmp/rec" >>"$tmp/bnone"
+		timed "$B" "$tmp/rec" >>"$tmp/bjson"
+		timed "$B" --findings --format none "$tmp/rec" >>"$tmp/bsigs"
+	fi
 done
 winev=$("$R" --since +1s --until +2s "$tmp/rec" 2>/dev/null | wc -l)
 echo "replay of a recorder-made recording: $events events (N=$n opens), $segs segments, one core, $(uname -r):"
@@ -43,6 +52,12 @@ echo "  zstd -dc of the segments (reference):   $(stats "$events" <"$tmp/zstd")"
 echo "  decode+merge+enrichment (--format none): $(stats "$events" <"$tmp/none")"
 echo "  with Tracee JSON output:                 $(stats "$events" <"$tmp/json")"
 echo "  with every built-in signature:           $(stats "$events" <"$tmp/sigs")"
+if [ -n "$B" ]; then
+	echo "  BASE $B, the same recording:"
+	echo "    decode+merge+enrichment (--format none): $(stats "$events" <"$tmp/bnone")"
+	echo "    with Tracee JSON output:                 $(stats "$events" <"$tmp/bjson")"
+	echo "    with every built-in signature:           $(stats "$events" <"$tmp/bsigs")"
+fi
 med() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 awk -v w="$(med <"$tmp/win")" -v f="$(med <"$tmp/json")" -v e="$winev" 'BEGIN {
 	printf "  --since +1s --until +2s (%d events):    %.3f s, %.1f%% of the full JSON replay\n", e, w / 1e9, 100 * w / f }'

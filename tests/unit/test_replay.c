@@ -241,6 +241,106 @@ static void test_merge_rounds(void **state)
 	tr_merge__free(m);
 }
 
+/* Records that wait many rounds (the watermark lags their batches), CPUs
+ * interleaved, and duplicates: the merge releases exactly what a plain
+ * model does, a stable sort by (ts, cpu, seq) of what each watermark
+ * covers, ties in arrival order. Held records are kept in place across
+ * rounds and their space reclaimed now and then: this pins that. */
+#define MODEL_N 6000
+struct model_rec { uint64_t ts, seq; uint16_t cpu; uint32_t index; };
+struct model_out { size_t n; uint32_t index[MODEL_N]; };
+
+static int collect_index(void *ctx, const struct tr_rec_hdr *rec, const struct tr_src *src)
+{
+	struct model_out *o = ctx;
+
+	assert_int_equal((uintptr_t)rec % 8, 0);
+	assert_int_equal(rec->ts, (uint64_t)src->frame_offset);	/* the src stays with its record */
+	assert_true(o->n < MODEL_N);
+	o->index[o->n++] = src->index;
+	return 0;
+}
+
+static int model_cmp(const void *a, const void *b)
+{
+	const struct model_rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void test_merge_model(void **state)
+{
+	static struct model_rec pending[MODEL_N];
+	static struct model_out got, want;
+	uint64_t rnd = 42, wm = 0, seq[4] = { 0 };
+	size_t np = 0;
+	uint32_t index = 0;
+	struct tr_merge *m;
+
+	memset(&got, 0, sizeof(got));
+	memset(&want, 0, sizeof(want));
+	m = tr_merge__new(collect_index, &got, NULL);
+	assert_non_null(m);
+	for (uint64_t round = 1; index < MODEL_N - 200; round++) {
+		for (uint16_t cpu = 0; cpu < 4; cpu++) {
+			uint64_t k, nrec = (rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL) >> 59;
+
+			for (k = 0; k < nrec; k++) {
+				/* stamped from the last watermark to 8 rounds ahead; every
+				 * 7th a duplicate of the one before */
+				uint64_t r = (rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL) >> 33;
+				struct model_rec x = { .ts = wm + r % 800, .cpu = cpu, .seq = seq[cpu]++,
+						       .index = index };
+				struct tr_gap g;
+				struct tr_src src;
+
+				if (index % 7 == 6 && np && pending[np - 1].ts >= wm) {
+					x = pending[np - 1];
+					x.index = index;
+				}
+				g = (struct tr_gap){ .h = { .kind = TR_REC_GAP, .cpu = x.cpu, .size = sizeof(g),
+							    .ts = x.ts, .seq = x.seq } };
+				src = (struct tr_src){ .segment = "events/seg-000000.zst", .index = index,
+						       .frame_offset = x.ts };
+				assert_int_equal(tr_merge__push(m, &g.h, &src), 0);
+				pending[np++] = x;
+				index++;
+			}
+		}
+		wm = round * 100;
+		assert_int_equal(tr_merge__watermark(m, wm), 0);
+		/* the model: what the watermark covers, sorted */
+		qsort(pending, np, sizeof(*pending), model_cmp);
+		{
+			size_t i = 0, keep = 0;
+
+			for (; i < np && pending[i].ts < wm; i++)
+				want.index[want.n++] = pending[i].index;
+			for (; i < np; i++)
+				pending[keep++] = pending[i];
+			np = keep;
+		}
+		assert_int_equal(tr_merge__pending(m), np);
+		assert_int_equal(got.n, want.n);
+	}
+	assert_int_equal(tr_merge__drain(m), 0);
+	qsort(pending, np, sizeof(*pending), model_cmp);
+	for (size_t i = 0; i < np; i++)
+		want.index[want.n++] = pending[i].index;
+	assert_int_equal(got.n, index);
+	assert_int_equal(want.n, index);
+	assert_memory_equal(got.index, want.index, index * sizeof(got.index[0]));
+	/* records waited several rounds: what this test is about */
+	assert_true(tr_merge__stats(m)->max_pending > 100);
+	tr_merge__free(m);
+}
+
 /* Past its limits the merge lets everything it holds out, in order, and
  * says so once per crossing with the record that crossed; no watermark is
  * made up, so later records are not counted late. */
@@ -1903,6 +2003,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_unit),
 		cmocka_unit_test(test_merge_rounds),
+		cmocka_unit_test(test_merge_model),
 		cmocka_unit_test(test_merge_cap),
 		cmocka_unit_test(test_merge_cap_engine),
 		cmocka_unit_test(test_merge_recording),

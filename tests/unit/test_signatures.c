@@ -348,6 +348,87 @@ static void test_validate(void **state)
 
 /* A derived event and the syscall it comes from (same thread, same time,
  * same data) give one finding; the same open again later gives another. */
+/* The engine's dispatch: each event goes to the signatures selecting it,
+ * in registration order, filtered by origin; a derived event shadows its
+ * source for a signature selecting both (tr_sigset__shadow); events no
+ * signature selects (ids past every selected one too) reach none. */
+static char dispatch_log[256];
+
+static int log_call(struct tr_sig_ctx *ctx, const struct tr_event_view *v)
+{
+	size_t n = strlen(dispatch_log);
+
+	snprintf(dispatch_log + n, sizeof(dispatch_log) - n, "%s:%s ", tr_sig__self(ctx)->id, v->def->name);
+	return 0;
+}
+
+#define LOGSIG(ident, orig, ...) { .id = ident, .event_id = 6990, .name = "t", .description = "t", \
+	.origin = orig, TR_SIG_EVENTS(__VA_ARGS__), .on_event = log_call }
+
+static void test_dispatch(void **state)
+{
+	const struct tr_signature s1 = LOGSIG("T1", TR_ORIGIN_ANY, "security_file_open", "openat");
+	const struct tr_signature s2 = LOGSIG("T2", TR_ORIGIN_HOST, "openat");
+	const struct tr_signature s3 = LOGSIG("T3", TR_ORIGIN_CONTAINER, "openat", "close");
+	const struct tr_signature s4 = LOGSIG("T4", TR_ORIGIN_ANY, "close", "openat");
+	const struct tr_signature *sigs[] = { &s4, &s1, &s2, &s3 };
+	static const struct { const char *ev, *want; } steps[] = {
+		{ "openat: dirfd=-100 pathname=/etc/x flags=0", "T4:openat T2:openat " },
+		{ "openat: dirfd=-100 pathname=/etc/x flags=0 @container", "T4:openat T3:openat " },
+		{ "security_file_open: pathname=/etc/x flags=0", "T1:security_file_open " },
+		{ "close: fd=3", "T4:close " },
+		{ "close: fd=3 @container", "T4:close T3:close " },
+		{ "execve: pathname=/bin/ls", "" },
+		{ "lost_events: cpu=0 lost=1", "" },
+	};
+	struct ss_ctx sc = { .tree = tr_proctree__new() };
+	struct tr_sigset *set;
+	struct ss_event *e = calloc(1, sizeof(*e));
+	int found = 0;
+
+	assert_int_equal(tr_sigset__new(&set, sigs, 4, sc.tree, count_finding, &found), 0);
+	tr_sigset__shadow(set, "security_file_open", "openat");
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		dispatch_log[0] = '\0';
+		ss_build(&sc, e, steps[i].ev);
+		assert_int_equal(tr_sigset__event(set, &e->v), 0);
+		if (strcmp(dispatch_log, steps[i].want))
+			fail_msg("%s: called '%s', expected '%s'", steps[i].ev, dispatch_log, steps[i].want);
+	}
+	/* a container by its cgroup path: the engine remembers the last
+	 * path's answer, by content, so the same buffer with another path
+	 * gets a new answer */
+	{
+		static const struct { const char *cg, *want; } cgs[] = {
+			{ "/system.slice/docker-0123abcd.scope", "T4:close T3:close " },
+			{ "/system.slice/docker-0123abcd.scope", "T4:close T3:close " },
+			{ "/user.slice/user-0.slice/session-1.scope", "T4:close " },
+			{ "/kubepods/besteffort/pod1/0123", "T4:close T3:close " },
+			{ "/user.slice", "T4:close " },
+		};
+		char buf[128];
+		struct tr_proc_node *p;
+		struct tr_bytes keep;
+
+		ss_build(&sc, e, "close: fd=3");
+		p = (struct tr_proc_node *)e->v.proc;
+		assert_non_null(p);
+		keep = p->cgroup;
+		for (size_t i = 0; i < sizeof(cgs) / sizeof(cgs[0]); i++) {
+			snprintf(buf, sizeof(buf), "%s", cgs[i].cg);
+			p->cgroup = (struct tr_bytes){ buf, (uint32_t)strlen(buf) };
+			dispatch_log[0] = '\0';
+			assert_int_equal(tr_sigset__event(set, &e->v), 0);
+			if (strcmp(dispatch_log, cgs[i].want))
+				fail_msg("cgroup %s: called '%s', expected '%s'", cgs[i].cg, dispatch_log, cgs[i].want);
+		}
+		p->cgroup = keep;
+	}
+	tr_sigset__free(set);
+	tr_proctree__free(sc.tree);
+	free(e);
+}
+
 static void test_dedup(void **state)
 {
 	const struct tr_signature *sig = find_sig("TRC-1028");
@@ -441,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_dedup),
 		cmocka_unit_test(test_suppress),
 		cmocka_unit_test(test_status),
