@@ -10,6 +10,16 @@
 #include "manifest.h"
 #include "segment.h"
 
+/* How long the drain thread was kept away from the kernel buffers by the
+ * output: each time the output runs for a while (a flush, a rotation), the
+ * longest stretch between two drains (on_busy splits a long one). */
+struct rec_stall {
+	uint64_t count;		/* times the output ran */
+	uint64_t max_ns;	/* the longest stretch */
+	uint64_t total_ns;	/* all of them */
+	uint64_t max_segment;	/* the segment number open when it happened */
+};
+
 struct rec_output {
 	char *dir;
 	int zstd_level;
@@ -40,6 +50,17 @@ struct rec_output {
 	 * of a host with many fds), to drain the kernel buffers meanwhile. */
 	void (*on_busy)(void *ctx);
 	void *busy_ctx;
+	/* the drain thread's stalls: 1-s flushes, rotations (close, open,
+	 * the next segment's checkpoint, manifest), and frame writes */
+	struct rec_stall stall_flush, stall_rotate, stall_frame;
+	/* closed segments are made durable, and the manifest written, by a
+	 * thread of their own (NULL: here, inline, as with TR_OUTPUT_INLINE=1
+	 * in the environment, which also turns write-behind off: the
+	 * reference of tests/bench/rotation.sh) */
+	struct rec_closer *closer;
+	int inline_close;
+	uint64_t away_t0, away_max;	/* the stretch under way */
+	int away_depth, away_rotated;
 };
 
 /* Space kept in the recording directory for the final manifest, so that a
@@ -66,6 +87,11 @@ static inline uint64_t rec_output__raw_bytes(const struct rec_output *o)
 }
 /* Write out the current frame; rotate the segment if it is due. */
 int rec_output__flush(struct rec_output *o, uint64_t now_ns);
+/* Write the manifest m into dir (the recording's, or a frozen copy's)
+ * once every segment closed so far is durable: rendered now, written by
+ * the closer thread, or now if there is none. 0 or -errno (also an earlier
+ * error of the closer). */
+int rec_output__manifest(struct rec_output *o, const char *dir, const struct tr_manifest *m);
 /* Close the current segment and open the next, now. 0 or -errno. */
 int rec_output__rotate(struct rec_output *o, uint64_t now_ns);
 /* The number of the segment being written (seg-NNNNNN): segments closed,
@@ -78,6 +104,12 @@ uint64_t rec_output__bytes(const struct rec_output *o);
 uint64_t rec_output__bytes_due(const struct rec_output *o);
 /* The hash chain head: the hash of the last frame written, into out. */
 void rec_output__head(const struct rec_output *o, uint8_t out[TR_CHAIN_LEN], uint64_t *frames);
+/* For long work on the drain thread (a checkpoint): drain the kernel
+ * buffers now (o->on_busy), and count the time since the last drain as a
+ * stall of the flush or rotation under way. */
+void rec_output__busy(struct rec_output *o);
+/* The stalls, as a line for -v (no newline). */
+void rec_output__stalls(const struct rec_output *o, char *buf, size_t len);
 /* Close the last segment and write the final manifest (releasing the
  * reserve first); records it could not write out are added to
  * manifest->lost_unwritten. 0 or -errno. */

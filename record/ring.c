@@ -186,7 +186,7 @@ static int freeze_finish(struct rec_ring *ring, struct rec_output *o, uint64_t n
 	f.end_reason = reason;
 	f.start_boot_ns = ring->frozen_start_ns ? ring->frozen_start_ns : f.start_boot_ns;
 	f.stop_boot_ns = now_ns;
-	err = tr_manifest__write(ring->frozen_dir, &f);
+	err = rec_output__manifest(o, ring->frozen_dir, &f); /* once its segments are durable */
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/trigger.json", ring->frozen_dir);
@@ -272,7 +272,7 @@ int rec_ring__tick(struct rec_ring *ring, struct rec_output *o, uint64_t now_ns)
 			return err;
 		cut = 1;
 	}
-	return cut ? tr_manifest__write(o->dir, o->manifest) : 0;
+	return cut ? rec_output__manifest(o, o->dir, o->manifest) : 0;
 }
 
 int rec_ring__trigger(struct rec_ring *ring, struct rec_output *o, uint64_t now_ns, const char *reason)

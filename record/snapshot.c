@@ -184,23 +184,27 @@ struct snap {
 };
 
 /* Long checkpoints (a process with 20000 fds takes a second) must not
- * stop the draining of the kernel buffers: every so many records, the
- * recorder drains them (events then interleave with the checkpoint's
- * records, which FORMAT.md 4.4 allows). */
-#define BUSY_EVERY 32
-#define BUSY_NS 10000000ULL
+ * stop the draining of the kernel buffers: the clock is read at every
+ * record (a vDSO call, far below what reading /proc costs) and every
+ * BUSY_NS the recorder drains them (events then interleave with the
+ * checkpoint's records, which FORMAT.md 4.4 allows). At a million events
+ * a second, the per-CPU buffers fill in about 10 ms: a few ms between
+ * drains keeps a rotation's checkpoint well inside that (the stretches are
+ * counted as the rotation's stall: tracee-record -v). */
+#define BUSY_NS 2000000ULL
+
+static void breathe(struct snap *s)
+{
+	if (s->out->on_busy && boot_ns() - s->busy_ns >= BUSY_NS) {
+		rec_output__busy(s->out);
+		s->busy_ns = boot_ns();
+	}
+}
 
 static void count(struct snap *s)
 {
-	uint64_t now;
-
-	if (++s->records % BUSY_EVERY || !s->out->on_busy)
-		return;
-	now = boot_ns();
-	if (now - s->busy_ns >= BUSY_NS) {
-		s->out->on_busy(s->out->busy_ctx);
-		s->busy_ns = boot_ns();
-	}
+	s->records++;
+	breathe(s);
 }
 
 /* Stamp and write the record in s->rec; off is its length. */
@@ -1146,9 +1150,13 @@ static int write_proc(struct snap *s, int pid, uint64_t ts)
 	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
 	if (!err)
 		err = put_link(rec, &off, TR_PROC_ARG_CWD, path);
-	/* cmdline is already NUL-ended elements, the STR_ARRAY wire form. */
+	/* cmdline is already NUL-ended elements, the STR_ARRAY wire form.
+	 * Reading it waits for the process's memory map lock: a busy
+	 * process can take milliseconds, so drain before it if it is time. */
+	breathe(s);
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	n = read_file(path, s->argv, ARGV_MAX);
+	breathe(s);
 	if (!err && n > 0)
 		err = put_proc(rec, &off, TR_PROC_ARG_ARGV, s->argv, n);
 	if (!err)

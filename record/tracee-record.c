@@ -911,6 +911,12 @@ int main(int argc, char **argv)
 		note_write_error(&r, err);
 		tr_manifest__write(dir_for_summary, &r.manifest);
 	}
+	if (opt.verbose) { /* how long the output kept the drain waiting */
+		char stalls[512];
+
+		rec_output__stalls(&r.out, stalls, sizeof(stalls));
+		fprintf(stderr, PROG ": %s: %s\n", dir_for_summary, stalls);
+	}
 	if (opt.anchor_syslog)
 		anchor(&r.out, dir_for_summary, "final");
 	if (!opt.quiet) {

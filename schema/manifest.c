@@ -155,16 +155,15 @@ static int tr_manifest_path(char buf[PATH_MAX], const char *dir, const char *suf
  * TR_FORMAT_VERSION; m->format_version is what tr_manifest__read found.
  * Every string but end_reason is required (-EINVAL if NULL), and so are
  * valid relative paths and SHA-256 digests of the listed files. */
-int tr_manifest__write(const char *dir, const struct tr_manifest *m)
+int tr_manifest__render(const struct tr_manifest *m, char **text, size_t *len)
 {
 	const struct tr_catalog *cat = m->catalog ? m->catalog : tr_catalog__builtin();
-	char tmp[PATH_MAX], path[PATH_MAX];
 	json_t *root;
-	FILE *f;
-	int fd, err = 0;
+	char *t;
+	size_t n;
 
-	if (tr_manifest_path(path, dir, "") || tr_manifest_path(tmp, dir, ".tmp"))
-		return -ENAMETOOLONG;
+	*text = NULL;
+	*len = 0;
 	root = json_pack("{s:s, s:i, s:o, s:s, s:o,"
 			 " s:{s:o, s:o, s:o, s:I, s:I}, s:{s:o},"
 			 " s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -202,6 +201,28 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 	}
 	if (!root)
 		return -EINVAL;
+	t = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(root);
+	if (!t)
+		return -ENOMEM;
+	n = strlen(t);
+	*text = realloc(t, n + 2);
+	if (!*text) {
+		free(t);
+		return -ENOMEM;
+	}
+	memcpy(*text + n, "\n", 2);
+	*len = n + 1;
+	return 0;
+}
+
+int tr_manifest__commit(const char *dir, const char *text, size_t len)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int fd, err = 0;
+
+	if (tr_manifest_path(path, dir, "") || tr_manifest_path(tmp, dir, ".tmp"))
+		return -ENAMETOOLONG;
 	/* A .tmp left by a crash is replaced, never reused: O_EXCL gives a
 	 * fresh file with our mode and follows no planted symlink. */
 	if (unlink(tmp) && errno != ENOENT) {
@@ -213,18 +234,19 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 		err = -errno;
 		goto out;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		unlink(tmp);
-		goto out;
+	for (size_t off = 0; !err && off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? -errno : -EIO;
+		else
+			off += (size_t)n;
 	}
-	errno = 0;
-	if (json_dumpf(root, f, JSON_SORT_KEYS | JSON_INDENT(2)) || fputc('\n', f) == EOF ||
-	    fflush(f) || fsync(fd))
-		err = errno ? -errno : -EIO;
-	if (fclose(f) && !err)
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
@@ -233,7 +255,18 @@ int tr_manifest__write(const char *dir, const struct tr_manifest *m)
 	else
 		err = tr_fsync_path(dir);
 out:
-	json_decref(root);
+	return err;
+}
+
+int tr_manifest__write(const char *dir, const struct tr_manifest *m)
+{
+	char *text;
+	size_t len;
+	int err = tr_manifest__render(m, &text, &len);
+
+	if (!err)
+		err = tr_manifest__commit(dir, text, len);
+	free(text);
 	return err;
 }
 

@@ -71,6 +71,12 @@ struct tr_manifest {
 
 /* Write dir/manifest.json atomically, mode 0600. 0 or -errno. */
 int tr_manifest__write(const char *dir, const struct tr_manifest *m);
+/* The same in two steps, so that the slow one (fsync, rename, fsync of
+ * dir) can run on another thread: m as the text of manifest.json (*text
+ * malloc'd, *len bytes), then that text written to dir/manifest.json
+ * atomically. Each 0 or -errno. */
+int tr_manifest__render(const struct tr_manifest *m, char **text, size_t *len);
+int tr_manifest__commit(const char *dir, const char *text, size_t len);
 /* Read dir/manifest.json into m (zeroed first). 0, or -errno / -EBADMSG with
  * a message in err naming the file and, for JSON errors, line and column. */
 int tr_manifest__read(const char *dir, struct tr_manifest *m, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -106,15 +107,19 @@ struct tr_seg_writer {
 	size_t out_cap;
 	ZSTD_CCtx *cctx;
 	EVP_MD_CTX *sha;
-	/* time index (FORMAT.md, "Time index"): the open frame's span, and
-	 * one entry per frame written */
-	char *tix_path;
+	/* time index (FORMAT.md, "Time index"): the open frame's span; the
+	 * entries go to the file as frames are written (NULL: no index) */
+	struct tr_tix_writer *tix;
 	uint64_t fmin, fmax;
 	uint32_t fflags;
-	struct tr_tix_entry *tix;
-	size_t ntix, tix_cap;
+	/* write-behind: writeback of what is written is started every
+	 * wb_chunk bytes (0: never), so that little is left to the fsync of
+	 * the close; wb_off is where the next range starts */
+	uint64_t wb_chunk, wb_off;
+	int finished;		/* tr_seg_writer__finish() was called */
 	uint32_t max_records;	/* 0: frames bounded by bytes only */
 	uint8_t chain[TR_CHAIN_LEN]; /* hash of the last frame written */
+	uint64_t max_flush_ns;	/* the longest frame write: compress, write */
 };
 
 char *tr_chain__hex(char out[2 * TR_CHAIN_LEN + 1], const uint8_t h[TR_CHAIN_LEN])
@@ -170,7 +175,13 @@ struct tr_seg_writer *tr_seg_writer__open(const char *path, int zstd_level, uint
 		err = -errno;
 		goto fail;
 	}
-	w->tix_path = tr_tix__path(path);
+	{
+		char *tix = tr_tix__path(path);
+
+		w->tix = tix ? tr_tix_writer__open(tix) : NULL; /* optional */
+		free(tix);
+	}
+	w->wb_chunk = TR_SEG_WRITE_BEHIND_DEFAULT;
 	return w;
 fail:
 	ZSTD_freeCCtx(w->cctx);
@@ -215,7 +226,51 @@ static int tr_pwrite_all(int fd, const uint8_t *p, size_t len, uint64_t off)
 	return 0;
 }
 
+static uint64_t tr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int tr_seg_writer_flush(struct tr_seg_writer *w);
+
+/* Timed: what a frame write keeps the writer's caller waiting. */
+static int tr_seg_writer_frame(struct tr_seg_writer *w)
+{
+	uint64_t t0;
+	int err;
+
+	if (!w->nrec)
+		return 0;
+	t0 = tr_mono_ns();
+	err = tr_seg_writer_flush(w);
+	t0 = tr_mono_ns() - t0;
+	if (t0 > w->max_flush_ns)
+		w->max_flush_ns = t0;
+	return err;
+}
+
 int tr_seg_writer__flush(struct tr_seg_writer *w)
+{
+	int err = tr_seg_writer_frame(w);
+
+	tr_tix_writer__sync(w->tix);
+	return err;
+}
+
+void tr_seg_writer__write_behind(struct tr_seg_writer *w, uint64_t chunk)
+{
+	w->wb_chunk = chunk;
+}
+
+uint64_t tr_seg_writer__max_flush_ns(const struct tr_seg_writer *w)
+{
+	return w->max_flush_ns;
+}
+
+static int tr_seg_writer_flush(struct tr_seg_writer *w)
 {
 	struct tr_frame_hdr h = {
 		.skip_magic = TR_SKIP_MAGIC,
@@ -257,15 +312,21 @@ int tr_seg_writer__flush(struct tr_seg_writer *w)
 		(void)!ftruncate(w->fd, (off_t)w->bytes);
 		return err;
 	}
-	/* index entry; losing it (no memory) only costs seeking */
-	if (!tr_grow((uint8_t **)&w->tix, &w->tix_cap, (w->ntix + 1) * sizeof(*w->tix))) {
-		w->tix[w->ntix++] = (struct tr_tix_entry){ .frame_offset = w->bytes, .first_ts = w->fmin,
-							   .last_ts = w->fmax, .nrecords = w->nrec,
-							   .flags = w->fflags };
-	}
+	/* index entry; losing the index (a write error) only costs seeking */
+	if (w->tix)
+		tr_tix_writer__add(w->tix, &(struct tr_tix_entry){ .frame_offset = w->bytes, .first_ts = w->fmin,
+								   .last_ts = w->fmax, .nrecords = w->nrec,
+								   .flags = w->fflags });
 	w->fmin = w->fmax = 0;
 	w->fflags = 0;
 	w->bytes += total;
+	/* Start writeback now and then, without waiting for it: the disk
+	 * works while we go on, and the close's fsync finds little dirty.
+	 * Advice only: an error here changes nothing written. */
+	if (w->wb_chunk && w->bytes - w->wb_off >= w->wb_chunk) {
+		(void)sync_file_range(w->fd, (off_t)w->wb_off, (off_t)(w->bytes - w->wb_off), SYNC_FILE_RANGE_WRITE);
+		w->wb_off = w->bytes;
+	}
 	memcpy(w->chain, head, TR_CHAIN_LEN);
 	w->frames++;
 	w->frame_seq++;
@@ -298,7 +359,7 @@ int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 	if (len > TR_FRAME_MAX_RAW)
 		return -EMSGSIZE;
 	if (w->used + len > TR_FRAME_MAX_RAW) {
-		err = tr_seg_writer__flush(w);
+		err = tr_seg_writer_frame(w);
 		if (err)
 			return err;
 	}
@@ -315,7 +376,7 @@ int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len)
 	w->used += len;
 	w->nrec++;
 	return w->used >= w->frame_raw || (w->max_records && w->nrec >= w->max_records) ?
-	       tr_seg_writer__flush(w) : 0;
+	       tr_seg_writer_frame(w) : 0;
 }
 
 void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records)
@@ -349,26 +410,18 @@ uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w)
 }
 
 /* info describes the file as it is on disk, also when an error is returned
- * (then pending records were lost, and the error says so). */
-int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)
+ * (then pending records were lost, and the error says so). What is needed
+ * only to write frames is freed now; the rest waits for __sync. */
+int tr_seg_writer__finish(struct tr_seg_writer *w, struct tr_seg_info *info)
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	int err;
 
-	if (!w)
-		return 0;
+	if (w->finished)
+		return -EINVAL;
 	err = tr_seg_writer__flush(w);
-	if (fsync(w->fd) && !err)
-		err = -errno;
-	if (close(w->fd) && !err)
-		err = -errno;
-	/* The index is written last, when the segment is whole; without
-	 * it (killed recorder, failure) readers just read every frame. */
-	if (!err && w->tix_path)
-		(void)tr_tix__write(w->tix_path, w->tix, w->ntix);
-	free(w->tix_path);
-	free(w->tix);
+	w->finished = 1;
 	if (!EVP_DigestFinal_ex(w->sha, md, &mdlen) && !err)
 		err = -EIO;
 	if (info) {
@@ -380,11 +433,47 @@ int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)
 		memcpy(info->chain, w->chain, TR_CHAIN_LEN);
 	}
 	ZSTD_freeCCtx(w->cctx);
+	w->cctx = NULL;
 	EVP_MD_CTX_free(w->sha);
+	w->sha = NULL;
 	free(w->buf);
+	w->buf = NULL;
 	free(w->out);
+	w->out = NULL;
+	w->used = w->cap = w->out_cap = 0;
+	return err;
+}
+
+/* The index is made durable after the segment. Its entries are of frames
+ * written whole, so it stays even if the fsync fails (the recording says
+ * the write failed; the reader checks every frame it reads). */
+int tr_seg_writer__sync(struct tr_seg_writer *w)
+{
+	int err = 0;
+
+	if (!w)
+		return 0;
+	if (!w->finished)
+		err = tr_seg_writer__finish(w, NULL);
+	if (fsync(w->fd) && !err)
+		err = -errno;
+	if (close(w->fd) && !err)
+		err = -errno;
+	(void)tr_tix_writer__close(w->tix); /* optional: its failure costs seeking only */
 	free(w);
 	return err;
+}
+
+int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info)
+{
+	int err, serr;
+
+	if (!w)
+		return 0;
+
+	err = tr_seg_writer__finish(w, info);
+	serr = tr_seg_writer__sync(w);
+	return err ? err : serr;
 }
 
 /* ---- reader ---- */

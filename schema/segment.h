@@ -13,6 +13,7 @@
 
 #define TR_SEG_FRAME_RAW_DEFAULT (1U << 20) /* a frame closes at this many raw bytes */
 #define TR_SEG_FRAME_RECORDS_DEFAULT 0	/* ... or records (0: no such bound) */
+#define TR_SEG_WRITE_BEHIND_DEFAULT (1U << 20) /* writeback is started every this many bytes */
 
 struct tr_seg_info {
 	uint64_t bytes;		/* file size */
@@ -26,19 +27,24 @@ struct tr_seg_info {
 char *tr_chain__hex(char out[2 * TR_CHAIN_LEN + 1], const uint8_t h[TR_CHAIN_LEN]);
 
 /* Writing. Records are buffered; a frame is written when the buffer reaches
- * frame_raw bytes, on tr_seg_writer__flush() and on close. */
+ * frame_raw bytes, on tr_seg_writer__flush() and on close. Each frame's
+ * time index entry goes to seg-N.tix (schema/tix.h) as it is written, and
+ * the index file is brought up to date by tr_seg_writer__flush(). */
 struct tr_seg_writer;
 
 /* Create path (mode 0600, must not exist). NULL with errno set on failure. */
 struct tr_seg_writer *tr_seg_writer__open(const char *path, int zstd_level, uint32_t frame_raw);
 /* Append one whole record (rec->size bytes, checked against len). 0 or -errno. */
 int tr_seg_writer__append(struct tr_seg_writer *w, const void *rec, size_t len);
-/* Close the current frame, if it has records, and write it out. 0 or -errno. */
+/* Close the current frame, if it has records, and write it out; bring the
+ * time index on disk up to date. 0 or -errno. */
 int tr_seg_writer__flush(struct tr_seg_writer *w);
 /* Bytes written to the file so far, and records buffered but not yet written. */
 uint64_t tr_seg_writer__bytes(const struct tr_seg_writer *w);
 uint32_t tr_seg_writer__pending(const struct tr_seg_writer *w);
 uint64_t tr_seg_writer__frames(const struct tr_seg_writer *w);
+/* The longest frame write so far (compress, write out), in ns. */
+uint64_t tr_seg_writer__max_flush_ns(const struct tr_seg_writer *w);
 /* Bound frames by records as well as by raw bytes (0: no bound). */
 void tr_seg_writer__frame_records(struct tr_seg_writer *w, uint32_t max_records);
 /* The hash chain: the previous frame's hash (the last segment's head) for
@@ -47,8 +53,19 @@ void tr_seg_writer__chain(struct tr_seg_writer *w, const uint8_t prev[TR_CHAIN_L
 /* The chain head: the hash of the last frame written (or of the previous
  * segment's last, as set). */
 void tr_seg_writer__head(const struct tr_seg_writer *w, uint8_t out[TR_CHAIN_LEN]);
+/* Start writeback of the file every chunk bytes written (sync_file_range
+ * SYNC_FILE_RANGE_WRITE, not waited for), so that the fsync at close has
+ * little left to write; 0: never (the default is TR_SEG_WRITE_BEHIND_DEFAULT). */
+void tr_seg_writer__write_behind(struct tr_seg_writer *w, uint64_t chunk);
 /* Flush, fsync and close; fills info if not NULL. Frees w (NULL is fine). 0 or -errno. */
 int tr_seg_writer__close(struct tr_seg_writer *w, struct tr_seg_info *info);
+/* The same in two steps, so that the slow one can run on another thread:
+ * __finish writes out the last frame and fills info (the file is whole,
+ * not yet durable) and frees what writing needed; after it only __sync
+ * may be called, which fsyncs the segment, then its index, closes both
+ * and frees w (NULL is fine). Each 0 or -errno. */
+int tr_seg_writer__finish(struct tr_seg_writer *w, struct tr_seg_info *info);
+int tr_seg_writer__sync(struct tr_seg_writer *w);
 
 /* Reading. Damage never stops the reader: a frame whose header, checksum or
  * content is bad is reported through diag with the file and byte offset and

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tix.h: the time index of a segment (schema/FORMAT.md, "Time index"):
- * events/seg-NNNNNN.tix, written by the segment writer once the segment is
- * closed, one entry per frame with the first and last record timestamps,
- * so that a reader seeks a time window without decompressing the rest.
- * Optional: a segment without one (killed recorder) is read whole.
+ * events/seg-NNNNNN.tix, written by the segment writer as it writes the
+ * segment's frames, one entry per frame with the first and last record
+ * timestamps, so that a reader seeks a time window without decompressing
+ * the rest. Optional: a segment without one is read whole, and so are the
+ * frames a killed recorder wrote after the index's last header update.
  */
 #ifndef TR_TIX_H
 #define TR_TIX_H
@@ -45,10 +46,31 @@ static inline int tr_rec_kind__is_state(uint16_t kind)
 
 /* "DIR/events/seg-N.tix" for "DIR/events/seg-N.zst" (malloc'd), or NULL. */
 char *tr_tix__path(const char *segment_path);
-/* Write (mode 0600, replacing nothing: O_EXCL). 0 or -errno. */
-int tr_tix__write(const char *path, const struct tr_tix_entry *e, size_t n);
+/* Writing an index as the segment grows, in bounded memory: entries are
+ * buffered TR_TIX_CHUNK at a time, and after each write of them the header
+ * is rewritten to cover every entry on disk, so that the file is a valid
+ * index of the frames written up to then whenever the writer stops. An
+ * index is optional: after a write error the file is removed and the
+ * writer does nothing more (no error reaches the segment). */
+#define TR_TIX_CHUNK 128
+struct tr_tix_writer;
+
+/* Create path (mode 0600, O_EXCL) with an empty index. NULL with errno. */
+struct tr_tix_writer *tr_tix_writer__open(const char *path);
+/* One more frame's entry (offsets strictly increasing). */
+void tr_tix_writer__add(struct tr_tix_writer *t, const struct tr_tix_entry *e);
+/* Write the buffered entries and the header that covers them. */
+void tr_tix_writer__sync(struct tr_tix_writer *t);
+/* Entries written or buffered (0 once it failed). */
+size_t tr_tix_writer__entries(const struct tr_tix_writer *t);
+/* Sync, fsync and close; frees t (NULL is fine). 0, or -errno when the
+ * index was given up (it is then gone). */
+int tr_tix_writer__close(struct tr_tix_writer *t);
+
 /* Read and check; *out malloc'd. 0, -ENOENT when there is none, -EBADMSG
- * when it is damaged (then ignore it), -errno. */
+ * when it is damaged (then ignore it), -errno. Entries after the header's
+ * nentries (written after its last update by a writer that was killed)
+ * are not read. */
 int tr_tix__read(const char *path, struct tr_tix_entry **out, size_t *n);
 
 #endif /* TR_TIX_H */

@@ -238,6 +238,65 @@ static void test_failed_write_keeps_old(void **state)
 	tr_manifest__free(&out);
 }
 
+static char *slurp_manifest(size_t *len)
+{
+	FILE *f = fopen(dir_path(TR_MANIFEST_NAME), "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* In two steps (the recorder renders on its drain thread and commits on
+ * another): rendering touches no file; the commit writes exactly the text
+ * rendered, which is what tr_manifest__write writes too. */
+static void test_render_then_commit(void **state)
+{
+	struct tr_manifest in = sample(), out;
+	char err[256] = "", *text, *file;
+	size_t len, flen;
+
+	in.state = TR_STATE_RECORDING;
+	assert_int_equal(tr_manifest__write(tmpdir, &in), 0);
+	in.state = TR_STATE_COMPLETE;
+	assert_int_equal(tr_manifest__render(&in, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+	assert_int_equal(text[len - 1], '\n');
+	assert_int_equal(tr_manifest__read(tmpdir, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.state, TR_STATE_RECORDING);	/* not written yet */
+	tr_manifest__free(&out);
+	assert_int_equal(tr_manifest__commit(tmpdir, text, len), 0);
+	assert_false(exists(TR_MANIFEST_NAME ".tmp"));
+	file = slurp_manifest(&flen);
+	assert_int_equal(flen, len);
+	assert_memory_equal(file, text, len);
+	free(file);
+	assert_int_equal(tr_manifest__read(tmpdir, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.state, TR_STATE_COMPLETE);
+	tr_manifest__free(&out);
+	/* the one-step write gives the same bytes */
+	unlink(dir_path(TR_MANIFEST_NAME));
+	assert_int_equal(tr_manifest__write(tmpdir, &in), 0);
+	file = slurp_manifest(&flen);
+	assert_int_equal(flen, len);
+	assert_memory_equal(file, text, len);
+	free(file);
+	free(text);
+	/* a manifest that cannot be rendered is refused before any file */
+	in.tool_version = NULL;
+	assert_int_equal(tr_manifest__render(&in, &text, &len), -EINVAL);
+	assert_null(text);
+}
+
 /* Write the sample, let edit change its JSON, and expect reading it to fail
  * with a message that names the file and contains want. */
 static void assert_read_fails(void (*edit)(json_t *root), const char *want)
@@ -425,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_replace),
 		cmocka_unit_test(test_write_refuses_bad_values),
 		cmocka_unit_test(test_failed_write_keeps_old),
+		cmocka_unit_test(test_render_then_commit),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_rejects_bad_json),
 		cmocka_unit_test(test_missing_manifest),

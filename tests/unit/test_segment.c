@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +22,7 @@
 #include <zstd.h>
 
 #include "segment.h"
+#include "tix.h"
 
 #define NREC 3000
 #define REC_MAX 600
@@ -616,6 +618,233 @@ static void test_payload_not_zstd_frame(void **state)
 	free(g);
 }
 
+/* ---- time index, written as the segment grows ---- */
+
+#define MAXF 2048
+
+struct frames {
+	size_t n;
+	uint64_t off[MAXF];
+	struct tr_frame_hdr hdr[MAXF];
+};
+
+/* The index at path describes a prefix of the frames of the segment: the
+ * same offsets and record counts, in order, and each entry's span holds
+ * its frame's records (records are stamped 1000 * seq). Its length. */
+static size_t check_index(const char *seg, const char *tix, struct frames *fr)
+{
+	struct tr_tix_entry *e;
+	size_t n;
+	uint64_t first = 0;
+
+	fr->n = frames_of(seg, fr->off, fr->hdr, MAXF);
+	assert_int_equal(tr_tix__read(tix, &e, &n), 0);
+	assert_true(n <= fr->n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(e[i].frame_offset, fr->off[i]);
+		assert_int_equal(e[i].nrecords, fr->hdr[i].nrecords);
+		assert_int_equal(e[i].first_ts, 1000 * first);
+		first += fr->hdr[i].nrecords;
+		assert_int_equal(e[i].last_ts, 1000 * (first - 1));
+	}
+	free(e);
+	return n;
+}
+
+static struct tr_seg_writer *append_n(struct tr_seg_writer *w, unsigned from, unsigned to)
+{
+	_Alignas(8) uint8_t buf[REC_MAX + 8];
+
+	for (unsigned i = from; i < to; i++)
+		assert_int_equal(tr_seg_writer__append(w, buf, gen_record(i, buf)), 0);
+	return w;
+}
+
+/* The writer keeps no index in memory: entries reach the file in chunks
+ * while the segment is open, and after each flush the index on disk covers
+ * every frame written, so a recorder killed then leaves a usable index. */
+static void test_index_streamed(void **state)
+{
+	const char *path = tmp_path("stream.zst");
+	char *tix = tr_tix__path(path);
+	struct frames *fr = malloc(sizeof(*fr));
+	struct tr_seg_writer *w = tr_seg_writer__open(path, 3, 1024);
+	struct tr_seg_info info;
+	size_t n, before;
+
+	assert_non_null(w);
+	assert_int_equal(access(tix, F_OK), 0);		/* there from the start */
+	assert_int_equal(check_index(path, tix, fr), 0);	/* empty, valid */
+	append_n(w, 0, NREC / 2);
+	assert_int_equal(tr_seg_writer__flush(w), 0);
+	n = check_index(path, tix, fr);
+	assert_true(fr->n > TR_TIX_CHUNK);		/* more than one chunk went out */
+	assert_int_equal(n, fr->n);			/* the flush covered them all */
+	before = n;
+	/* frames written since: the file has some (a chunk filled) or none of
+	 * them, never a wrong one */
+	append_n(w, NREC / 2, NREC);
+	n = check_index(path, tix, fr);
+	assert_true(n >= before);
+	assert_true(fr->n - n < TR_TIX_CHUNK + 2);	/* at most a chunk and the open frame behind */
+	assert_int_equal(tr_seg_writer__close(w, &info), 0);
+	n = check_index(path, tix, fr);
+	assert_int_equal(n, info.frames);
+	assert_int_equal(n, fr->n);
+	free(fr);
+	free(tix);
+}
+
+/* kill -9 of a writer: the index left behind is valid and matches the
+ * frames on disk up to the last flush at least. */
+static void test_index_after_kill(void **state)
+{
+	const char *path = tmp_path("killed.zst");
+	char *tix = tr_tix__path(path);
+	struct frames *fr = malloc(sizeof(*fr));
+	int pfd[2], status;
+	uint64_t flushed = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct tr_seg_writer *w = tr_seg_writer__open(path, 3, 1024);
+
+		if (!w)
+			_exit(1);
+		append_n(w, 0, 2000);
+		tr_seg_writer__flush(w);
+		flushed = tr_seg_writer__frames(w);
+		if (write(pfd[1], &flushed, sizeof(flushed)) != sizeof(flushed))
+			_exit(1);
+		append_n(w, 2000, 2900);	/* not flushed: some frames, some buffered */
+		raise(SIGKILL);
+		_exit(1);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &flushed, sizeof(flushed)), sizeof(flushed));
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(flushed > TR_TIX_CHUNK);
+	assert_true(check_index(path, tix, fr) >= flushed);
+	assert_true(fr->n > flushed);
+	free(fr);
+	free(tix);
+}
+
+/* What a killed writer can leave: entries past the header's count (written
+ * before the header that would cover them) are not read; a file shorter
+ * than its header says is damaged. */
+static void test_index_extra_and_short(void **state)
+{
+	const char *path = tmp_path("extra.tix");
+	struct tr_tix_writer *t = tr_tix_writer__open(path);
+	struct tr_tix_entry e = { .first_ts = 5, .last_ts = 9, .nrecords = 1 }, *out;
+	uint8_t junk[40];
+	size_t n;
+	int fd;
+
+	assert_non_null(t);
+	for (unsigned i = 0; i < 3; i++) {
+		e.frame_offset = 100 * i;
+		tr_tix_writer__add(t, &e);
+	}
+	assert_int_equal(tr_tix_writer__entries(t), 3);
+	assert_int_equal(tr_tix_writer__close(t), 0);
+	memset(junk, 0xa5, sizeof(junk));
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, junk, sizeof(junk)), sizeof(junk));
+	close(fd);
+	assert_int_equal(tr_tix__read(path, &out, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[2].frame_offset, 200);
+	free(out);
+	assert_int_equal(truncate(path, 16 + 2 * 32), 0);
+	assert_int_equal(tr_tix__read(path, &out, &n), -EBADMSG);
+	assert_null(out);
+	/* O_EXCL: an index is never written over another */
+	assert_null(tr_tix_writer__open(path));
+	assert_int_equal(errno, EEXIST);
+}
+
+/* Closing in two steps: after __finish the segment is whole and info
+ * describes it (size, SHA-256 of the file, frames); __sync then makes it
+ * durable and closes the index. */
+static void test_finish_then_sync(void **state)
+{
+	const char *path = tmp_path("finish.zst");
+	char *tix = tr_tix__path(path);
+	struct tr_seg_writer *w = tr_seg_writer__open(path, 3, 64 << 10);
+	struct frames *fr = malloc(sizeof(*fr));
+	struct got *g = malloc(sizeof(*g));
+	struct tr_seg_info info;
+	unsigned char md[32];
+	char hex[65];
+	uint8_t *file;
+	size_t len;
+
+	assert_non_null(w);
+	append_n(w, 0, NREC);
+	assert_int_equal(tr_seg_writer__finish(w, &info), 0);
+	assert_int_equal(tr_seg_writer__finish(w, &info), -EINVAL);	/* once */
+	file = slurp(path, &len);
+	assert_int_equal(info.bytes, len);
+	assert_int_equal(EVP_Digest(file, len, md, NULL, EVP_sha256(), NULL), 1);
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+	assert_string_equal(info.sha256, hex);
+	free(file);
+	read_all(path, g);				/* whole before the fsync */
+	assert_int_equal(g->n, NREC);
+	assert_int_equal(g->d.calls, 0);
+	assert_int_equal(check_index(path, tix, fr), info.frames);
+	assert_int_equal(tr_seg_writer__sync(w), 0);
+	assert_int_equal(check_index(path, tix, fr), info.frames);
+	assert_int_equal(tr_seg_writer__sync(NULL), 0);
+	free(g);
+	free(fr);
+	free(tix);
+}
+
+/* Write-behind (sync_file_range) only starts writeback: the file is the
+ * same byte for byte with it, at any chunk, as without it. */
+static void test_write_behind_same_bytes(void **state)
+{
+	static const uint64_t chunks[] = { 0, 4096, 100000, TR_SEG_WRITE_BEHIND_DEFAULT };
+	uint8_t *ref = NULL;
+	size_t reflen = 0;
+
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		char name[64];
+		const char *path;
+		struct tr_seg_writer *w;
+		uint8_t *file;
+		size_t len;
+
+		snprintf(name, sizeof(name), "wb-%zu.zst", c);
+		path = tmp_path(name);
+		w = tr_seg_writer__open(path, 3, 8192);
+		assert_non_null(w);
+		tr_seg_writer__write_behind(w, chunks[c]);
+		append_n(w, 0, NREC);
+		assert_int_equal(tr_seg_writer__close(w, NULL), 0);
+		file = slurp(path, &len);
+		if (!ref) {
+			ref = file;
+			reflen = len;
+			continue;
+		}
+		assert_int_equal(len, reflen);
+		assert_memory_equal(file, ref, len);
+		free(file);
+	}
+	free(ref);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -648,6 +877,11 @@ int main(void)
 		cmocka_unit_test(test_bad_records_reject_frame),
 		cmocka_unit_test(test_unknown_kind_passes),
 		cmocka_unit_test(test_payload_not_zstd_frame),
+		cmocka_unit_test(test_index_streamed),
+		cmocka_unit_test(test_index_after_kill),
+		cmocka_unit_test(test_index_extra_and_short),
+		cmocka_unit_test(test_finish_then_sync),
+		cmocka_unit_test(test_write_behind_same_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
