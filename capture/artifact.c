@@ -490,11 +490,13 @@ static void *pin_thread(void *arg)
 }
 
 /* The fd an exec note pinned for this job (-1 if none): the note of the
- * same process closest in time to the event. Old pins are let go. */
+ * same process closest in time to the event. Pins older than this job's
+ * event by the TTL are let go: measured against the events, not the clock,
+ * so a worker seconds behind on a busy host still finds its pins. */
 static int pin_take(struct cap_art *a, const struct art_job *job, char **link)
 {
 	struct art_pin *best = NULL;
-	uint64_t bestd = CAP_ART_PIN_MATCH_NS, now = boot_ns();
+	uint64_t bestd = CAP_ART_PIN_MATCH_NS, now = job->rec.event_ts;
 	int fd = -1;
 
 	if (!a->skel)
@@ -506,7 +508,7 @@ static int pin_take(struct cap_art *a, const struct art_job *job, char **link)
 
 		if (!e->used)
 			continue;
-		if (now - e->ts > CAP_ART_PIN_TTL_NS) {
+		if (now > e->ts && now - e->ts > CAP_ART_PIN_TTL_NS) {
 			pin_clear(e);
 			continue;
 		}
