@@ -252,14 +252,14 @@ __noinline int tr_info(struct pend *p, __u32 idx, __u32 flags, __u32 orig_len)
 	return 0;
 }
 
-__noinline int tr_put_int(struct pend *p, __u32 idx, __u32 wire, __u64 v)
+/* An integer argument at the current offset, as its wire type says. */
+static __always_inline int put_int(struct pend *p, __u32 idx, __u32 wire, __u64 v)
 {
-	struct tr_event *e;
+	struct tr_event *e = (void *)p->buf;
 	__u32 o;
 
-	if (!p || p->off > TR_PEND_REC - 16)
+	if (p->off > TR_PEND_REC - 16)
 		return -2;
-	e = (void *)p->buf;
 	o = TR_POFF(p->off);
 	p->buf[o] = idx;
 	if (wire == TR_T_INT32 || wire == TR_T_UINT32) {
@@ -273,6 +273,13 @@ __noinline int tr_put_int(struct pend *p, __u32 idx, __u32 wire, __u64 v)
 	}
 	e->nargs++;
 	return 0;
+}
+
+__noinline int tr_put_int(struct pend *p, __u32 idx, __u32 wire, __u64 v)
+{
+	if (!p)
+		return -2;
+	return put_int(p, idx, wire, v);
 }
 
 /* Room for a length-prefixed value at the current offset, at most max. */
@@ -766,23 +773,7 @@ static __always_inline void put_args(struct pend *p, struct tr_sc_desc *d, __u32
 		/* a register as an integer, the commonest argument: written here,
 		 * not through two calls */
 		if (a.read == TR_RD_REG && a.reg < 6 && !(p->compat && a.wire == TR_T_INT64)) {
-			__u64 v = p->regs[a.reg & 7];
-			__u32 o = TR_POFF(p->off);
-			struct tr_event *e = (void *)p->buf;
-
-			if (p->off > TR_PEND_REC - 16)
-				continue;
-			p->buf[o] = i;
-			if (a.wire == TR_T_INT32 || a.wire == TR_T_UINT32) {
-				__u32 x = v;
-
-				__builtin_memcpy(&p->buf[o + 1], &x, sizeof(x));
-				p->off = o + 5;
-			} else {
-				__builtin_memcpy(&p->buf[o + 1], &v, sizeof(v));
-				p->off = o + 9;
-			}
-			e->nargs++;
+			put_int(p, i, a.wire, p->regs[a.reg & 7]);
 			continue;
 		}
 		packed = a.read | (__u32)a.wire << 8 | (__u32)a.reg << 16 | (__u32)a.len_reg << 24;
@@ -832,6 +823,18 @@ static __always_inline void submit_pend(void *ctx, struct pend *p)
 	submit(ctx, p->buf, o, e->event_id);
 }
 
+/* A native (x86_64) syscall's six arguments; regs is a trusted pointer:
+ * plain loads, no probe reads. At sys_exit they still hold the arguments. */
+static __always_inline void native_regs(struct pend *p, struct pt_regs *regs)
+{
+	p->regs[0] = regs->di;
+	p->regs[1] = regs->si;
+	p->regs[2] = regs->dx;
+	p->regs[3] = regs->r10;
+	p->regs[4] = regs->r8;
+	p->regs[5] = regs->r9;
+}
+
 /*
  * sys_enter: why here: what the caller passed is in user memory now, and a
  * second thread may change it before the kernel is done (a path swapped
@@ -878,12 +881,7 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 		p->regs[4] = (__u32)regs->di;
 		p->regs[5] = (__u32)regs->bp;
 	} else {
-		p->regs[0] = regs->di;
-		p->regs[1] = regs->si;
-		p->regs[2] = regs->dx;
-		p->regs[3] = regs->r10;
-		p->regs[4] = regs->r8;
-		p->regs[5] = regs->r9;
+		native_regs(p, regs);
 	}
 	/* stamped at exit, when it is sent; an event sent at entry now */
 	event_ctx(p, d->event_id);
@@ -919,12 +917,7 @@ static __always_inline int exit_only(void *ctx, struct pt_regs *regs, struct tr_
 	p->slot = nr;
 	p->compat = 0;
 	p->retry = 0;
-	p->regs[0] = regs->di;
-	p->regs[1] = regs->si;
-	p->regs[2] = regs->dx;
-	p->regs[3] = regs->r10;
-	p->regs[4] = regs->r8;
-	p->regs[5] = regs->r9;
+	native_regs(p, regs);
 	e = event_init(p, d->event_id);
 	e->retval = ret;
 	put_args(p, d, 0, ret);
