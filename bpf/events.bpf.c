@@ -786,7 +786,7 @@ static __always_inline void put_args(struct pend *p, struct tr_sc_desc *d, __u32
 }
 
 /* Send the record in buf, size bytes; count it in the CPU's sequence. */
-static __always_inline void submit(void *ctx, void *buf, __u32 size, __u32 event_id)
+static __always_inline void submit(void *buf, __u32 size)
 {
 	struct tr_rec_hdr *h = buf;
 	__u32 zero = 0;
@@ -809,9 +809,8 @@ static __always_inline void submit(void *ctx, void *buf, __u32 size, __u32 event
 }
 
 /* Append the argument-info trailer and send the record. */
-static __always_inline void submit_pend(void *ctx, struct pend *p)
+static __always_inline void submit_pend(struct pend *p)
 {
-	struct tr_event *e = (void *)p->buf;
 	__u32 o = TR_POFF(p->off);
 
 	for (int i = 0; i < TR_PEND_INFO; i++) {
@@ -820,7 +819,7 @@ static __always_inline void submit_pend(void *ctx, struct pend *p)
 		__builtin_memcpy(&p->buf[o], &p->info[i], sizeof(struct tr_arg_info));
 		o += sizeof(struct tr_arg_info);
 	}
-	submit(ctx, p->buf, o, e->event_id);
+	submit(p->buf, o);
 }
 
 /* A native (x86_64) syscall's six arguments; regs is a trusted pointer:
@@ -893,17 +892,15 @@ int BPF_PROG(tr_sys_enter, struct pt_regs *regs, long id)
 		/* exit and exit_group never return: nothing to wait for */
 		if (d->flags & TR_SCF_AT_ENTRY)
 			e->flags |= TR_EVF_AT_ENTRY;
-		submit_pend(ctx, p);
+		submit_pend(p);
 	}
 	return 0;
 }
 
-/* sys_exit: why here: the return value is known, and what the kernel made
- * of the call (the file an fd refers to, addresses it filled in). */
 /* An event with nothing to read at entry (TR_SCF_EXIT_ONLY: close, dup,
  * mmap, kill, ...), made whole here from the registers, which still hold
  * the arguments: no pending record, no work at sys_enter. */
-static __always_inline int exit_only(void *ctx, struct pt_regs *regs, struct tr_sc_desc *d, long nr, long ret)
+static __always_inline int exit_only(struct pt_regs *regs, struct tr_sc_desc *d, long nr, long ret)
 {
 	struct tr_event *e;
 	struct pend *p;
@@ -924,7 +921,7 @@ static __always_inline int exit_only(void *ctx, struct pt_regs *regs, struct tr_
 	put_args(p, d, 1, ret);
 	if ((d->flags & TR_SCF_SIGNAL) && (__u32)p->regs[d->sig_reg & 7] == self_tgid && self_tgid)
 		e->flags |= TR_EVF_TO_RECORDER;
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
@@ -949,7 +946,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		if (!d || !d->enabled)
 			return 0;
 		if (d->flags & TR_SCF_EXIT_ONLY)
-			return exit_only(ctx, regs, d, nr, ret);
+			return exit_only(regs, d, nr, ret);
 	}
 	p = bpf_task_storage_get(&pend_map, bpf_get_current_task_btf(), NULL, 0);
 	if (!p || p->sysnr != nr)
@@ -971,7 +968,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 		rv->event_id = d->event_id;
 		rv->host_tid = (__u32)bpf_get_current_pid_tgid();
 		rv->retval = ret;
-		submit(ctx, s->buf, sizeof(*rv), d->event_id);
+		submit(s->buf, sizeof(*rv));
 		return 0;
 	}
 	e = (void *)p->buf;
@@ -980,7 +977,7 @@ int BPF_PROG(tr_sys_exit, struct pt_regs *regs, long ret)
 	put_args(p, d, 1, ret);
 	if ((d->flags & TR_SCF_SIGNAL) && (__u32)p->regs[d->sig_reg & 7] == self_tgid && self_tgid)
 		e->flags |= TR_EVF_TO_RECORDER;
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
@@ -1009,7 +1006,7 @@ int BPF_PROG(tr_sched_process_fork, struct task_struct *parent, struct task_stru
 	tr_put_int(p, 7, TR_T_INT32, child->tgid);
 	tr_put_int(p, 8, TR_T_INT32, ns_nr(child->group_leader->thread_pid, NULL));
 	tr_put_int(p, 9, TR_T_UINT64, child->start_boottime);
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
@@ -1062,7 +1059,7 @@ int BPF_PROG(tr_sched_process_exec, struct task_struct *t, pid_t old_pid, struct
 	 * (the recorder keeps only what detections read: record/env.c) */
 	tr_put_mm_argv(p, 16, t->mm->env_start, t->mm->env_end);
 	tr_put_int(p, 18, TR_T_INT32, old_pid);
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
@@ -1087,14 +1084,14 @@ int BPF_PROG(tr_sched_process_exit, struct task_struct *t, bool group_dead)
 	tr_put_int(p, 0, TR_T_INT32, (t->exit_code >> 8) & 0xff);
 	tr_put_int(p, 1, TR_T_INT32, t->exit_code & 0x7f);
 	tr_put_int(p, 2, TR_T_UINT32, group_dead ? 1 : 0);
-	submit_pend(ctx, p);
+	submit_pend(p);
 	filter_exit(t, group_dead);
 	return 0;
 }
 
 /* cgroup_mkdir/rmdir: why here: containers come and go; the id and path
  * join cgroup_id in every event's context. */
-static __always_inline int cgroup_event(void *ctx, __u32 id, struct cgroup *cgrp, const char *path)
+static __always_inline int cgroup_event(__u32 id, struct cgroup *cgrp, const char *path)
 {
 	struct pend *p;
 
@@ -1107,20 +1104,20 @@ static __always_inline int cgroup_event(void *ctx, __u32 id, struct cgroup *cgrp
 	tr_put_int(p, 0, TR_T_UINT64, BPF_CORE_READ(cgrp, kn, id));
 	tr_put_str(p, 1, (__u64)path, 0);
 	tr_put_int(p, 2, TR_T_UINT32, BPF_CORE_READ(cgrp, root, hierarchy_id));
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(tr_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
-	return cgroup_event(ctx, TR_EV_CGROUP_MKDIR, cgrp, path);
+	return cgroup_event(TR_EV_CGROUP_MKDIR, cgrp, path);
 }
 
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(tr_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
-	return cgroup_event(ctx, TR_EV_CGROUP_RMDIR, cgrp, path);
+	return cgroup_event(TR_EV_CGROUP_RMDIR, cgrp, path);
 }
 
 /* inet_sock_set_state: why here: every TCP state change, whoever causes
@@ -1150,7 +1147,7 @@ int BPF_PROG(tr_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 	tr_put_int(p, 4, TR_T_INT32, 6);
 	put_sock_addr(p, 5, (__u64)sk, 0);
 	put_sock_addr(p, 6, (__u64)sk, 1);
-	submit_pend(ctx, p);
+	submit_pend(p);
 	return 0;
 }
 
@@ -1196,7 +1193,7 @@ int BPF_PROG(tr_io_uring_submit_req, struct io_kiocb *req)
 		tr_put_int(p, 1, TR_T_UINT64, key.user_data);
 		tr_put_int(p, 2, TR_T_UINT32, (__u32)BPF_CORE_READ(req, flags));
 		tr_put_int(p, 3, TR_T_UINT32, !!(bpf_get_current_task_btf()->flags & 0x10 /* PF_IO_WORKER */));
-		submit_pend(ctx, p);
+		submit_pend(p);
 		return 0;
 	}
 	/* the request's command area holds its struct io_open */
@@ -1237,7 +1234,7 @@ int BPF_PROG(tr_io_uring_complete, struct io_ring_ctx *ring, void *req, struct i
 	e->h.ts = bpf_ktime_get_boot_ns();
 	if (res >= 0)
 		tr_put_file_path(p, 4, fd_file(res)); /* resolved_path of openat and openat2 */
-	submit_pend(ctx, p);
+	submit_pend(p);
 	bpf_map_delete_elem(&uring_map, &key);
 	return 0;
 }

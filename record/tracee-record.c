@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -461,7 +460,7 @@ struct recorder {
 	struct rec_capture cap;
 	const struct rec_env *env;	/* what of an exec's environment is kept */
 	size_t envlen;
-	uint8_t envbuf[1 << 16];	/* an exec event without the rest: a perf sample is < 64 KiB */
+	uint8_t envbuf[1 << 16];	/* an exec event without the rest: a record is < 64 KiB */
 };
 
 static void note_write_error(struct recorder *r, int err)

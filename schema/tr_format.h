@@ -536,11 +536,6 @@ enum tr_wire_type {
 #define TR_ARG_BYTES_MAX 65536	/* longest STR_ARRAY or BYTES value a reader accepts; since 2 */
 #define TR_REC_MAX	(1U << 20) /* largest record (h.size) a reader accepts; since 2 */
 
-/* Kernel to recorder only (never on disk): the BPF "drops" map counts
- * records the perf buffer refused per CPU, indexed by event id (a late
- * return value counts under its event's id); ids are below this. */
-#define TR_DROP_IDS 9216
-
 /* Layout checks: these structs are the file format. */
 _Static_assert(sizeof(struct tr_frame_hdr_v1) == 40, "tr_frame_hdr_v1 layout");
 _Static_assert(sizeof(struct tr_frame_hdr) == 56, "tr_frame_hdr layout");
